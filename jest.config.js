@@ -5,9 +5,12 @@ process.env.TZ = "UTC";
 //  e2e         — the HTTP API (and worker processes) driven as a client would: test/e2e/**
 const fs = require('node:fs');
 const swcrc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
-const transform = { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] };
+const transform = { '^.+\\.(t|j)s$': ['@swc/jest', { ...swcrc, swcrc: false }] };
+// A few dependencies ship ESM only; Jest (on Node 20) needs them compiled to CommonJS.
+const ESM_DEPENDENCIES = ['content-disposition'];
 const common = {
   transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_DEPENDENCIES.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
   rootDir: __dirname,

@@ -1,0 +1,43 @@
+// Shared start-up: configuration, and the embedded defaults of `npm start` (docs/operations.md).
+import { Logger } from '@nestjs/common';
+import { startEmbeddedPostgres } from './database/embedded-postgres';
+import { parseConfig } from './config/config.schema';
+import { ensureRedis } from './queue/embedded-redis';
+
+export interface Infrastructure {
+  stop(): Promise<void>;
+}
+
+/**
+ * Make sure PostgreSQL and Redis are reachable, starting the embedded ones where the operator
+ * configured none, and export their URLs in process.env for the application modules.
+ */
+export async function prepareInfrastructure(opts: { allowEmbeddedDatabase: boolean }): Promise<Infrastructure> {
+  const config = parseConfig(process.env);
+  const logger = new Logger('Bootstrap');
+  const stops: Array<() => Promise<void>> = [];
+  if (!config.DATABASE_URL) {
+    if (!opts.allowEmbeddedDatabase) {
+      throw new Error('DATABASE_URL is not set. Set it, or run `npm start`, which embeds PostgreSQL (PGlite) for local use.');
+    }
+    const pg = await startEmbeddedPostgres(config.DATA_DIR);
+    logger.log(`No DATABASE_URL: using the embedded PostgreSQL (PGlite) with its data in ${pg.dataDir}`);
+    process.env.DATABASE_URL = pg.url;
+    process.env.ARCHIPEL_EMBEDDED_DATABASE = '1';
+    stops.push(() => pg.stop());
+  }
+  const redis = await ensureRedis(config.REDIS_URL, config.DATA_DIR, (m) => logger.log(m));
+  process.env.REDIS_URL = redis.url;
+  stops.push(() => redis.stop());
+  return {
+    async stop() {
+      for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    },
+  };
+}
+
+export function exitOnFatal(error: unknown): never {
+  // One paragraph, no stack, for the errors an operator can fix.
+  process.stderr.write(`archipel: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

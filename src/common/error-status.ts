@@ -1,0 +1,55 @@
+// The one mapping from every stable error code to its HTTP status. `Record<ErrorCode, …>` makes a
+// new code that is not mapped here a compile error (STYLE: exhaustive mapping).
+export const ERROR_STATUS = {
+  // request shape (common)
+  INVALID_REQUEST: 400,
+  NOT_FOUND: 404,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+  // statement envelope (identity/domain/statement.ts)
+  MALFORMED_JWS: 400,
+  MALFORMED_JSON: 400,
+  NOT_CANONICAL: 400,
+  BAD_HEADER: 400,
+  UNSUPPORTED_ALG: 400,
+  BAD_SIGNATURE: 401,
+  UNKNOWN_MEMBER: 404,
+  INVALID_STATEMENT: 422,
+  PAYLOAD_TOO_LARGE: 413,
+  CLOCK_SKEW: 422,
+  // ledger
+  REPLAYED_STATEMENT: 409,
+  SEEN_NOT_PREFIX: 409,
+  UNKNOWN_CIRCLE: 404,
+  INVALID_RANGE: 400,
+  // identity and circles
+  ALREADY_REGISTERED: 409,
+  NOT_A_MEMBER: 403,
+  ALREADY_MEMBER: 409,
+  NOT_INVITED: 403,
+  NOT_ALLOWED: 403,
+  // proposals, votes, delegations
+  UNKNOWN_PROPOSAL: 404,
+  PROPOSAL_CLOSED: 409,
+  WRONG_PHASE: 409,
+  CHOICE_NOT_ALLOWED: 422,
+  REASON_REQUIRED: 422,
+  WINDOW_TOO_SHORT: 422,
+  NOT_ELIGIBLE: 403,
+  INVALID_PARAMS: 422,
+  NOT_AMENDABLE: 422,
+  AMENDMENT_FIND_MISMATCH: 422,
+  SELF_DELEGATION: 422,
+  DELEGATE_NOT_MEMBER: 422,
+  NO_SUCH_DELEGATION: 404,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_STATUS[code];
+}
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_STATUS, code);
+}

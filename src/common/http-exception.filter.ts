@@ -1,0 +1,52 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from './domain-error';
+import { ErrorCode, isErrorCode, statusOf } from './error-status';
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  field?: string;
+  requestId?: string;
+}
+
+/** Every refusal leaves as `{code, message, field?}` with the status of its code. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const body = this.toBody(exception);
+    body.requestId = String(request.id);
+    const status = statusOf(body.code);
+    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError || hasStableCode(exception)) {
+      const code = isErrorCode(exception.code) ? exception.code : 'INTERNAL';
+      return { code, message: exception.message, ...(exception.field ? { field: exception.field } : {}) };
+    }
+    const fastifyCode = (exception as { code?: string } | null)?.code;
+    if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return { code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large' };
+    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { code: 'INVALID_REQUEST', message: 'Expected application/json' };
+    if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' || exception instanceof SyntaxError) {
+      return { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 404) return { code: 'NOT_FOUND', message: exception.message };
+      if (status < 500) return { code: 'INVALID_REQUEST', message: exception.message };
+    }
+    return { code: 'INTERNAL', message: 'Internal error' };
+  }
+}
+
+function hasStableCode(e: unknown): e is { code: string; message: string; field?: string } {
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof Error && typeof code === 'string' && isErrorCode(code);
+}

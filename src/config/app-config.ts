@@ -1,0 +1,24 @@
+import { AppConfig } from './config.schema';
+
+/** Typed, read-only access to the validated configuration. */
+export class AppConfigService {
+  constructor(private readonly values: AppConfig) {}
+
+  get<K extends keyof AppConfig>(key: K): AppConfig[K] {
+    return this.values[key];
+  }
+
+  /** The resolved connection settings after embedded defaults were applied. */
+  get databaseUrl(): string {
+    if (!this.values.DATABASE_URL) throw new Error('DATABASE_URL has not been resolved');
+    return this.values.DATABASE_URL;
+  }
+
+  get redisUrl(): string {
+    return this.values.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  }
+
+  get embeddedDatabase(): boolean {
+    return process.env.ARCHIPEL_EMBEDDED_DATABASE === '1';
+  }
+}

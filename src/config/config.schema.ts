@@ -1,0 +1,51 @@
+// One schema for every environment variable, validated at boot (docs/configuration.md).
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Absent: an embedded PostgreSQL (PGlite) keeps its data under DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  /** Absent: redis://127.0.0.1:6379, or a redis-server child process when nothing answers there. */
+  REDIS_URL: z.string().url().optional(),
+  DATA_DIR: z.string().min(1).default('.archipel'),
+  INSTANCE_NAME: z
+    .string()
+    .min(1)
+    .regex(/^[^\s+]+$/, 'no spaces and no "+" (it names a signed-note key)')
+    .default('archipel.localhost'),
+  /** Where the instance's Ed25519 private key lives: a file path, or "database". */
+  INSTANCE_KEY_STORE: z.string().min(1).default('database'),
+  MIN_PROPOSAL_WINDOW_SECONDS: z.coerce.number().nonnegative().default(60),
+  CLOCK_SKEW_SECONDS: z.coerce.number().nonnegative().default(300),
+  MAX_STATEMENT_BYTES: positiveInt.default(65536),
+  WORKER_CONCURRENCY: positiveInt.default(8),
+  CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().positive().default(10),
+  QUEUE_PREFIX: z.string().min(1).default('archipel'),
+  ADMIN_USER: z.string().min(1).default('admin'),
+  /** Bull Board at /admin/queues is disabled while no password is set. */
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RUN_MIGRATIONS: bool.default(true),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,34 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { migrations } from './migrations';
+
+export interface DatabaseOptions {
+  url: string;
+  poolSize: number;
+  /** The embedded PGlite is a single session: one connection only. */
+  embedded?: boolean;
+}
+
+export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: options.url,
+    migrations,
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error'],
+    poolSize: options.embedded ? 1 : options.poolSize,
+    extra: { max: options.embedded ? 1 : options.poolSize, application_name: 'archipel' },
+  };
+}
+
+export async function openDataSource(options: DatabaseOptions): Promise<DataSource> {
+  const ds = new DataSource(dataSourceOptions(options));
+  await ds.initialize();
+  return ds;
+}
+
+export async function runMigrations(ds: DataSource): Promise<string[]> {
+  const done = await ds.runMigrations({ transaction: 'each' });
+  return done.map((m) => m.name);
+}

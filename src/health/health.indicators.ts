@@ -1,0 +1,51 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import IORedis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { QueueService, REDIS } from '../queue/queue.service';
+
+const TIMEOUT_MS = 2000;
+
+function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out`)), TIMEOUT_MS).unref())]);
+}
+
+@Injectable()
+export class HealthIndicators {
+  constructor(
+    private readonly health: HealthIndicatorService,
+    private readonly ds: DataSource,
+    @Inject(REDIS) private readonly redisClient: IORedis,
+    private readonly queues: QueueService,
+  ) {}
+
+  async database() {
+    const session = this.health.check('database');
+    try {
+      const [row] = await withTimeout(this.ds.query(`SELECT count(*)::int AS migrations FROM migrations`), 'database');
+      return session.up({ migrations: row.migrations });
+    } catch (e) {
+      return session.down({ message: (e as Error).message });
+    }
+  }
+
+  async redis() {
+    const session = this.health.check('redis');
+    try {
+      const pong = await withTimeout(this.redisClient.ping(), 'redis');
+      return pong === 'PONG' ? session.up() : session.down({ message: pong });
+    } catch (e) {
+      return session.down({ message: (e as Error).message });
+    }
+  }
+
+  /** Queue depth and failures, per job; failures do not make the service unhealthy. */
+  async queueDepths() {
+    const session = this.health.check('queues');
+    try {
+      return session.up(await withTimeout(this.queues.counts(), 'queues'));
+    } catch (e) {
+      return session.down({ message: (e as Error).message });
+    }
+  }
+}

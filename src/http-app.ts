@@ -1,0 +1,47 @@
+import { INestApplication, ModuleMetadata } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { IncomingMessage } from 'node:http';
+import { Logger } from 'nestjs-pino';
+import { requestIdOf } from './common/logging.module';
+import { parseConfig } from './config/config.schema';
+
+type ModuleClass = NonNullable<ModuleMetadata['imports']>[number];
+
+/** Build the HTTP application (Fastify) around a root module; used by main.ts, start.ts and tests. */
+export async function createHttpApp(root: ModuleClass, opts: { bufferLogs?: boolean } = {}): Promise<NestFastifyApplication> {
+  const config = parseConfig(process.env);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.MAX_STATEMENT_BYTES * 2 + 4096,
+    genReqId: (req: IncomingMessage) => requestIdOf(req as IncomingMessage & { id?: unknown }),
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(root as never, adapter, { bufferLogs: opts.bufferLogs ?? true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (request, reply) => {
+      reply.header('x-request-id', request.id);
+    });
+  setupOpenApi(app);
+  await app.init();
+  return app;
+}
+
+export function setupOpenApi(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Archipel')
+      .setDescription(
+        'Liquid-democracy governance for a federation of nested circles. Every action is a signed statement ' +
+          'appended to a circle\'s verifiable log (see docs/log-format.md).',
+      )
+      .setVersion(process.env.npm_package_version ?? '0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+}

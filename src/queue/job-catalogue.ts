@@ -1,0 +1,34 @@
+// SPEC §9: the one typed catalogue of jobs. Producer and handler share these types, so they
+// cannot disagree; the worker refuses to start unless every job has exactly one handler.
+
+export enum JobName {
+  /** Cut and cache signed checkpoints of the circles whose logs grew. */
+  CutCheckpoints = 'checkpoint.cut',
+}
+
+export interface JobPayloads {
+  [JobName.CutCheckpoints]: Record<string, never>;
+}
+
+export type JobItem = { [N in JobName]: { name: N; payload: JobPayloads[N] } }[JobName];
+
+export interface JobPolicy {
+  attempts: number;
+  /** Exponential backoff base, in milliseconds. */
+  backoffMs: number;
+}
+
+/** Attempts and backoff per job: named, reviewed constants (docs/operations.md). */
+export const JOB_POLICY: Record<JobName, JobPolicy> = {
+  [JobName.CutCheckpoints]: { attempts: 5, backoffMs: 1000 },
+};
+
+/** Natural job ids: one job per thing to do, whatever the retries or duplicate enqueues. */
+export function naturalJobId(item: JobItem): string {
+  switch (item.name) {
+    case JobName.CutCheckpoints:
+      return `checkpoints-${Math.floor(Date.now() / 1000)}`;
+  }
+}
+
+export const ALL_JOB_NAMES: readonly JobName[] = Object.values(JobName);

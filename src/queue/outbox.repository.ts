@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { JobItem } from './job-catalogue';
+
+export interface OutboxRow {
+  id: string;
+  item: JobItem;
+  runAt: number;
+}
+
+/** Jobs recorded in the transaction that justifies them (transactional outbox). */
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async add(manager: EntityManager, items: Array<{ item: JobItem; runAt: number }>): Promise<void> {
+    if (!items.length) return;
+    await manager.query(
+      `INSERT INTO job_outbox (name, job_id, payload, run_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::timestamptz[])`,
+      [
+        items.map((i) => i.item.name),
+        items.map(() => ''),
+        items.map((i) => JSON.stringify(i.item.payload)),
+        items.map((i) => new Date(i.runAt).toISOString()),
+      ],
+    );
+  }
+
+  async pending(limit: number): Promise<OutboxRow[]> {
+    const rows: Array<{ id: string; name: string; payload: unknown; run_at: Date }> = await this.ds.query(
+      `SELECT id, name, payload, run_at FROM job_outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ id: r.id, item: { name: r.name, payload: r.payload } as JobItem, runAt: r.run_at.getTime() }));
+  }
+
+  async markDispatched(ids: string[]): Promise<void> {
+    if (ids.length) await this.ds.query(`UPDATE job_outbox SET dispatched_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+  }
+}

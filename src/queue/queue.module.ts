@@ -1,0 +1,26 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import IORedis from 'ioredis';
+import { AppConfigService } from '../config/app-config';
+import { JobHandlerRegistry } from './job-handlers';
+import { OutboxDispatcher } from './outbox.dispatcher';
+import { OutboxRepository } from './outbox.repository';
+import { QueueService, REDIS, redisConnection } from './queue.service';
+
+@Global()
+@Module({
+  providers: [
+    { provide: REDIS, inject: [AppConfigService], useFactory: (c: AppConfigService) => redisConnection(c.redisUrl) },
+    QueueService,
+    OutboxRepository,
+    OutboxDispatcher,
+    JobHandlerRegistry,
+  ],
+  exports: [REDIS, QueueService, OutboxRepository, OutboxDispatcher, JobHandlerRegistry],
+})
+export class QueueModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: IORedis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => undefined);
+  }
+}

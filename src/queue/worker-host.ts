@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { AppConfigService } from '../config/app-config';
+import { ALL_JOB_NAMES, JOB_POLICY, JobName } from './job-catalogue';
+import { JobHandlerRegistry } from './job-handlers';
+import { OutboxDispatcher } from './outbox.dispatcher';
+import { QueueService, REDIS } from './queue.service';
+
+/** Runs the BullMQ workers (worker process only). Handlers rethrow, so BullMQ retries. */
+@Injectable()
+export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Worker');
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    private readonly registry: JobHandlerRegistry,
+    private readonly config: AppConfigService,
+    private readonly outbox: OutboxDispatcher,
+    private readonly queues: QueueService,
+    @Inject(REDIS) private readonly redis: IORedis,
+  ) {}
+
+  /** The job names this process serves; all of them unless WORKER_JOBS narrows it (tests). */
+  static served(): JobName[] {
+    const only = process.env.WORKER_JOBS?.split(',').map((s) => s.trim()).filter(Boolean);
+    return only?.length ? ALL_JOB_NAMES.filter((n) => only.includes(n)) : [...ALL_JOB_NAMES];
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.registry.assertComplete();
+    for (const name of WorkerHost.served()) {
+      const handler = this.registry.get(name);
+      const worker = new Worker(name, (job) => handler(job.data, job), {
+        connection: this.redis.duplicate(),
+        prefix: this.config.get('QUEUE_PREFIX'),
+        concurrency: this.config.get('WORKER_CONCURRENCY'),
+      });
+      worker.on('failed', (job, err) =>
+        this.logger.warn(`${name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`),
+      );
+      worker.on('error', (err) => this.logger.error(`${name}: ${err.message}`));
+      this.workers.push(worker);
+    }
+    this.outbox.startSweeping(1000);
+    if (WorkerHost.served().includes(JobName.CutCheckpoints)) {
+      const policy = JOB_POLICY[JobName.CutCheckpoints];
+      await this.queues.queue(JobName.CutCheckpoints).upsertJobScheduler(
+        'checkpoints',
+        { every: this.config.get('CHECKPOINT_INTERVAL_SECONDS') * 1000 },
+        { name: JobName.CutCheckpoints, data: {}, opts: { attempts: policy.attempts, backoff: { type: 'exponential', delay: policy.backoffMs } } },
+      );
+    }
+    this.logger.log(`Serving jobs: ${WorkerHost.served().join(', ')}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}

@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { exitOnFatal, prepareInfrastructure } from './bootstrap';
+import { WorkerModule } from './worker.module';
+
+/** The queue-worker process alone; run as many as needed. */
+async function main(): Promise<void> {
+  const infra = await prepareInfrastructure({ allowEmbeddedDatabase: false });
+  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  await app.init();
+  const stop = async () => {
+    await app.close();
+    await infra.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop).once('SIGINT', stop);
+}
+
+if (require.main === module) main().catch(exitOnFatal);

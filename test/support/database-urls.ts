@@ -1,0 +1,20 @@
+export const TEMPLATE_DB = 'archipel_test_template';
+
+/** The server the tests use; its `test` database is only used to create the others. */
+export function adminUrl(): string {
+  return process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+}
+
+export function withDatabase(name: string): string {
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export function testRedisUrl(): string {
+  return process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
+}
+
+export function embeddedTestDatabase(): boolean {
+  return process.env.ARCHIPEL_TEST_EMBEDDED_DB === '1';
+}
