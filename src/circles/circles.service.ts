@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/domain-error';
+import { LedgerRepository } from '../ledger/ledger.repository';
+import { CirclesRepository } from './circles.repository';
+
+@Injectable()
+export class CirclesService {
+  constructor(
+    private readonly circles: CirclesRepository,
+    private readonly ledger: LedgerRepository,
+  ) {}
+
+  async circle(id: string) {
+    const [state, head] = await Promise.all([this.circles.circleState(id), this.ledger.head(id)]);
+    if (!state) throw new DomainError('UNKNOWN_CIRCLE', `No circle ${id}`);
+    const { name, parent, children, members, regime, params } = state;
+    return { id, name, parent, children, members, regime, params, size: head?.size ?? 0 };
+  }
+
+  async member(id: string) {
+    const member = await this.circles.member(id);
+    if (!member) throw new DomainError('UNKNOWN_MEMBER', `No registered member ${id}`);
+    return { id: member.id, name: member.name, jwk: member.jwk };
+  }
+}

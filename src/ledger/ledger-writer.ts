@@ -1,0 +1,256 @@
+// SPEC §3.5: appending to the logs. One writer per circle at a time (the head row is locked FOR
+// UPDATE), many circles in parallel, and group commit: statements waiting for the same log are
+// decided one after the other and appended in one transaction, so a hot circle pays one commit
+// per batch rather than one per statement. A refusal leaves nothing written for that statement;
+// a batch that fails as a whole is retried statement by statement.
+import { Injectable, Logger } from '@nestjs/common';
+import { ulid } from 'ulid';
+import { DataSource, EntityManager } from 'typeorm';
+import { CirclesRepository, PlacedEffect } from '../circles/circles.repository';
+import { DomainError } from '../common/domain-error';
+import { InstanceKeyService } from '../identity/instance-key.service';
+import { checkClock } from '../identity/domain/statement';
+import { OutboxDispatcher } from '../queue/outbox.dispatcher';
+import { OutboxRepository } from '../queue/outbox.repository';
+import { JobItem } from '../queue/job-catalogue';
+import { addNeeds, BatchState, emptyNeeds } from '../statements/batch-state';
+import { decide, derivedId, isGenesis, StatementContext, targetLog } from '../statements/domain/decide';
+import { Effect } from '../statements/domain/state';
+import { base64url, formatTimestamp } from './domain/canonical-json';
+import { encodeEntry } from './domain/entry';
+import { appendLeaves, EMPTY_ROOT, mapGetter, MerkleNode, root, rootKeys } from './domain/merkle';
+import { EntryRow, LedgerRepository, LogHead } from './ledger.repository';
+
+export interface AppendResult {
+  circle: string;
+  seq: number;
+  leaf: string;
+  /** The new circle's id (genesis) or the proposal's id (`proposal.open`). */
+  id?: string;
+}
+
+export interface Submission {
+  ctx: StatementContext;
+  /** Server clock when received; the skew check uses it (SPEC §3.3). */
+  receivedAt: number;
+  /** A system statement from the instance itself (no replay or skew checks needed). */
+  system?: boolean;
+}
+
+interface Pending extends Submission {
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+/** Statements per transaction: large enough to amortize the commit, small enough for p99. */
+const MAX_BATCH = 256;
+
+interface WorkingLog {
+  head: LogHead;
+  committedSize: number;
+  leaves: Uint8Array[];
+}
+
+@Injectable()
+export class LedgerWriter {
+  private readonly logger = new Logger('LedgerWriter');
+  private readonly lanes = new Map<string, Pending[]>();
+  private readonly draining = new Set<string>();
+  clockSkewSeconds = 300;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly ledger: LedgerRepository,
+    private readonly circles: CirclesRepository,
+    private readonly instanceKey: InstanceKeyService,
+    private readonly outbox: OutboxRepository,
+    private readonly dispatcher: OutboxDispatcher,
+  ) {}
+
+  /** Queue a verified statement for its log; resolves once durably committed. */
+  submit(submission: Submission): Promise<AppendResult> {
+    const lane = this.laneOf(submission.ctx);
+    return new Promise<AppendResult>((resolve, reject) => {
+      let queue = this.lanes.get(lane);
+      if (!queue) this.lanes.set(lane, (queue = []));
+      queue.push({ ...submission, resolve, reject });
+      if (!this.draining.has(lane)) void this.drain(lane);
+    });
+  }
+
+  /** A sub-circle's genesis is serialized with its parent's log, where `child.created` goes. */
+  private laneOf(ctx: StatementContext): string {
+    const p = ctx.payload;
+    if (p.type === 'circle.create' && p.body.parent) return p.body.parent;
+    return targetLog(ctx);
+  }
+
+  private async drain(lane: string): Promise<void> {
+    this.draining.add(lane);
+    try {
+      for (;;) {
+        const queue = this.lanes.get(lane);
+        if (!queue?.length) {
+          this.lanes.delete(lane);
+          return;
+        }
+        const batch = queue.splice(0, MAX_BATCH);
+        try {
+          await this.commit(batch);
+        } catch (error) {
+          if (batch.length === 1) {
+            batch[0].reject(error);
+            continue;
+          }
+          this.logger.warn(`Batch of ${batch.length} failed (${(error as Error).message}); retrying one by one`);
+          for (const item of batch) await this.commit([item]).catch((e) => item.reject(e));
+        }
+      }
+    } finally {
+      this.draining.delete(lane);
+    }
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
+    let jobs: Array<{ item: JobItem; runAt: number }> = [];
+    await this.ds.transaction('READ COMMITTED', async (m) => {
+      outcomes.length = 0;
+      jobs = [];
+      const logs = await this.lock(m, batch);
+      const needs = emptyNeeds();
+      for (const item of batch) addNeeds(needs, item.ctx.payload, item.ctx.signer);
+      const state = new BatchState(await this.circles.load(m, needs));
+      const replayed = await this.ledger.seenStatementIds(
+        m,
+        batch.filter((i) => !i.system).map((i) => ({ signer: i.ctx.signer, id: i.ctx.payload.id })),
+      );
+      const rows: EntryRow[] = [];
+      const placed: PlacedEffect[] = [];
+      const genesisLeaves = new Map<string, string>();
+      const now = Date.now();
+
+      for (const item of batch) {
+        try {
+          const { payload, signer } = item.ctx;
+          const replayKey = `${signer}/${payload.id}`;
+          if (!item.system) {
+            if (replayed.has(replayKey)) throw new DomainError('REPLAYED_STATEMENT', 'This statement id was already used by its signer', 'id');
+            checkClock(payload.at, item.receivedAt, this.clockSkewSeconds);
+          }
+          const target = targetLog(item.ctx);
+          const genesis = isGenesis(item.ctx);
+          if (payload.seen) await this.checkSeen(m, target, payload.seen, logs.get(target));
+          if (!genesis && !logs.has(target)) throw new DomainError('UNKNOWN_CIRCLE', `No circle ${target}`, 'circle');
+          const decision = decide(item.ctx, state);
+          replayed.add(replayKey);
+          if (genesis) logs.set(target, newLog(target));
+          const entry = this.place(logs.get(target) as WorkingLog, item.ctx.jws, payload.type, signer, payload.id, now, rows);
+          if (genesis) genesisLeaves.set(target, entry.leaf);
+          for (const effect of decision.effects) {
+            state.apply(effect);
+            placed.push({ effect, circle: target, seq: entry.seq });
+          }
+          for (const follow of decision.followUps) {
+            const log = logs.get(follow.circle);
+            if (!log) throw new Error(`Follow-up for unlocked log ${follow.circle}`);
+            const jws = this.instanceKey.instance.sign(follow.type, follow.circle, follow.body(entry.leaf) as never, { at: formatTimestamp(now) });
+            this.place(log, jws, follow.type, this.instanceKey.kid, ulidOf(jws), now, rows);
+          }
+          jobs.push(...jobsFor(decision.effects));
+          outcomes.push({ ok: true, result: { circle: target, seq: entry.seq, leaf: entry.leaf, ...(genesis ? { id: derivedId(item.ctx.jws) } : {}) } });
+        } catch (error) {
+          if (!(error instanceof DomainError) && !isStatementError(error)) throw error;
+          outcomes.push({ ok: false, error });
+        }
+      }
+
+      await this.ledger.insertEntries(m, rows);
+      const heads: LogHead[] = [];
+      for (const log of logs.values()) {
+        if (!log.leaves.length) continue;
+        const frontier = log.committedSize ? await this.ledger.frontier(m, log.head.circle, log.committedSize) : [];
+        const appended = appendLeaves(log.committedSize, mapGetter(frontier), log.leaves);
+        await this.ledger.insertNodes(m, log.head.circle, appended.nodes);
+        heads.push({ ...log.head, size: appended.size, root: appended.root });
+      }
+      await this.ledger.saveHeads(m, heads);
+      await this.circles.apply(m, placed, genesisLeaves);
+      await this.outbox.add(m, jobs);
+    });
+    if (jobs.length) this.dispatcher.kick();
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if (outcome.ok) item.resolve(outcome.result);
+      else item.reject(outcome.error);
+    });
+  }
+
+  /** Lock the heads of every existing log this batch appends to. */
+  private async lock(m: EntityManager, batch: Pending[]): Promise<Map<string, WorkingLog>> {
+    const circles = new Set<string>();
+    for (const item of batch) {
+      if (!isGenesis(item.ctx)) circles.add(targetLog(item.ctx));
+      const p = item.ctx.payload;
+      if (p.type === 'circle.create' && p.body.parent) circles.add(p.body.parent);
+    }
+    const heads = await this.ledger.lockHeads(m, [...circles]);
+    const logs = new Map<string, WorkingLog>();
+    for (const head of heads.values()) logs.set(head.circle, { head: { ...head }, committedSize: head.size, leaves: [] });
+    // The registry log exists from the first registration on.
+    if (circles.has('registry') && !logs.has('registry')) {
+      await m.query(`INSERT INTO log_head (circle, size, root) VALUES ('registry', 0, $1) ON CONFLICT DO NOTHING`, [Buffer.from(EMPTY_ROOT)]);
+      const again = await this.ledger.lockHeads(m, ['registry']);
+      const head = again.get('registry') as LogHead;
+      logs.set('registry', { head: { ...head }, committedSize: head.size, leaves: [] });
+    }
+    return logs;
+  }
+
+  private place(log: WorkingLog, jws: string, type: string, signer: string, statementId: string, now: number, rows: EntryRow[]) {
+    const head = log.head;
+    const recordedAt = Math.max(now, head.lastRecordedAt ?? 0);
+    const seq = head.size;
+    const { line, leaf } = encodeEntry({
+      v: 1,
+      circle: head.circle,
+      seq,
+      prev: head.lastLeaf ? base64url(head.lastLeaf) : null,
+      recordedAt: formatTimestamp(recordedAt),
+      jws,
+    });
+    rows.push({ circle: head.circle, seq, leaf, line, type, signer, statementId, recordedAt });
+    log.leaves.push(leaf);
+    head.size = seq + 1;
+    head.lastLeaf = leaf;
+    head.lastRecordedAt = recordedAt;
+    return { seq, leaf: base64url(leaf) };
+  }
+
+  /** SPEC §3.6b: `seen` must be a prefix of the current log. */
+  private async checkSeen(m: EntityManager, circle: string, seen: { size: number; root: string }, log: WorkingLog | undefined) {
+    const committed = log?.committedSize ?? 0;
+    if (seen.size > committed) throw new DomainError('SEEN_NOT_PREFIX', `The log has only ${committed} entries`, 'seen.size');
+    const nodes: MerkleNode[] = seen.size ? await this.ledger.nodes(circle, rootKeys(seen.size), m) : [];
+    const actual = base64url(root(seen.size, mapGetter(nodes)));
+    if (actual !== seen.root) throw new DomainError('SEEN_NOT_PREFIX', 'seen.root is not the root of this log at that size', 'seen.root');
+  }
+}
+
+function newLog(circle: string): WorkingLog {
+  return { head: { circle, size: 0, root: EMPTY_ROOT, lastLeaf: null, lastRecordedAt: null }, committedSize: 0, leaves: [] };
+}
+
+function ulidOf(jws: string): string {
+  const payload = JSON.parse(Buffer.from(jws.split('.')[1], 'base64url').toString('utf8')) as { id?: string };
+  return payload.id ?? ulid();
+}
+
+function isStatementError(e: unknown): boolean {
+  return e instanceof Error && e.name === 'StatementError';
+}
+
+/** Jobs an accepted statement's effects call for (none yet for membership statements). */
+function jobsFor(_effects: Effect[]): Array<{ item: JobItem; runAt: number }> {
+  return [];
+}

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { CirclesController } from '../circles/circles.controller';
+import { CirclesRepository } from '../circles/circles.repository';
+import { CirclesService } from '../circles/circles.service';
+import { InstanceKeyService } from '../identity/instance-key.service';
+import { MemberKeysService } from '../identity/member-keys.service';
+import { WellKnownController } from '../identity/well-known.controller';
+import { StatementsController } from '../statements/statements.controller';
+import { StatementsService } from '../statements/statements.service';
+import { CheckpointJobs } from './checkpoint.jobs';
+import { LedgerRepository } from './ledger.repository';
+import { LedgerService } from './ledger.service';
+import { LedgerWriter } from './ledger-writer';
+import { LogsController } from './logs.controller';
+
+/** Logs, their writer and readers, and the statement pipeline that feeds them. */
+@Module({
+  controllers: [StatementsController, LogsController, CirclesController, WellKnownController],
+  providers: [
+    LedgerRepository,
+    LedgerService,
+    LedgerWriter,
+    CirclesRepository,
+    CirclesService,
+    InstanceKeyService,
+    MemberKeysService,
+    StatementsService,
+    CheckpointJobs,
+  ],
+  exports: [LedgerRepository, LedgerService, LedgerWriter, CirclesRepository, InstanceKeyService, StatementsService],
+})
+export class LedgerModule {}

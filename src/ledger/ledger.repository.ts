@@ -1,0 +1,179 @@
+// The only code that reads and writes the log tables (log_head, log_entry, merkle_node, checkpoint).
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { frontierKeys, MerkleNode, NodeKey } from './domain/merkle';
+
+export interface LogHead {
+  circle: string;
+  size: number;
+  root: Uint8Array;
+  lastLeaf: Uint8Array | null;
+  lastRecordedAt: number | null;
+}
+
+export interface EntryRow {
+  circle: string;
+  seq: number;
+  leaf: Uint8Array;
+  line: string;
+  type: string;
+  signer: string;
+  statementId: string;
+  recordedAt: number;
+}
+
+type Queryable = Pick<EntityManager, 'query'>;
+
+@Injectable()
+export class LedgerRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Lock the heads of these logs for this transaction (one writer per circle at a time). */
+  async lockHeads(m: EntityManager, circles: string[]): Promise<Map<string, LogHead>> {
+    const rows: HeadRow[] = await m.query(
+      `SELECT circle, size, root, last_leaf, last_recorded_at FROM log_head WHERE circle = ANY($1::text[])
+       ORDER BY circle FOR UPDATE`,
+      [circles],
+    );
+    return new Map(rows.map((r) => [r.circle, toHead(r)]));
+  }
+
+  async head(circle: string, q: Queryable = this.ds): Promise<LogHead | null> {
+    const [row]: HeadRow[] = await q.query(
+      `SELECT circle, size, root, last_leaf, last_recorded_at FROM log_head WHERE circle = $1`,
+      [circle],
+    );
+    return row ? toHead(row) : null;
+  }
+
+  /** Perfect-subtree nodes by key, in one query. */
+  async nodes(circle: string, keys: NodeKey[], q: Queryable = this.ds): Promise<MerkleNode[]> {
+    if (!keys.length) return [];
+    const rows: Array<{ level: number; idx: string; hash: Buffer }> = await q.query(
+      `SELECT n.level, n.idx, n.hash FROM merkle_node n
+       JOIN unnest($2::smallint[], $3::bigint[]) AS k(level, idx) ON n.level = k.level AND n.idx = k.idx
+       WHERE n.circle = $1`,
+      [circle, keys.map((k) => k.level), keys.map((k) => k.index)],
+    );
+    return rows.map((r) => ({ level: r.level, index: Number(r.idx), hash: r.hash }));
+  }
+
+  frontier(m: Queryable, circle: string, size: number): Promise<MerkleNode[]> {
+    return this.nodes(circle, frontierKeys(size), m);
+  }
+
+  async insertEntries(m: EntityManager, rows: EntryRow[]): Promise<void> {
+    if (!rows.length) return;
+    await m.query(
+      `INSERT INTO log_entry (circle, seq, leaf, line, type, signer, statement_id, recorded_at)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])`,
+      [
+        rows.map((r) => r.circle),
+        rows.map((r) => r.seq),
+        rows.map((r) => Buffer.from(r.leaf)),
+        rows.map((r) => r.line),
+        rows.map((r) => r.type),
+        rows.map((r) => r.signer),
+        rows.map((r) => r.statementId),
+        rows.map((r) => new Date(r.recordedAt).toISOString()),
+      ],
+    );
+  }
+
+  async insertNodes(m: EntityManager, circle: string, nodes: MerkleNode[]): Promise<void> {
+    if (!nodes.length) return;
+    await m.query(
+      `INSERT INTO merkle_node (circle, level, idx, hash)
+       SELECT $1, * FROM unnest($2::smallint[], $3::bigint[], $4::bytea[])`,
+      [circle, nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => Buffer.from(n.hash))],
+    );
+  }
+
+  async saveHeads(m: EntityManager, heads: LogHead[]): Promise<void> {
+    if (!heads.length) return;
+    await m.query(
+      `INSERT INTO log_head (circle, size, root, last_leaf, last_recorded_at)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::bytea[], $5::timestamptz[])
+       ON CONFLICT (circle) DO UPDATE SET size = EXCLUDED.size, root = EXCLUDED.root,
+         last_leaf = EXCLUDED.last_leaf, last_recorded_at = EXCLUDED.last_recorded_at`,
+      [
+        heads.map((h) => h.circle),
+        heads.map((h) => h.size),
+        heads.map((h) => Buffer.from(h.root)),
+        heads.map((h) => (h.lastLeaf ? Buffer.from(h.lastLeaf) : null)),
+        heads.map((h) => (h.lastRecordedAt === null ? null : new Date(h.lastRecordedAt).toISOString())),
+      ],
+    );
+  }
+
+  /** Which of these (signer, statement id) pairs were already appended anywhere (replay). */
+  async seenStatementIds(m: Queryable, pairs: Array<{ signer: string; id: string }>): Promise<Set<string>> {
+    if (!pairs.length) return new Set();
+    const rows: Array<{ signer: string; statement_id: string }> = await m.query(
+      `SELECT e.signer, e.statement_id FROM log_entry e
+       JOIN unnest($1::text[], $2::text[]) AS p(signer, id) ON e.signer = p.signer AND e.statement_id = p.id`,
+      [pairs.map((p) => p.signer), pairs.map((p) => p.id)],
+    );
+    return new Set(rows.map((r) => `${r.signer}/${r.statement_id}`));
+  }
+
+  /** Entry lines in seq order, from `from`, at most `limit`. */
+  async lines(circle: string, from: number, limit: number): Promise<Array<{ seq: number; line: string }>> {
+    const rows: Array<{ seq: string; line: string }> = await this.ds.query(
+      `SELECT seq, line FROM log_entry WHERE circle = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
+      [circle, from, limit],
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), line: r.line }));
+  }
+
+  async entry(circle: string, seq: number): Promise<{ line: string; leaf: Uint8Array; recordedAt: number } | null> {
+    const [row]: Array<{ line: string; leaf: Buffer; recorded_at: Date }> = await this.ds.query(
+      `SELECT line, leaf, recorded_at FROM log_entry WHERE circle = $1 AND seq = $2`,
+      [circle, seq],
+    );
+    return row ? { line: row.line, leaf: row.leaf, recordedAt: row.recorded_at.getTime() } : null;
+  }
+
+  async checkpoint(circle: string, size: number): Promise<string | null> {
+    const [row]: Array<{ note: string }> = await this.ds.query(`SELECT note FROM checkpoint WHERE circle = $1 AND size = $2`, [circle, size]);
+    return row?.note ?? null;
+  }
+
+  /** Store a checkpoint; an existing one for that size wins (checkpoints are never re-signed). */
+  async saveCheckpoint(circle: string, size: number, root: Uint8Array, note: string): Promise<string> {
+    await this.ds.query(
+      `INSERT INTO checkpoint (circle, size, root, note) VALUES ($1, $2, $3, $4) ON CONFLICT (circle, size) DO NOTHING`,
+      [circle, size, Buffer.from(root), note],
+    );
+    return (await this.checkpoint(circle, size)) as string;
+  }
+
+  /** Circles whose log grew past their newest checkpoint. */
+  async circlesWithoutCurrentCheckpoint(limit: number): Promise<string[]> {
+    const rows: Array<{ circle: string }> = await this.ds.query(
+      `SELECT h.circle FROM log_head h
+       WHERE NOT EXISTS (SELECT 1 FROM checkpoint c WHERE c.circle = h.circle AND c.size = h.size)
+       LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.circle);
+  }
+}
+
+interface HeadRow {
+  circle: string;
+  size: string;
+  root: Buffer;
+  last_leaf: Buffer | null;
+  last_recorded_at: Date | null;
+}
+
+function toHead(r: HeadRow): LogHead {
+  return {
+    circle: r.circle,
+    size: Number(r.size),
+    root: r.root,
+    lastLeaf: r.last_leaf,
+    lastRecordedAt: r.last_recorded_at ? r.last_recorded_at.getTime() : null,
+  };
+}
