@@ -1,0 +1,51 @@
+# syntax=docker/dockerfile:1
+# Archipel: one image for the HTTP API (`node dist/main.js`, the default) and the queue workers
+# (`node dist/worker.js`). See docker-compose.yml for a single-host deployment.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# `npm ci` refuses the current package-lock.json where the registry lacks other platforms'
+# optional binaries (it has no entries for @swc/core-darwin-arm64 and the like; see .ci/run).
+# Until the lock is regenerated against the full registry, fall back to `npm install` from the
+# same lock, which resolves the same versions for this platform.
+
+# ---- build: all dependencies, compile TypeScript to dist/ ------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --no-audit --no-fund \
+    || { echo 'WARNING: npm ci refused package-lock.json; using npm install' >&2; npm install --no-audit --no-fund; }
+COPY . .
+# bin/ (the `archipel` command) is copied into the runtime image; make sure the folder exists.
+RUN npm run build && mkdir -p bin
+
+# ---- prod-deps: runtime dependencies only ----------------------------------------------------
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --no-audit --no-fund \
+    || { echo 'WARNING: npm ci refused package-lock.json; using npm install' >&2; npm install --omit=dev --no-audit --no-fund; }
+
+# ---- runtime ---------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    HOST=0.0.0.0
+WORKDIR /app
+# /data holds the instance key file (INSTANCE_KEY_STORE=/data/instance-key.json) on a volume;
+# created here so that a fresh named volume is owned by the non-root user.
+RUN mkdir -p /data && chown node:node /data
+# The code stays root-owned: the app user can read it, not change it.
+COPY package.json package-lock.json ./
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/bin ./bin
+# The image's own `node` user (uid 1000).
+USER node
+EXPOSE 3000
+# GET /health (database, Redis, queues) with Node's own fetch: no curl in the slim image.
+# The worker has no HTTP server; docker-compose.yml turns this check off for it.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/main.js"]
