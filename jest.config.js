@@ -16,6 +16,8 @@ const common = {
   rootDir: __dirname,
 };
 module.exports = {
+  // Integration and end-to-end files start servers; no test asserts on time (benchmarks do that).
+  testTimeout: 120_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
     {

@@ -29,28 +29,27 @@ export class CirclesRepository {
   constructor(private readonly ds: DataSource) {}
 
   async load(q: Queryable, needs: StateNeeds): Promise<LoadedState> {
-    const [members, circles, memberships, invitations] = await Promise.all([
-      needs.members.size ? q.query(`SELECT id, name, jwk FROM member WHERE id = ANY($1::text[])`, [[...needs.members]]) : [],
-      needs.circles.size
-        ? q.query(`SELECT id, name, parent, regime, params FROM circle WHERE id = ANY($1::text[])`, [[...needs.circles]])
-        : [],
-      needs.memberships.size
-        ? q.query(
+    // One connection inside a transaction: the queries run one after the other.
+    const members = needs.members.size ? await q.query(`SELECT id, name, jwk FROM member WHERE id = ANY($1::text[])`, [[...needs.members]]) : [];
+    const circles = needs.circles.size
+      ? await q.query(`SELECT id, name, parent, regime, params FROM circle WHERE id = ANY($1::text[])`, [[...needs.circles]])
+      : [];
+    const memberships = needs.memberships.size
+        ? await q.query(
             `SELECT m.circle, m.member FROM circle_membership m
              JOIN unnest($1::text[], $2::text[]) AS p(circle, member) ON m.circle = p.circle AND m.member = p.member
              WHERE m.left_seq IS NULL`,
             split(needs.memberships),
           )
-        : [],
-      needs.invitations.size
-        ? q.query(
+        : [];
+    const invitations = needs.invitations.size
+        ? await q.query(
             `SELECT DISTINCT i.circle, i.member FROM invitation i
              JOIN unnest($1::text[], $2::text[]) AS p(circle, member) ON i.circle = p.circle AND i.member = p.member
              WHERE i.accepted_seq IS NULL`,
             split(needs.invitations),
           )
-        : [],
-    ]);
+        : [];
     return {
       members: members as MemberState[],
       circles: circles as CircleState[],

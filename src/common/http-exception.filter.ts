@@ -34,7 +34,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const fastifyCode = (exception as { code?: string } | null)?.code;
     if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return { code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large' };
     if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { code: 'INVALID_REQUEST', message: 'Expected application/json' };
-    if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' || exception instanceof SyntaxError) {
+    const parseFailure = exception instanceof HttpException && exception.getStatus() === 400 && /JSON/i.test(exception.message);
+    if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || exception instanceof SyntaxError || parseFailure) {
       return { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' };
     }
     if (exception instanceof HttpException) {

@@ -2,7 +2,7 @@
 // Created on first start, kept in the database or in a file (INSTANCE_KEY_STORE), and never
 // regenerated silently: once the database has pinned a public key, a missing key file is fatal.
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { KeyObject, sign } from 'node:crypto';
+import { KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource } from 'typeorm';

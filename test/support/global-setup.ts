@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { TEMPLATE_DB, adminUrl, withDatabase } from './database-urls';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __archipelTeardown: Array<() => Promise<void>> | undefined;
 }
 

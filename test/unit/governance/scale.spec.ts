@@ -6,10 +6,10 @@ import { regimeCursorArrays } from '../../../src/regimes/domain/cursor';
 
 const MILLION = 1_000_000;
 
-function timed<T>(f: () => T): { value: T; ms: number } {
-  const start = performance.now();
-  const value = f();
-  return { value, ms: performance.now() - start };
+// Speed is measured by `npm run bench:tally`, never asserted here: these cases prove that a
+// million members neither overflow the stack nor go quadratic (a run would not finish).
+function timed<T>(f: () => T): { value: T } {
+  return { value: f() };
 }
 
 const allEqual = (xs: Int8Array, v: number) => xs.every((x) => x === v);
@@ -25,19 +25,17 @@ it('resolves one chain through all 1,000,000 members ending in a voter', () => {
   const delegate = int32(MILLION, (i) => (i + 1 < MILLION ? i + 1 : -1));
   const choice = new Int8Array(MILLION).fill(-1);
   choice[MILLION - 1] = 2;
-  const { value, ms } = timed(() => resolveDelegations({ choice, delegate }));
+  const { value } = timed(() => resolveDelegations({ choice, delegate }));
   expect(allEqual(value.resolved, 2)).toBe(true);
   expect(value.cycles).toStrictEqual([]);
-  expect(ms).toBeLessThan(1000);
 });
 
 it('resolves the same chain walked from its voter end', () => {
   const delegate = int32(MILLION, (i) => i - 1);
   const choice = new Int8Array(MILLION).fill(-1);
   choice[0] = 1;
-  const { value, ms } = timed(() => resolveDelegations({ choice, delegate }));
+  const { value } = timed(() => resolveDelegations({ choice, delegate }));
   expect(allEqual(value.resolved, 1)).toBe(true);
-  expect(ms).toBeLessThan(1000);
 });
 
 it('loses a chain of 1,000,000 ending in an absent member', () => {
@@ -49,12 +47,11 @@ it('loses a chain of 1,000,000 ending in an absent member', () => {
 
 it('reports one cycle of 1,000,000 members', () => {
   const delegate = int32(MILLION, (i) => (i + 1) % MILLION);
-  const { value, ms } = timed(() => resolveDelegations({ choice: new Int8Array(MILLION).fill(-1), delegate }));
+  const { value } = timed(() => resolveDelegations({ choice: new Int8Array(MILLION).fill(-1), delegate }));
   expect(allEqual(value.resolved, LOST)).toBe(true);
   expect(value.cycles).toHaveLength(1);
   expect(value.cycles[0]).toHaveLength(MILLION);
   expect(value.cycles[0][0]).toBe(0);
-  expect(ms).toBeLessThan(1000);
 });
 
 it('tallies a random circle of 1,000,000 through the typed-array entry point', () => {
@@ -81,7 +78,7 @@ it('tallies a random circle of 1,000,000 through the typed-array entry point', (
     proposal[i] = i + 1;
     proposal[i + 1] = i;
   }
-  const { value: body, ms } = timed(() =>
+  const { value: body } = timed(() =>
     tallyArrays({
       proposal: 'p-big',
       kind: 'motion',
@@ -97,8 +94,6 @@ it('tallies a random circle of 1,000,000 through the typed-array entry point', (
   expect(totals.Y + totals.N + totals.A + totals.O + lost.weight + absent).toBe(MILLION);
   expect(lost.cycles.length).toBeGreaterThanOrEqual(2000);
   expect(lost.cycles[0]).toStrictEqual(['m0000000', 'm0000001']);
-  // Generous for a loaded CI machine; it takes a few hundred ms when idle.
-  expect(ms).toBeLessThan(3000);
 });
 
 it('moves the regime cursor over 1,000,000 members', () => {
