@@ -1,0 +1,441 @@
+// `npm run bench:ingest` — statement ingestion through the real API, end to end: HTTP, JWS
+// verification, the group-commit writer, PostgreSQL with synchronous_commit on.
+//
+// Creates its own database on the machine's PostgreSQL (admin URL BENCH_DATABASE_URL, default
+// postgres://postgres@127.0.0.1:5432/test), migrates it, starts `node dist/main.js` as a child
+// process (so the load generator does not share the server's event loop), registers members and
+// builds circles through signed statements (not timed), pre-signs the measured statements (not
+// timed: signing is client work), then posts them with undici at fixed concurrency and reports
+// statements/s and latency for:
+//   A "spread": statements spread over BENCH_CIRCLES (100) circles,
+//   B "hot":    every statement into one circle.
+// Also measures the raw Ed25519 verify rate of one core (node:crypto) and the ratio ingest/verify,
+// checks afterwards that the logs grew by exactly the number of 201 answers, and drops the database.
+//
+// Environment: BENCH_DATABASE_URL, REDIS_URL (default redis://127.0.0.1:6379), BENCH_STATEMENTS
+// (per workload and concurrency, default 30,000), BENCH_CONCURRENCY (default "64,256"),
+// BENCH_MEMBERS (default 2,000), BENCH_CIRCLES (default 100), BENCH_PHASE_SECONDS (cap per measured
+// phase, default 40), BENCH_KEEP=1 (keep the database).
+//
+// The measured statement is `member.invite` of a registered member who is not (and never becomes)
+// a member of the circle: valid over and over (circle-rules.ts decideInvite), each with a fresh id.
+import { spawn, ChildProcess } from 'node:child_process';
+import { randomBytes, verify as edVerify } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { Pool } from 'undici';
+import { openDataSource, runMigrations } from '../database/data-source';
+import { StatementSigner } from '../identity/domain/statement-signer';
+
+const GOAL_SPREAD = 3_000;
+const GOAL_HOT = 2_000;
+const GOAL_P99_MS = 50;
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const STATEMENTS = envInt('BENCH_STATEMENTS', 30_000);
+const MEMBERS = envInt('BENCH_MEMBERS', 2_000);
+const CIRCLES = envInt('BENCH_CIRCLES', 100);
+const PHASE_SECONDS = envInt('BENCH_PHASE_SECONDS', 40);
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '64,256').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
+/** Registered members who never join anything: the invitees of the measured statements. */
+const OUTSIDERS = 16;
+const HOT_MEMBERS = Math.min(MEMBERS, 500);
+
+const log = (line = '') => process.stdout.write(`${line}\n`);
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------- CPU accounting from /proc
+
+const CLK_TCK = 100;
+function procTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime + stime
+  } catch {
+    return 0;
+  }
+}
+function postgresTicks(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (comm.startsWith('postgres') || comm.startsWith('postmaster')) total += procTicks(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+function totalCpuTicks(): { busy: number; all: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = line[3] + (line[4] ?? 0);
+  const all = line.reduce((a, b) => a + b, 0);
+  return { busy: all - idle, all };
+}
+interface CpuSnap {
+  server: number;
+  pg: number;
+  bench: number;
+  machine: { busy: number; all: number };
+  t: number;
+}
+function cpuSnap(serverPid: number): CpuSnap {
+  const u = process.cpuUsage();
+  return { server: procTicks(serverPid), pg: postgresTicks(), bench: (u.user + u.system) / 1e6, machine: totalCpuTicks(), t: performance.now() };
+}
+function cpuShares(a: CpuSnap, b: CpuSnap) {
+  const secs = (b.t - a.t) / 1000;
+  return {
+    server: (b.server - a.server) / CLK_TCK / secs,
+    pg: (b.pg - a.pg) / CLK_TCK / secs,
+    bench: (b.bench - a.bench) / secs,
+    machine: ((b.machine.busy - a.machine.busy) / (b.machine.all - a.machine.all)) * cpus().length,
+  };
+}
+
+// ---------------------------------------------------------------- HTTP
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+async function post(pool: Pool, jws: string): Promise<Answer> {
+  const res = await pool.request({
+    path: '/api/v1/statements',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jws }),
+  });
+  return { status: res.statusCode, body: await res.body.text() };
+}
+
+/** Post all, `concurrency` in flight; throws on anything but 201 (setup). */
+async function postAll(pool: Pool, jwss: string[], concurrency: number): Promise<Array<Record<string, unknown>>> {
+  const out: Array<Record<string, unknown>> = new Array(jwss.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < jwss.length; i = next++) {
+        const a = await post(pool, jwss[i]);
+        if (a.status !== 201) throw new Error(`setup statement refused: ${a.status} ${a.body}`);
+        out[i] = JSON.parse(a.body) as Record<string, unknown>;
+      }
+    }),
+  );
+  return out;
+}
+
+interface PhaseResult {
+  name: string;
+  concurrency: number;
+  sent: number;
+  ok: number;
+  errors: Map<string, number>;
+  seconds: number;
+  rate: number;
+  p50: number;
+  p99: number;
+  max: number;
+  cpu: ReturnType<typeof cpuShares>;
+  loadBefore: string;
+  loadAfter: string;
+  logGrowth: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function measure(
+  name: string,
+  pool: Pool,
+  jwss: string[],
+  concurrency: number,
+  serverPid: number,
+  logSizes: () => Promise<number>,
+): Promise<PhaseResult> {
+  const latencies = new Float64Array(jwss.length);
+  const errors = new Map<string, number>();
+  let next = 0;
+  let ok = 0;
+  let sent = 0;
+  const sizeBefore = await logSizes();
+  const loadBefore = load();
+  const deadline = performance.now() + PHASE_SECONDS * 1000;
+  const c0 = cpuSnap(serverPid);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < jwss.length && performance.now() < deadline; i = next++) {
+        const t = performance.now();
+        let key: string | undefined;
+        try {
+          const a = await post(pool, jwss[i]);
+          if (a.status !== 201) key = `${a.status} ${a.body.slice(0, 120)}`;
+        } catch (e) {
+          key = `network ${(e as Error).message}`;
+        }
+        latencies[sent++] = performance.now() - t;
+        if (key) errors.set(key, (errors.get(key) ?? 0) + 1);
+        else ok++;
+      }
+    }),
+  );
+  const c1 = cpuSnap(serverPid);
+  const loadAfter = load();
+  const seconds = (c1.t - c0.t) / 1000;
+  const sorted = latencies.slice(0, sent).sort();
+  const logGrowth = (await logSizes()) - sizeBefore;
+  return {
+    name,
+    concurrency,
+    sent,
+    ok,
+    errors,
+    seconds,
+    rate: ok / seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? NaN,
+    cpu: cpuShares(c0, c1),
+    loadBefore,
+    loadAfter,
+    logGrowth,
+  };
+}
+
+// ---------------------------------------------------------------- Ed25519 verify rate
+
+function verifyRate(signer: StatementSigner, jws: string, iterations = 20_000): number {
+  const dot = jws.lastIndexOf('.');
+  const data = Buffer.from(jws.slice(0, dot), 'utf8');
+  const sig = Buffer.from(jws.slice(dot + 1), 'base64url');
+  const key = signer.publicKey;
+  for (let i = 0; i < 1_000; i++) edVerify(null, data, key, sig); // warm-up
+  const t = performance.now();
+  let good = 0;
+  for (let i = 0; i < iterations; i++) if (edVerify(null, data, key, sig)) good++;
+  const secs = (performance.now() - t) / 1000;
+  if (good !== iterations) throw new Error('verify failed');
+  return iterations / secs;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const dbName = `archipel_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  const pgVersion = ((await admin.query('SHOW server_version')).rows[0] as { server_version: string }).server_version;
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const dbUrlObj = new URL(ADMIN_URL);
+  dbUrlObj.pathname = `/${dbName}`;
+  const dbUrl = dbUrlObj.toString();
+  let child: ChildProcess | undefined;
+  let ds: Awaited<ReturnType<typeof openDataSource>> | undefined;
+  const queuePrefix = `bench${randomBytes(4).toString('hex')}`;
+  try {
+    log(`# Archipel ingest benchmark — ${new Date().toISOString()}`);
+    log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}; node ${process.version}; PostgreSQL ${pgVersion}; load average ${load()}`);
+    log(`database ${dbName}; ${fmt(MEMBERS)} members, ${CIRCLES} circles; ${fmt(STATEMENTS)} statements per phase (cap ${PHASE_SECONDS} s); concurrency ${CONCURRENCY.join(', ')}`);
+
+    ds = await openDataSource({ url: dbUrl, poolSize: 2 });
+    await runMigrations(ds);
+    const syncCommit = ((await ds.query('SHOW synchronous_commit')) as Array<{ synchronous_commit: string }>)[0].synchronous_commit;
+    const fsync = ((await ds.query('SHOW fsync')) as Array<{ fsync: string }>)[0].fsync;
+    log(`synchronous_commit = ${syncCommit}; fsync = ${fsync}`);
+    if (syncCommit !== 'on') throw new Error('synchronous_commit must be on for this benchmark');
+
+    // Ed25519 verify rate of one core, before any load.
+    const probe = StatementSigner.generate();
+    const probeJws = probe.sign('member.invite', 'C'.repeat(43), { member: probe.id });
+    const verifyPerSec = verifyRate(probe, probeJws);
+    log(`Ed25519 verify (node:crypto, one core, ${probeJws.length}-byte statement): ${fmt(verifyPerSec)} /s`);
+
+    // The API as a child process.
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: dbUrl,
+      REDIS_URL,
+      QUEUE_PREFIX: queuePrefix,
+      LOG_LEVEL: 'warn',
+      INSTANCE_NAME: 'bench.archipel',
+      DATABASE_POOL_SIZE: '16',
+    };
+    child = spawn(process.execPath, [join(__dirname, '..', 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const base = `http://127.0.0.1:${port}`;
+    const health = new Pool(base, { connections: 1 });
+    for (let i = 0; ; i++) {
+      if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}`);
+      try {
+        const r = await health.request({ path: '/health', method: 'GET' });
+        await r.body.text();
+        if (r.statusCode === 200) break;
+      } catch {
+        /* not yet */
+      }
+      if (i > 300) throw new Error('API did not become healthy within 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await health.close();
+    const serverPid = child.pid as number;
+    log(`API: node dist/main.js, pid ${serverPid}, ${base}, DATABASE_POOL_SIZE=16`);
+
+    const pool = new Pool(base, { connections: Math.max(...CONCURRENCY, 64), pipelining: 1 });
+
+    // ---- setup (not timed)
+    let t = performance.now();
+    const members = Array.from({ length: MEMBERS + OUTSIDERS }, () => StatementSigner.generate());
+    await postAll(pool, members.map((m, i) => m.sign('member.register', null, { name: `member ${i}` })), 64);
+    const outsiders = members.slice(MEMBERS);
+    const insiders = members.slice(0, MEMBERS);
+
+    // A: CIRCLES circles, members split among them; B: one circle of HOT_MEMBERS.
+    const perCircle = Math.max(1, Math.floor(MEMBERS / CIRCLES));
+    const spreadGroups = Array.from({ length: CIRCLES }, (_, c) => insiders.slice(c * perCircle, (c + 1) * perCircle));
+    const hotGroup = insiders.slice(0, HOT_MEMBERS);
+    const groups = [...spreadGroups, hotGroup];
+    const created = await postAll(
+      pool,
+      groups.map((g, c) => g[0].sign('circle.create', null, { name: `circle ${c}`, regime: 'amendment' } as never)),
+      64,
+    );
+    const circleIds = created.map((r) => r.id as string);
+    const invites: string[] = [];
+    const accepts: string[] = [];
+    groups.forEach((g, c) => {
+      for (const m of g.slice(1)) {
+        invites.push(g[0].sign('member.invite', circleIds[c], { member: m.id }));
+        accepts.push(m.sign('member.accept', circleIds[c], {}));
+      }
+    });
+    await postAll(pool, invites, 64);
+    await postAll(pool, accepts, 64);
+    log(
+      `setup: ${fmt(members.length)} registrations, ${groups.length} circles, ${fmt(invites.length)} invitations + acceptances in ${fmt((performance.now() - t) / 1000, 1)} s`,
+    );
+
+    const spreadIds = circleIds.slice(0, CIRCLES);
+    const hotId = circleIds[CIRCLES];
+    const logSizes = async (ids: string[]) =>
+      Number(((await ds!.query(`SELECT coalesce(sum(size), 0)::bigint AS n FROM log_head WHERE circle = ANY($1::text[])`, [ids])) as Array<{ n: string }>)[0].n);
+
+    // ---- pre-sign the measured statements (not timed)
+    t = performance.now();
+    const signSpread = (): string[] =>
+      Array.from({ length: STATEMENTS }, (_, i) => {
+        const c = i % CIRCLES;
+        const g = spreadGroups[c];
+        return g[(i / CIRCLES) % g.length | 0].sign('member.invite', spreadIds[c], { member: outsiders[i % OUTSIDERS].id });
+      });
+    const signHot = (): string[] =>
+      Array.from({ length: STATEMENTS }, (_, i) => hotGroup[i % hotGroup.length].sign('member.invite', hotId, { member: outsiders[i % OUTSIDERS].id }));
+    const plan: Array<{ name: string; goal: number; ids: string[]; concurrency: number; jwss: string[] }> = [];
+    for (const concurrency of CONCURRENCY) {
+      plan.push({ name: `A spread over ${CIRCLES} circles`, goal: GOAL_SPREAD, ids: spreadIds, concurrency, jwss: signSpread() });
+      plan.push({ name: 'B one hot circle', goal: GOAL_HOT, ids: [hotId], concurrency, jwss: signHot() });
+    }
+    log(`pre-signed ${fmt(plan.length * STATEMENTS)} member.invite statements in ${fmt((performance.now() - t) / 1000, 1)} s`);
+
+    // Warm-up (not counted): JIT, connection pools, key cache.
+    await postAll(pool, signSpread().slice(0, 2_000), 64);
+
+    // ---- measured phases
+    const results: PhaseResult[] = [];
+    for (const p of plan) {
+      const r = await measure(p.name, pool, p.jwss, p.concurrency, serverPid, () => logSizes(p.ids));
+      results.push(r);
+      const errs = r.sent - r.ok;
+      log();
+      log(`${r.name}, ${r.concurrency} in flight: ${fmt(r.ok)} × 201 of ${fmt(r.sent)} sent in ${fmt(r.seconds, 1)} s`);
+      log(`  ${fmt(r.rate)} statements/s (goal ≥ ${fmt(p.goal)}: ${r.rate >= p.goal ? 'met' : 'NOT met'})`);
+      log(`  latency p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms (goal < ${GOAL_P99_MS}: ${r.p99 < GOAL_P99_MS ? 'met' : 'NOT met'}), max ${fmt(r.max, 1)} ms`);
+      log(`  errors: ${errs}${[...r.errors].map(([k, n]) => `\n    ${n} × ${k}`).join('')}`);
+      log(`  logs grew by ${fmt(r.logGrowth)} entries (${r.logGrowth === r.ok ? 'exactly the 201s' : `MISMATCH: ${r.ok} × 201`})`);
+      log(
+        `  CPU (cores): server ${fmt(r.cpu.server, 2)}, PostgreSQL ${fmt(r.cpu.pg, 2)}, load generator ${fmt(r.cpu.bench, 2)}, whole machine ${fmt(r.cpu.machine, 2)} of ${cpus().length}`,
+      );
+      log(`  load average before ${r.loadBefore}, after ${r.loadAfter}`);
+      log(`  ingest/verify ratio: ${fmt(r.rate / verifyPerSec, 3)}`);
+    }
+    await pool.close();
+
+    // ---- summary
+    log();
+    log('| workload | in flight | statements/s | goal | p50 ms | p99 ms | max ms | errors | log growth = 201s | server CPU | PostgreSQL CPU | ingest ÷ verify |');
+    log('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|');
+    for (const [i, r] of results.entries()) {
+      log(
+        `| ${r.name} | ${r.concurrency} | ${fmt(r.rate)} | ≥ ${fmt(plan[i].goal)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.max, 1)} | ${r.sent - r.ok} | ${r.logGrowth === r.ok ? 'yes' : 'NO'} | ${fmt(r.cpu.server, 2)} | ${fmt(r.cpu.pg, 2)} | ${fmt(r.rate / verifyPerSec, 3)} |`,
+      );
+    }
+    log(`Ed25519 verify, one core: ${fmt(verifyPerSec)} /s; goals: ≥ ${fmt(GOAL_SPREAD)}/s spread, ≥ ${fmt(GOAL_HOT)}/s hot, p99 < ${GOAL_P99_MS} ms, synchronous_commit on (${syncCommit})`);
+    log(`total ${fmt((performance.now() - started) / 1000, 1)} s; load average ${load()}`);
+    const failed = results.some((r) => r.logGrowth !== r.ok);
+    if (failed) process.exitCode = 1;
+  } finally {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    await ds?.destroy().catch(() => undefined);
+    await cleanRedis(queuePrefix).catch(() => undefined);
+    if (process.env.BENCH_KEEP === '1') log(`kept database ${dbName}`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+async function cleanRedis(prefix: string): Promise<void> {
+  const { default: Redis } = await import('ioredis');
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench:ingest failed: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
