@@ -15,7 +15,8 @@
 // Environment: BENCH_DATABASE_URL, REDIS_URL (default redis://127.0.0.1:6379), BENCH_STATEMENTS
 // (per workload and concurrency, default 30,000), BENCH_CONCURRENCY (default "64,256"),
 // BENCH_MEMBERS (default 2,000), BENCH_CIRCLES (default 100), BENCH_PHASE_SECONDS (cap per measured
-// phase, default 40), BENCH_KEEP=1 (keep the database).
+// phase, default 40), BENCH_KEEP=1 (keep the database), BENCH_SERVER_ARGS (extra node flags for the
+// API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 //
 // The measured statement is `member.invite` of a registered member who is not (and never becomes)
 // a member of the circle: valid over and over (circle-rules.ts decideInvite), each with a fresh id.
@@ -80,18 +81,24 @@ function procTicks(pid: number): number {
     return 0;
   }
 }
-function postgresTicks(): number {
-  let total = 0;
+/** CPU ticks of every PostgreSQL process, by pid (backends come and go: compare pid by pid). */
+function postgresTicks(): Map<number, number> {
+  const out = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (comm.startsWith('postgres') || comm.startsWith('postmaster')) total += procTicks(Number(entry));
+      if (comm.startsWith('postgres') || comm.startsWith('postmaster')) out.set(Number(entry), procTicks(Number(entry)));
     } catch {
       /* gone */
     }
   }
+  return out;
+}
+function pgDelta(a: Map<number, number>, b: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ticks] of b) total += Math.max(0, ticks - (a.get(pid) ?? 0));
   return total;
 }
 function totalCpuTicks(): { busy: number; all: number } {
@@ -102,7 +109,7 @@ function totalCpuTicks(): { busy: number; all: number } {
 }
 interface CpuSnap {
   server: number;
-  pg: number;
+  pg: Map<number, number>;
   bench: number;
   machine: { busy: number; all: number };
   t: number;
@@ -115,7 +122,7 @@ function cpuShares(a: CpuSnap, b: CpuSnap) {
   const secs = (b.t - a.t) / 1000;
   return {
     server: (b.server - a.server) / CLK_TCK / secs,
-    pg: (b.pg - a.pg) / CLK_TCK / secs,
+    pg: pgDelta(a.pg, b.pg) / CLK_TCK / secs,
     bench: (b.bench - a.bench) / secs,
     machine: ((b.machine.busy - a.machine.busy) / (b.machine.all - a.machine.all)) * cpus().length,
   };
@@ -296,7 +303,8 @@ async function main(): Promise<void> {
       INSTANCE_NAME: 'bench.archipel',
       DATABASE_POOL_SIZE: '16',
     };
-    child = spawn(process.execPath, [join(__dirname, '..', 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const nodeArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+    child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     const base = `http://127.0.0.1:${port}`;
     const health = new Pool(base, { connections: 1 });
     for (let i = 0; ; i++) {
@@ -387,7 +395,7 @@ async function main(): Promise<void> {
       log(`  errors: ${errs}${[...r.errors].map(([k, n]) => `\n    ${n} × ${k}`).join('')}`);
       log(`  logs grew by ${fmt(r.logGrowth)} entries (${r.logGrowth === r.ok ? 'exactly the 201s' : `MISMATCH: ${r.ok} × 201`})`);
       log(
-        `  CPU (cores): server ${fmt(r.cpu.server, 2)}, PostgreSQL ${fmt(r.cpu.pg, 2)}, load generator ${fmt(r.cpu.bench, 2)}, whole machine ${fmt(r.cpu.machine, 2)} of ${cpus().length}`,
+        `  CPU (cores): server ${fmt(r.cpu.server, 2)}, PostgreSQL ${fmt(r.cpu.pg, 2)}, load generator ${fmt(r.cpu.bench, 2)}, other processes ${fmt(Math.max(0, r.cpu.machine - r.cpu.server - r.cpu.pg - r.cpu.bench), 2)}, whole machine ${fmt(r.cpu.machine, 2)} of ${cpus().length}`,
       );
       log(`  load average before ${r.loadBefore}, after ${r.loadAfter}`);
       log(`  ingest/verify ratio: ${fmt(r.rate / verifyPerSec, 3)}`);
@@ -396,11 +404,11 @@ async function main(): Promise<void> {
 
     // ---- summary
     log();
-    log('| workload | in flight | statements/s | goal | p50 ms | p99 ms | max ms | errors | log growth = 201s | server CPU | PostgreSQL CPU | ingest ÷ verify |');
-    log('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|');
+    log('| workload | in flight | statements/s | goal | p50 ms | p99 ms | max ms | errors | log growth = 201s | server CPU | PostgreSQL CPU | other CPU | ingest ÷ verify |');
+    log('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|');
     for (const [i, r] of results.entries()) {
       log(
-        `| ${r.name} | ${r.concurrency} | ${fmt(r.rate)} | ≥ ${fmt(plan[i].goal)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.max, 1)} | ${r.sent - r.ok} | ${r.logGrowth === r.ok ? 'yes' : 'NO'} | ${fmt(r.cpu.server, 2)} | ${fmt(r.cpu.pg, 2)} | ${fmt(r.rate / verifyPerSec, 3)} |`,
+        `| ${r.name} | ${r.concurrency} | ${fmt(r.rate)} | ≥ ${fmt(plan[i].goal)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.max, 1)} | ${r.sent - r.ok} | ${r.logGrowth === r.ok ? 'yes' : 'NO'} | ${fmt(r.cpu.server, 2)} | ${fmt(r.cpu.pg, 2)} | ${fmt(Math.max(0, r.cpu.machine - r.cpu.server - r.cpu.pg - r.cpu.bench), 2)} | ${fmt(r.rate / verifyPerSec, 3)} |`,
       );
     }
     log(`Ed25519 verify, one core: ${fmt(verifyPerSec)} /s; goals: ≥ ${fmt(GOAL_SPREAD)}/s spread, ≥ ${fmt(GOAL_HOT)}/s hot, p99 < ${GOAL_P99_MS} ms, synchronous_commit on (${syncCommit})`);
