@@ -8,6 +8,8 @@ export interface ErrorBody {
   message: string;
   field?: string;
   requestId?: string;
+  /** What failed, where the framework says (the health check's indicators). */
+  details?: unknown;
 }
 
 /** Every refusal leaves as `{code, message, field?}` with the status of its code. */
@@ -41,6 +43,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === 404) return { code: 'NOT_FOUND', message: exception.message };
+      if (status === 503) return { code: 'SERVICE_UNAVAILABLE', message: exception.message, details: exception.getResponse() };
       if (status < 500) return { code: 'INVALID_REQUEST', message: exception.message };
     }
     return { code: 'INTERNAL', message: 'Internal error' };

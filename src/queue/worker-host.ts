@@ -12,6 +12,7 @@ import { QueueService, REDIS } from './queue.service';
 export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Worker');
   private readonly workers: Worker[] = [];
+  private readonly connections: IORedis[] = [];
 
   constructor(
     private readonly registry: JobHandlerRegistry,
@@ -31,8 +32,10 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     this.registry.assertComplete();
     for (const name of WorkerHost.served()) {
       const handler = this.registry.get(name);
+      const connection = this.redis.duplicate();
+      this.connections.push(connection);
       const worker = new Worker(name, (job) => handler(job.data, job), {
-        connection: this.redis.duplicate(),
+        connection,
         prefix: this.config.get('QUEUE_PREFIX'),
         concurrency: this.config.get('WORKER_CONCURRENCY'),
       });
@@ -56,5 +59,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
+    // A connection handed to BullMQ stays ours to close.
+    await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
   }
 }

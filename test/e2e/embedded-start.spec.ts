@@ -24,7 +24,7 @@ describe('npm start with the embedded defaults', () => {
     child = spawn(process.execPath, [START], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
-    await eventually(async () => (await api.get<{ status: string }>('/health')).body.status === 'ok', 60_000, `the embedded service (${stderr})`);
+    await eventually(async () => (await api.get<{ status: string }>('/health')).body.status === 'ok', 180_000, `the embedded service (${stderr})`);
   };
   const stop = () =>
     new Promise<void>((r) => {
@@ -38,6 +38,7 @@ describe('npm start with the embedded defaults', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  // PGlite compiles its WebAssembly at start: slow on a loaded 2-core machine, hence the long wait.
   it('serves /health and /docs, and keeps its data across a restart', async () => {
     expect(existsSync(START)).toBe(true);
     await start();
@@ -55,5 +56,5 @@ describe('npm start with the embedded defaults', () => {
     expect((await api.get('/api/v1/circles/' + circle)).body).toMatchObject({ id: circle, members: [alice.id], size: 1 });
     // The instance key was kept too: never regenerated silently.
     expect((await api.get<{ kid: string }>('/.well-known/archipel.json')).body.kid).toBe(kid);
-  });
+  }, 600_000);
 });
