@@ -21,6 +21,7 @@ import { encodeEntry, prevOf } from '../ledger/domain/entry';
 import { StreamingMerkle } from '../ledger/domain/merkle';
 import { formatCheckpoint, formatVerifierKey, signNote } from '../ledger/domain/signed-note';
 import { derivedId } from '../statements/domain/decide';
+import { DEFAULT_PARAMS } from '../proposals/domain/params';
 
 const GOAL_SECONDS = 90;
 const GOAL_ENTRIES = 1_000_000;
@@ -28,15 +29,7 @@ const INSTANCE_NAME = 'bench.archipel.test';
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const CHUNK = 5_000; // statements signed per worker request
 const SIGNER_WORKER = 'archipel-bench-signer';
-const PARAMS = {
-  unanimityQuorum: 1,
-  objectionShare: 0.1,
-  majorityQuorum: 0.2,
-  amendmentQuorum: 0.1,
-  amendingShare: '1/2',
-  splitShare: '1/3',
-  cursorQuorum: '1/2',
-};
+const PARAMS = { ...DEFAULT_PARAMS };
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 function envInt(name: string, fallback: number): number {

@@ -1,5 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CircleIdPipe } from './circle-id.pipe';
 import { CirclesService } from './circles.service';
 
 @ApiTags('circles')
@@ -9,7 +10,7 @@ export class CirclesController {
 
   @Get('circles/:id')
   @ApiOperation({ summary: "A circle's current state: name, parent, children, members, regime, params and log size" })
-  circle(@Param('id') id: string) {
+  circle(@Param('id', CircleIdPipe) id: string) {
     return this.circles.circle(id);
   }
 

@@ -5,11 +5,11 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DataSource } from 'typeorm';
 import { AppConfigService } from '../config/app-config';
 import { formatVerifierKey, signNote } from '../ledger/domain/signed-note';
 import { Ed25519PrivateJwk, Ed25519PublicJwk } from './domain/keys';
 import { StatementSigner } from './domain/statement-signer';
+import { InstanceKeyRepository } from './instance-key.repository';
 
 @Injectable()
 export class InstanceKeyService implements OnModuleInit {
@@ -17,7 +17,7 @@ export class InstanceKeyService implements OnModuleInit {
   private signer?: StatementSigner;
 
   constructor(
-    private readonly ds: DataSource,
+    private readonly keys: InstanceKeyRepository,
     private readonly config: AppConfigService,
   ) {}
 
@@ -63,12 +63,9 @@ export class InstanceKeyService implements OnModuleInit {
 
   private async load(): Promise<StatementSigner> {
     const store = this.config.get('INSTANCE_KEY_STORE');
-    const [pinned] = (await this.ds.query(`SELECT kid, private_jwk FROM instance_key WHERE id = 1`)) as Array<{
-      kid: string;
-      private_jwk: Ed25519PrivateJwk | null;
-    }>;
+    const pinned = await this.keys.pinned();
     if (store === 'database') {
-      if (pinned?.private_jwk) return StatementSigner.fromPrivateJwk(pinned.private_jwk);
+      if (pinned?.privateJwk) return StatementSigner.fromPrivateJwk(pinned.privateJwk);
       if (pinned) throw new Error(`The instance key ${pinned.kid} is kept in a file, but INSTANCE_KEY_STORE is "database".`);
       return this.create(null);
     }
@@ -102,12 +99,7 @@ export class InstanceKeyService implements OnModuleInit {
     return fresh;
   }
 
-  private async pin(signer: StatementSigner, withPrivate: boolean): Promise<boolean> {
-    const rows = (await this.ds.query(
-      `INSERT INTO instance_key (id, kid, public_jwk, private_jwk) VALUES (1, $1, $2, $3)
-       ON CONFLICT (id) DO NOTHING RETURNING kid`,
-      [signer.id, JSON.stringify(signer.publicJwk), withPrivate ? JSON.stringify(signer.exportPrivateJwk()) : null],
-    )) as unknown[];
-    return rows.length === 1;
+  private pin(signer: StatementSigner, withPrivate: boolean): Promise<boolean> {
+    return this.keys.pin(signer.id, signer.publicJwk, withPrivate ? signer.exportPrivateJwk() : null);
   }
 }

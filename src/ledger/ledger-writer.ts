@@ -7,6 +7,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ulid } from 'ulid';
 import { DataSource, EntityManager } from 'typeorm';
 import { CirclesRepository, PlacedEffect } from '../circles/circles.repository';
+import { AppConfigService } from '../config/app-config';
 import { DomainError } from '../common/domain-error';
 import { InstanceKeyService } from '../identity/instance-key.service';
 import { checkClock } from '../identity/domain/statement';
@@ -56,7 +57,7 @@ export class LedgerWriter {
   private readonly logger = new Logger('LedgerWriter');
   private readonly lanes = new Map<string, Pending[]>();
   private readonly draining = new Set<string>();
-  clockSkewSeconds = 300;
+  private readonly clockSkewSeconds: number;
 
   constructor(
     private readonly ds: DataSource,
@@ -65,7 +66,10 @@ export class LedgerWriter {
     private readonly instanceKey: InstanceKeyService,
     private readonly outbox: OutboxRepository,
     private readonly dispatcher: OutboxDispatcher,
-  ) {}
+    config: AppConfigService,
+  ) {
+    this.clockSkewSeconds = config.get('CLOCK_SKEW_SECONDS');
+  }
 
   /** Queue a verified statement for its log; resolves once durably committed. */
   submit(submission: Submission): Promise<AppendResult> {
@@ -199,7 +203,7 @@ export class LedgerWriter {
     for (const head of heads.values()) logs.set(head.circle, { head: { ...head }, committedSize: head.size, leaves: [] });
     // The registry log exists from the first registration on.
     if (circles.has('registry') && !logs.has('registry')) {
-      await m.query(`INSERT INTO log_head (circle, size, root) VALUES ('registry', 0, $1) ON CONFLICT DO NOTHING`, [Buffer.from(EMPTY_ROOT)]);
+      await this.ledger.ensureHead(m, 'registry');
       const again = await this.ledger.lockHeads(m, ['registry']);
       const head = again.get('registry') as LogHead;
       logs.set('registry', { head: { ...head }, committedSize: head.size, leaves: [] });

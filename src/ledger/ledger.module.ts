@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CirclesController } from '../circles/circles.controller';
 import { CirclesRepository } from '../circles/circles.repository';
 import { CirclesService } from '../circles/circles.service';
+import { InstanceKeyRepository } from '../identity/instance-key.repository';
 import { InstanceKeyService } from '../identity/instance-key.service';
 import { MemberKeysService } from '../identity/member-keys.service';
 import { WellKnownController } from '../identity/well-known.controller';
@@ -22,6 +23,7 @@ import { LogsController } from './logs.controller';
     LedgerWriter,
     CirclesRepository,
     CirclesService,
+    InstanceKeyRepository,
     InstanceKeyService,
     MemberKeysService,
     StatementsService,

@@ -1,7 +1,7 @@
 // The only code that reads and writes the log tables (log_head, log_entry, merkle_node, checkpoint).
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { frontierKeys, MerkleNode, NodeKey } from './domain/merkle';
+import { EMPTY_ROOT, frontierKeys, MerkleNode, NodeKey } from './domain/merkle';
 
 export interface LogHead {
   circle: string;
@@ -36,6 +36,11 @@ export class LedgerRepository {
       [circles],
     );
     return new Map(rows.map((r) => [r.circle, toHead(r)]));
+  }
+
+  /** Create an empty log's head if it does not exist yet (the registry log, on first use). */
+  async ensureHead(m: EntityManager, circle: string): Promise<void> {
+    await m.query(`INSERT INTO log_head (circle, size, root) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING`, [circle, Buffer.from(EMPTY_ROOT)]);
   }
 
   async head(circle: string, q: Queryable = this.ds): Promise<LogHead | null> {

@@ -3,6 +3,7 @@ import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
+import { CircleIdPipe } from '../circles/circle-id.pipe';
 import { seqNumber, ZodPipe } from '../common/zod.pipe';
 import { REGISTRY } from '../statements/domain/state';
 import { LedgerService } from './ledger.service';
@@ -21,7 +22,7 @@ export class LogsController {
   @ApiOperation({ summary: "The circle's log as JSON Lines, one entry per line, in seq order (SPEC §3.5)" })
   @ApiQuery({ name: 'from', required: false, type: Number })
   @ApiProduces(NDJSON)
-  async circleLog(@Param('id') id: string, @Query(new ZodPipe(fromQuery)) q: z.infer<typeof fromQuery>, @Res() reply: FastifyReply) {
+  async circleLog(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(fromQuery)) q: z.infer<typeof fromQuery>, @Res() reply: FastifyReply) {
     await this.ledger.head(id);
     return reply.type(NDJSON).send(Readable.from(this.ledger.lines(id, q.from)));
   }
@@ -30,19 +31,19 @@ export class LogsController {
   @Header('content-type', 'text/plain; charset=utf-8')
   @ApiOperation({ summary: 'A C2SP signed checkpoint covering the whole current log (SPEC §3.6)' })
   @ApiProduces('text/plain')
-  circleCheckpoint(@Param('id') id: string) {
+  circleCheckpoint(@Param('id', CircleIdPipe) id: string) {
     return this.ledger.checkpoint(id);
   }
 
   @Get('circles/:id/proof/inclusion')
   @ApiOperation({ summary: 'RFC 6962 inclusion proof of entry `seq` in the tree of `size` (default: current size)' })
-  inclusion(@Param('id') id: string, @Query(new ZodPipe(inclusionQuery, 'INVALID_RANGE')) q: z.infer<typeof inclusionQuery>) {
+  inclusion(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(inclusionQuery, 'INVALID_RANGE')) q: z.infer<typeof inclusionQuery>) {
     return this.ledger.inclusion(id, q.seq, q.size);
   }
 
   @Get('circles/:id/proof/consistency')
   @ApiOperation({ summary: 'RFC 6962 consistency proof between tree sizes `from` and `to` (default: current size)' })
-  consistency(@Param('id') id: string, @Query(new ZodPipe(consistencyQuery, 'INVALID_RANGE')) q: z.infer<typeof consistencyQuery>) {
+  consistency(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(consistencyQuery, 'INVALID_RANGE')) q: z.infer<typeof consistencyQuery>) {
     return this.ledger.consistency(id, q.from, q.to);
   }
 

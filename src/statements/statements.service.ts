@@ -18,7 +18,6 @@ export class StatementsService {
     config: AppConfigService,
   ) {
     this.maxBytes = config.get('MAX_STATEMENT_BYTES');
-    writer.clockSkewSeconds = config.get('CLOCK_SKEW_SECONDS');
   }
 
   async submit(jws: unknown): Promise<AppendResult> {

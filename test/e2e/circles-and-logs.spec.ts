@@ -135,5 +135,8 @@ describe('circles and their logs', () => {
     expect((await api.get(`/api/v1/circles/${circle}/proof/inclusion?seq=-1`)).body).toMatchObject({ code: 'INVALID_RANGE', field: 'seq' });
     expect((await api.get(`/api/v1/circles/${circle}/proof/consistency?from=3&to=1`)).body).toMatchObject({ code: 'INVALID_RANGE' });
     expect((await api.get('/api/v1/members/nobody')).body).toMatchObject({ code: 'UNKNOWN_MEMBER' });
+    // The registry is a log, not a circle: it is served under /api/v1/registry only.
+    expect((await api.get('/api/v1/circles/registry/log')).body).toMatchObject({ code: 'UNKNOWN_CIRCLE' });
+    expect((await api.get('/api/v1/circles/registry')).status).toBe(404);
   });
 });

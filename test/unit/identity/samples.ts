@@ -1,6 +1,7 @@
 // Sample values for statement tests: a well-formed body of every statement type.
 import { createHash } from 'node:crypto';
 import { BodyOf, StatementType } from '../../../src/identity/domain/statement-types';
+import { DEFAULT_PARAMS } from '../../../src/proposals/domain/params';
 
 const digest = (label: string) => createHash('sha256').update(label).digest();
 /** a 22-character circle or proposal id */
@@ -16,15 +17,7 @@ export const AT = '2026-03-01T12:00:00.000Z';
 export const CLOSES = '2026-03-02T12:00:00.000Z';
 export const ULID = '01JNKQ8Z3W5X7Y9A0B1C2D3E4F';
 const NOTE = 'archipel.test/circles/x\n3\nAAAA\n\n— archipel.test AAAA\n';
-const PARAMS = {
-  unanimityQuorum: 1,
-  objectionShare: 0.1,
-  majorityQuorum: 0.2,
-  amendmentQuorum: 0.1,
-  amendingShare: '1/2',
-  splitShare: '1/3',
-  cursorQuorum: '1/2',
-};
+const PARAMS = { ...DEFAULT_PARAMS };
 
 /** One valid body per statement type (proposal.open as a member-opened motion). */
 export const SAMPLE_BODIES: { [T in StatementType]: BodyOf<T> } = {

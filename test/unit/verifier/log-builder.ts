@@ -9,19 +9,12 @@ import { encodeEntry, LogEntry, prevOf } from '../../../src/ledger/domain/entry'
 import { appendLeaves, consistencyProof, leafHash, mapGetter, rootFromLeafHashes } from '../../../src/ledger/domain/merkle';
 import { formatCheckpoint, formatVerifierKey, signNote } from '../../../src/ledger/domain/signed-note';
 import { derivedId } from '../../../src/statements/domain/decide';
+import { DEFAULT_PARAMS } from '../../../src/proposals/domain/params';
 
 export const INSTANCE_NAME = 'archipel.test';
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 const CLOSES = '2026-03-09T12:00:00.000Z';
-const PARAMS = {
-  unanimityQuorum: 1,
-  objectionShare: 0.1,
-  majorityQuorum: 0.2,
-  amendmentQuorum: 0.1,
-  amendingShare: '1/2',
-  splitShare: '1/3',
-  cursorQuorum: '1/2',
-};
+const PARAMS = { ...DEFAULT_PARAMS };
 
 export interface Instance {
   signer: StatementSigner;
