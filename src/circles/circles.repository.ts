@@ -28,75 +28,94 @@ const split = (pairs: Set<string>) => {
 export class CirclesRepository {
   constructor(private readonly ds: DataSource) {}
 
+  /** Everything a batch may look up, in one round trip. */
   async load(q: Queryable, needs: StateNeeds): Promise<LoadedState> {
-    // One connection inside a transaction: the queries run one after the other.
-    const members = needs.members.size ? await q.query(`SELECT id, name, jwk FROM member WHERE id = ANY($1::text[])`, [[...needs.members]]) : [];
-    const circles = needs.circles.size
-      ? await q.query(`SELECT id, name, parent, regime, params FROM circle WHERE id = ANY($1::text[])`, [[...needs.circles]])
-      : [];
-    const memberships = needs.memberships.size
-        ? await q.query(
-            `SELECT m.circle, m.member FROM circle_membership m
-             JOIN unnest($1::text[], $2::text[]) AS p(circle, member) ON m.circle = p.circle AND m.member = p.member
-             WHERE m.left_seq IS NULL`,
-            split(needs.memberships),
-          )
-        : [];
-    const invitations = needs.invitations.size
-        ? await q.query(
-            `SELECT DISTINCT i.circle, i.member FROM invitation i
-             JOIN unnest($1::text[], $2::text[]) AS p(circle, member) ON i.circle = p.circle AND i.member = p.member
-             WHERE i.accepted_seq IS NULL`,
-            split(needs.invitations),
-          )
-        : [];
-    return {
-      members: members as MemberState[],
-      circles: circles as CircleState[],
-      memberships: (memberships as Array<{ circle: string; member: string }>).map((r) => [r.circle, r.member]),
-      invitations: (invitations as Array<{ circle: string; member: string }>).map((r) => [r.circle, r.member]),
-    };
+    const [memberCircles, memberIds] = split(needs.memberships);
+    const [invitationCircles, invitationIds] = split(needs.invitations);
+    const [row] = await q.query(
+      `SELECT
+         (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, 'jwk', jwk)), '[]')
+            FROM member WHERE id = ANY($1::text[])) AS members,
+         (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, 'parent', parent, 'regime', regime, 'params', params)), '[]')
+            FROM circle WHERE id = ANY($2::text[])) AS circles,
+         (SELECT coalesce(json_agg(json_build_array(m.circle, m.member)), '[]')
+            FROM circle_membership m
+            JOIN unnest($3::text[], $4::text[]) AS p(circle, member) ON m.circle = p.circle AND m.member = p.member
+           WHERE m.left_seq IS NULL) AS memberships,
+         (SELECT coalesce(json_agg(json_build_array(i.circle, i.member)), '[]')
+            FROM invitation i
+            JOIN unnest($5::text[], $6::text[]) AS p(circle, member) ON i.circle = p.circle AND i.member = p.member
+           WHERE i.accepted_seq IS NULL) AS invitations`,
+      [[...needs.members], [...needs.circles], memberCircles, memberIds, invitationCircles, invitationIds],
+    );
+    return row as LoadedState;
   }
 
-  /** Persist effects in order (they are few per batch except invitations and joins). */
+  /** Persist effects in order; consecutive effects of one kind go in one set-based statement. */
   async apply(m: EntityManager, placed: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<void> {
-    for (const { effect: e, seq } of placed) {
-      switch (e.kind) {
-        case 'member.registered':
-          await m.query(`INSERT INTO member (id, name, jwk, registry_seq) VALUES ($1, $2, $3, $4)`, [
-            e.member.id,
-            e.member.name,
-            JSON.stringify(e.member.jwk),
-            seq,
-          ]);
-          break;
-        case 'circle.created':
-          await m.query(
-            `INSERT INTO circle (id, name, parent, regime, params, genesis_leaf) VALUES ($1, $2, $3, $4, $5, $6)`,
-            [e.circle.id, e.circle.name, e.circle.parent, e.circle.regime, JSON.stringify(e.circle.params), Buffer.from(genesisLeaves.get(e.circle.id) ?? '', 'base64url')],
-          );
-          break;
-        case 'member.invited':
-          await m.query(
-            `INSERT INTO invitation (circle, member, invited_seq, invited_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-            [e.circle, e.member, seq, e.by],
-          );
-          break;
-        case 'member.joined':
-          await m.query(`INSERT INTO circle_membership (circle, member, joined_seq) VALUES ($1, $2, $3)`, [e.circle, e.member, seq]);
-          await m.query(`UPDATE invitation SET accepted_seq = $3 WHERE circle = $1 AND member = $2 AND accepted_seq IS NULL`, [
-            e.circle,
-            e.member,
-            seq,
-          ]);
-          break;
-        case 'member.left':
-          await m.query(`UPDATE circle_membership SET left_seq = $3 WHERE circle = $1 AND member = $2 AND left_seq IS NULL`, [
-            e.circle,
-            e.member,
-            seq,
-          ]);
-          break;
+    for (let i = 0; i < placed.length; ) {
+      let j = i + 1;
+      while (j < placed.length && placed[j].effect.kind === placed[i].effect.kind) j++;
+      await this.applyRun(m, placed.slice(i, j), genesisLeaves);
+      i = j;
+    }
+  }
+
+  private async applyRun(m: EntityManager, run: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<void> {
+    const of = <K extends Effect['kind']>(_kind: K) => run.map((p) => p.effect as Extract<Effect, { kind: K }>);
+    const seqs = run.map((p) => p.seq);
+    switch (run[0].effect.kind) {
+      case 'member.registered': {
+        const es = of('member.registered');
+        await m.query(
+          `INSERT INTO member (id, name, jwk, registry_seq) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bigint[])`,
+          [es.map((e) => e.member.id), es.map((e) => e.member.name), es.map((e) => JSON.stringify(e.member.jwk)), seqs],
+        );
+        return;
+      }
+      case 'circle.created': {
+        const es = of('circle.created');
+        await m.query(
+          `INSERT INTO circle (id, name, parent, regime, params, genesis_leaf)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bytea[])`,
+          [
+            es.map((e) => e.circle.id),
+            es.map((e) => e.circle.name),
+            es.map((e) => e.circle.parent),
+            es.map((e) => e.circle.regime),
+            es.map((e) => JSON.stringify(e.circle.params)),
+            es.map((e) => Buffer.from(genesisLeaves.get(e.circle.id) ?? '', 'base64url')),
+          ],
+        );
+        return;
+      }
+      case 'member.invited': {
+        const es = of('member.invited');
+        await m.query(
+          `INSERT INTO invitation (circle, member, invited_seq, invited_by) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])`,
+          [es.map((e) => e.circle), es.map((e) => e.member), seqs, es.map((e) => e.by)],
+        );
+        return;
+      }
+      case 'member.joined': {
+        const es = of('member.joined');
+        const params = [es.map((e) => e.circle), es.map((e) => e.member), seqs];
+        await m.query(`INSERT INTO circle_membership (circle, member, joined_seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])`, params);
+        await m.query(
+          `UPDATE invitation i SET accepted_seq = p.seq FROM unnest($1::text[], $2::text[], $3::bigint[]) AS p(circle, member, seq)
+           WHERE i.circle = p.circle AND i.member = p.member AND i.accepted_seq IS NULL`,
+          params,
+        );
+        return;
+      }
+      case 'member.left': {
+        const es = of('member.left');
+        await m.query(
+          `UPDATE circle_membership c SET left_seq = p.seq FROM unnest($1::text[], $2::text[], $3::bigint[]) AS p(circle, member, seq)
+           WHERE c.circle = p.circle AND c.member = p.member AND c.left_seq IS NULL`,
+          [es.map((e) => e.circle), es.map((e) => e.member), seqs],
+        );
+        return;
       }
     }
   }

@@ -39,12 +39,16 @@ export interface Submission {
 }
 
 interface Pending extends Submission {
+  /** The log whose writer serializes this statement. */
+  lane: string;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
 
 /** Statements per transaction: large enough to amortize the commit, small enough for p99. */
 const MAX_BATCH = 256;
+/** Transactions appending at once (each over its own set of logs). */
+const MAX_COMMITTERS = 4;
 
 interface WorkingLog {
   head: LogHead;
@@ -55,8 +59,12 @@ interface WorkingLog {
 @Injectable()
 export class LedgerWriter {
   private readonly logger = new Logger('LedgerWriter');
-  private readonly lanes = new Map<string, Pending[]>();
-  private readonly draining = new Set<string>();
+  /** Statements waiting, oldest first, across all logs. */
+  private readonly pending: Pending[] = [];
+  /** Lanes some committer is appending to right now: their later statements wait. */
+  private readonly held = new Set<string>();
+  private active = 0;
+  private readonly committers: number;
   private readonly clockSkewSeconds: number;
 
   constructor(
@@ -69,49 +77,60 @@ export class LedgerWriter {
     config: AppConfigService,
   ) {
     this.clockSkewSeconds = config.get('CLOCK_SKEW_SECONDS');
+    // A few transactions in flight keep PostgreSQL busy while one commits; more only contend.
+    this.committers = config.embeddedDatabase ? 1 : Math.max(1, Math.min(MAX_COMMITTERS, config.get('DATABASE_POOL_SIZE') - 2));
   }
 
   /** Queue a verified statement for its log; resolves once durably committed. */
   submit(submission: Submission): Promise<AppendResult> {
-    const lane = this.laneOf(submission.ctx);
     return new Promise<AppendResult>((resolve, reject) => {
-      let queue = this.lanes.get(lane);
-      if (!queue) this.lanes.set(lane, (queue = []));
-      queue.push({ ...submission, resolve, reject });
-      if (!this.draining.has(lane)) void this.drain(lane);
+      this.pending.push({ ...submission, lane: laneOf(submission.ctx), resolve, reject });
+      this.pump();
     });
   }
 
-  /** A sub-circle's genesis is serialized with its parent's log, where `child.created` goes. */
-  private laneOf(ctx: StatementContext): string {
-    const p = ctx.payload;
-    if (p.type === 'circle.create' && p.body.parent) return p.body.parent;
-    return targetLog(ctx);
+  private pump(): void {
+    while (this.active < this.committers) {
+      const batch = this.take();
+      if (!batch.length) return;
+      this.active++;
+      void this.run(batch).finally(() => {
+        for (const item of batch) this.held.delete(item.lane);
+        this.active--;
+        this.pump();
+      });
+    }
   }
 
-  private async drain(lane: string): Promise<void> {
-    this.draining.add(lane);
-    try {
-      for (;;) {
-        const queue = this.lanes.get(lane);
-        if (!queue?.length) {
-          this.lanes.delete(lane);
-          return;
-        }
-        const batch = queue.splice(0, MAX_BATCH);
-        try {
-          await this.commit(batch);
-        } catch (error) {
-          if (batch.length === 1) {
-            batch[0].reject(error);
-            continue;
-          }
-          this.logger.warn(`Batch of ${batch.length} failed (${(error as Error).message}); retrying one by one`);
-          for (const item of batch) await this.commit([item]).catch((e) => item.reject(e));
-        }
+  /**
+   * The oldest waiting statements whose lanes nobody holds, up to MAX_BATCH; their lanes become
+   * held. Within a lane, statements keep their order: once one is passed over, so are the rest.
+   */
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    const passed = new Set<string>();
+    const rest: Pending[] = [];
+    for (const item of this.pending) {
+      if (batch.length < MAX_BATCH && !passed.has(item.lane) && !this.held.has(item.lane)) batch.push(item);
+      else {
+        passed.add(item.lane);
+        rest.push(item);
       }
-    } finally {
-      this.draining.delete(lane);
+    }
+    if (!batch.length) return batch;
+    this.pending.length = 0;
+    this.pending.push(...rest);
+    for (const item of batch) this.held.add(item.lane);
+    return batch;
+  }
+
+  private async run(batch: Pending[]): Promise<void> {
+    try {
+      await this.commit(batch);
+    } catch (error) {
+      if (batch.length === 1) return batch[0].reject(error);
+      this.logger.warn(`Batch of ${batch.length} failed (${(error as Error).message}); retrying one by one`);
+      for (const item of batch) await this.commit([item]).catch((e) => item.reject(e));
     }
   }
 
@@ -170,14 +189,16 @@ export class LedgerWriter {
       }
 
       await this.ledger.insertEntries(m, rows);
+      const grown = [...logs.values()].filter((log) => log.leaves.length);
+      const frontiers = await this.ledger.frontiers(m, grown.map((log) => ({ circle: log.head.circle, size: log.committedSize })));
       const heads: LogHead[] = [];
-      for (const log of logs.values()) {
-        if (!log.leaves.length) continue;
-        const frontier = log.committedSize ? await this.ledger.frontier(m, log.head.circle, log.committedSize) : [];
-        const appended = appendLeaves(log.committedSize, mapGetter(frontier), log.leaves);
-        await this.ledger.insertNodes(m, log.head.circle, appended.nodes);
+      const nodes: Array<MerkleNode & { circle: string }> = [];
+      for (const log of grown) {
+        const appended = appendLeaves(log.committedSize, mapGetter(frontiers.get(log.head.circle) ?? []), log.leaves);
+        for (const node of appended.nodes) nodes.push({ ...node, circle: log.head.circle });
         heads.push({ ...log.head, size: appended.size, root: appended.root });
       }
+      await this.ledger.insertNodes(m, nodes);
       await this.ledger.saveHeads(m, heads);
       await this.circles.apply(m, placed, genesisLeaves);
       await this.outbox.add(m, jobs);
@@ -239,6 +260,13 @@ export class LedgerWriter {
     const actual = base64url(root(seen.size, mapGetter(nodes)));
     if (actual !== seen.root) throw new DomainError('SEEN_NOT_PREFIX', 'seen.root is not the root of this log at that size', 'seen.root');
   }
+}
+
+/** A sub-circle's genesis is serialized with its parent's log, where `child.created` goes. */
+function laneOf(ctx: StatementContext): string {
+  const p = ctx.payload;
+  if (p.type === 'circle.create' && p.body.parent) return p.body.parent;
+  return targetLog(ctx);
 }
 
 function newLog(circle: string): WorkingLog {

@@ -63,10 +63,6 @@ export class LedgerRepository {
     return rows.map((r) => ({ level: r.level, index: Number(r.idx), hash: r.hash }));
   }
 
-  frontier(m: Queryable, circle: string, size: number): Promise<MerkleNode[]> {
-    return this.nodes(circle, frontierKeys(size), m);
-  }
-
   async insertEntries(m: EntityManager, rows: EntryRow[]): Promise<void> {
     if (!rows.length) return;
     await m.query(
@@ -85,13 +81,28 @@ export class LedgerRepository {
     );
   }
 
-  async insertNodes(m: EntityManager, circle: string, nodes: MerkleNode[]): Promise<void> {
+  async insertNodes(m: EntityManager, nodes: Array<MerkleNode & { circle: string }>): Promise<void> {
     if (!nodes.length) return;
     await m.query(
       `INSERT INTO merkle_node (circle, level, idx, hash)
-       SELECT $1, * FROM unnest($2::smallint[], $3::bigint[], $4::bytea[])`,
-      [circle, nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => Buffer.from(n.hash))],
+       SELECT * FROM unnest($1::text[], $2::smallint[], $3::bigint[], $4::bytea[])`,
+      [nodes.map((n) => n.circle), nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => Buffer.from(n.hash))],
     );
+  }
+
+  /** The frontier nodes of several logs at their sizes, in one query. */
+  async frontiers(m: Queryable, logs: Array<{ circle: string; size: number }>): Promise<Map<string, MerkleNode[]>> {
+    const keys = logs.flatMap((log) => frontierKeys(log.size).map((k) => ({ circle: log.circle, ...k })));
+    const out = new Map<string, MerkleNode[]>(logs.map((log) => [log.circle, []]));
+    if (!keys.length) return out;
+    const rows: Array<{ circle: string; level: number; idx: string; hash: Buffer }> = await m.query(
+      `SELECT n.circle, n.level, n.idx, n.hash FROM merkle_node n
+       JOIN unnest($1::text[], $2::smallint[], $3::bigint[]) AS k(circle, level, idx)
+         ON n.circle = k.circle AND n.level = k.level AND n.idx = k.idx`,
+      [keys.map((k) => k.circle), keys.map((k) => k.level), keys.map((k) => k.index)],
+    );
+    for (const r of rows) out.get(r.circle)?.push({ level: r.level, index: Number(r.idx), hash: r.hash });
+    return out;
   }
 
   async saveHeads(m: EntityManager, heads: LogHead[]): Promise<void> {
