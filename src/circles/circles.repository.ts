@@ -51,17 +51,8 @@ export class CirclesRepository {
     return row as LoadedState;
   }
 
-  /** Persist effects in order; consecutive effects of one kind go in one set-based statement. */
-  async apply(m: EntityManager, placed: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<void> {
-    for (let i = 0; i < placed.length; ) {
-      let j = i + 1;
-      while (j < placed.length && placed[j].effect.kind === placed[i].effect.kind) j++;
-      await this.applyRun(m, placed.slice(i, j), genesisLeaves);
-      i = j;
-    }
-  }
-
-  private async applyRun(m: EntityManager, run: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<void> {
+  /** Persist a run of effects of one kind (see statements/projections.ts). */
+  async applyRun(m: EntityManager, run: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<void> {
     const of = <K extends Effect['kind']>(_kind: K) => run.map((p) => p.effect as Extract<Effect, { kind: K }>);
     const seqs = run.map((p) => p.seq);
     switch (run[0].effect.kind) {
@@ -117,6 +108,13 @@ export class CirclesRepository {
         );
         return;
       }
+      case 'circle.regime':
+        for (const e of of('circle.regime')) {
+          await m.query(`UPDATE circle SET regime = $2, params = $3 WHERE id = $1`, [e.circle, e.regime, JSON.stringify(e.params)]);
+        }
+        return;
+      default:
+        throw new Error(`CirclesRepository cannot apply ${run[0].effect.kind}`);
     }
   }
 

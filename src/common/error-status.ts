@@ -42,6 +42,7 @@ export const ERROR_STATUS = {
   SELF_DELEGATION: 422,
   DELEGATE_NOT_MEMBER: 422,
   NO_SUCH_DELEGATION: 404,
+  NO_VOTE: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -6,17 +6,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ulid } from 'ulid';
 import { DataSource, EntityManager } from 'typeorm';
-import { CirclesRepository, PlacedEffect } from '../circles/circles.repository';
+import { PlacedEffect } from '../circles/circles.repository';
 import { AppConfigService } from '../config/app-config';
 import { DomainError } from '../common/domain-error';
 import { InstanceKeyService } from '../identity/instance-key.service';
 import { checkClock } from '../identity/domain/statement';
 import { OutboxDispatcher } from '../queue/outbox.dispatcher';
 import { OutboxRepository } from '../queue/outbox.repository';
-import { JobItem } from '../queue/job-catalogue';
+import { JobItem, JobName } from '../queue/job-catalogue';
 import { addNeeds, BatchState, emptyNeeds } from '../statements/batch-state';
 import { decide, derivedId, isGenesis, StatementContext, targetLog } from '../statements/domain/decide';
-import { Effect } from '../statements/domain/state';
+import { Policy } from '../statements/domain/state';
+import { Projections } from '../statements/projections';
 import { base64url, formatTimestamp } from './domain/canonical-json';
 import { encodeEntry } from './domain/entry';
 import { appendLeaves, EMPTY_ROOT, mapGetter, MerkleNode, root, rootKeys } from './domain/merkle';
@@ -30,20 +31,36 @@ export interface AppendResult {
   id?: string;
 }
 
-export interface Submission {
+/** A member's statement, verified and ready to append. */
+export interface StatementSubmission {
   ctx: StatementContext;
   /** Server clock when received; the skew check uses it (SPEC §3.3). */
   receivedAt: number;
-  /** A system statement from the instance itself (no replay or skew checks needed). */
-  system?: boolean;
+  system?: false;
 }
 
-interface Pending extends Submission {
+/**
+ * A system statement the instance writes from state it must read under the log's lock (a tally
+ * reads the votes and delegations in force at close). `compose` runs inside the transaction after
+ * the lock is taken; it returns null when there is nothing (left) to append.
+ */
+export interface SystemSubmission {
+  system: true;
+  lane: string;
+  receivedAt: number;
+  compose(m: EntityManager): Promise<StatementContext | null>;
+}
+
+export type Submission = StatementSubmission | SystemSubmission;
+
+type Pending = Submission & {
   /** The log whose writer serializes this statement. */
   lane: string;
-  resolve(result: AppendResult): void;
+  /** The statement; composed under the lock for system submissions. */
+  ctx: StatementContext | null;
+  resolve(result: AppendResult | null): void;
   reject(error: unknown): void;
-}
+};
 
 /** Statements per transaction: large enough to amortize the commit, small enough for p99. */
 const MAX_BATCH = 256;
@@ -66,25 +83,35 @@ export class LedgerWriter {
   private active = 0;
   private readonly committers: number;
   private readonly clockSkewSeconds: number;
+  private readonly policy: Policy;
 
   constructor(
     private readonly ds: DataSource,
     private readonly ledger: LedgerRepository,
-    private readonly circles: CirclesRepository,
+    private readonly projections: Projections,
     private readonly instanceKey: InstanceKeyService,
     private readonly outbox: OutboxRepository,
     private readonly dispatcher: OutboxDispatcher,
     config: AppConfigService,
   ) {
     this.clockSkewSeconds = config.get('CLOCK_SKEW_SECONDS');
+    this.policy = { minProposalWindowMs: config.get('MIN_PROPOSAL_WINDOW_SECONDS') * 1000 };
     // A few transactions in flight keep PostgreSQL busy while one commits; more only contend.
     this.committers = config.embeddedDatabase ? 1 : Math.max(1, Math.min(MAX_COMMITTERS, config.get('DATABASE_POOL_SIZE') - 2));
   }
 
   /** Queue a verified statement for its log; resolves once durably committed. */
-  submit(submission: Submission): Promise<AppendResult> {
-    return new Promise<AppendResult>((resolve, reject) => {
+  submit(submission: StatementSubmission): Promise<AppendResult> {
+    return new Promise<AppendResult | null>((resolve, reject) => {
       this.pending.push({ ...submission, lane: laneOf(submission.ctx), resolve, reject });
+      this.pump();
+    }) as Promise<AppendResult>;
+  }
+
+  /** Append a system statement composed under the lock of `lane`; null when nothing was due. */
+  submitSystem(submission: Omit<SystemSubmission, 'system'>): Promise<AppendResult | null> {
+    return new Promise<AppendResult | null>((resolve, reject) => {
+      this.pending.push({ ...submission, system: true, ctx: null, resolve, reject });
       this.pump();
     });
   }
@@ -135,18 +162,20 @@ export class LedgerWriter {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
+    const outcomes: Array<{ ok: true; result: AppendResult | null } | { ok: false; error: unknown }> = [];
     let jobs: Array<{ item: JobItem; runAt: number }> = [];
     await this.ds.transaction('READ COMMITTED', async (m) => {
       outcomes.length = 0;
       jobs = [];
       const logs = await this.lock(m, batch);
+      const contexts = new Map<Pending, StatementContext | null>();
+      for (const item of batch) contexts.set(item, item.system ? await item.compose(m) : item.ctx);
       const needs = emptyNeeds();
-      for (const item of batch) addNeeds(needs, item.ctx.payload, item.ctx.signer);
-      const state = new BatchState(await this.circles.load(m, needs));
+      for (const ctx of contexts.values()) if (ctx) addNeeds(needs, ctx.payload, ctx.signer);
+      const state = new BatchState(await this.projections.load(m, needs));
       const replayed = await this.ledger.seenStatementIds(
         m,
-        batch.filter((i) => !i.system).map((i) => ({ signer: i.ctx.signer, id: i.ctx.payload.id })),
+        batch.filter((i) => !i.system).map((i) => ({ signer: i.ctx!.signer, id: i.ctx!.payload.id })),
       );
       const rows: EntryRow[] = [];
       const placed: PlacedEffect[] = [];
@@ -154,23 +183,30 @@ export class LedgerWriter {
       const now = Date.now();
 
       for (const item of batch) {
+        const ctx = contexts.get(item) ?? null;
+        if (!ctx) {
+          outcomes.push({ ok: true, result: null });
+          continue;
+        }
         try {
-          const { payload, signer } = item.ctx;
+          const { payload, signer } = ctx;
           const replayKey = `${signer}/${payload.id}`;
           if (!item.system) {
             if (replayed.has(replayKey)) throw new DomainError('REPLAYED_STATEMENT', 'This statement id was already used by its signer', 'id');
             checkClock(payload.at, item.receivedAt, this.clockSkewSeconds);
           }
-          const target = targetLog(item.ctx);
-          const genesis = isGenesis(item.ctx);
+          const target = targetLog(ctx);
+          const genesis = isGenesis(ctx);
           if (payload.seen) await this.checkSeen(m, target, payload.seen, logs.get(target));
           if (!genesis && !logs.has(target)) throw new DomainError('UNKNOWN_CIRCLE', `No circle ${target}`, 'circle');
-          const decision = decide(item.ctx, state);
+          const recordedAt = Math.max(now, logs.get(target)?.head.lastRecordedAt ?? 0);
+          const decision = decide(ctx, { recordedAt, receivedAt: item.receivedAt }, state, this.policy);
           replayed.add(replayKey);
           if (genesis) logs.set(target, newLog(target));
-          const entry = this.place(logs.get(target) as WorkingLog, item.ctx.jws, payload.type, signer, payload.id, now, rows);
+          const entry = this.place(logs.get(target) as WorkingLog, ctx.jws, payload.type, signer, payload.id, now, rows);
           if (genesis) genesisLeaves.set(target, entry.leaf);
           for (const effect of decision.effects) {
+            if (effect.kind === 'proposal.opened') effect.proposal.openedSeq = entry.seq;
             state.apply(effect);
             placed.push({ effect, circle: target, seq: entry.seq });
           }
@@ -180,8 +216,9 @@ export class LedgerWriter {
             const jws = this.instanceKey.instance.sign(follow.type, follow.circle, follow.body(entry.leaf) as never, { at: formatTimestamp(now) });
             this.place(log, jws, follow.type, this.instanceKey.kid, ulidOf(jws), now, rows);
           }
-          jobs.push(...jobsFor(decision.effects));
-          outcomes.push({ ok: true, result: { circle: target, seq: entry.seq, leaf: entry.leaf, ...(genesis ? { id: derivedId(item.ctx.jws) } : {}) } });
+          for (const job of decision.jobs ?? []) jobs.push({ item: { name: JobName.CloseProposal, payload: { proposal: job.proposal } }, runAt: job.at });
+          const id = genesis || payload.type === 'proposal.open' ? { id: derivedId(ctx.jws) } : {};
+          outcomes.push({ ok: true, result: { circle: target, seq: entry.seq, leaf: entry.leaf, ...id } });
         } catch (error) {
           if (!(error instanceof DomainError) && !isStatementError(error)) throw error;
           outcomes.push({ ok: false, error });
@@ -200,7 +237,7 @@ export class LedgerWriter {
       }
       await this.ledger.insertNodes(m, nodes);
       await this.ledger.saveHeads(m, heads);
-      await this.circles.apply(m, placed, genesisLeaves);
+      await this.projections.apply(m, placed, genesisLeaves);
       await this.outbox.add(m, jobs);
     });
     if (jobs.length) this.dispatcher.kick();
@@ -213,12 +250,8 @@ export class LedgerWriter {
 
   /** Lock the heads of every existing log this batch appends to. */
   private async lock(m: EntityManager, batch: Pending[]): Promise<Map<string, WorkingLog>> {
-    const circles = new Set<string>();
-    for (const item of batch) {
-      if (!isGenesis(item.ctx)) circles.add(targetLog(item.ctx));
-      const p = item.ctx.payload;
-      if (p.type === 'circle.create' && p.body.parent) circles.add(p.body.parent);
-    }
+    // Every lane of the batch: a root genesis's lane is its new circle, which has no head yet.
+    const circles = new Set(batch.map((item) => item.lane));
     const heads = await this.ledger.lockHeads(m, [...circles]);
     const logs = new Map<string, WorkingLog>();
     for (const head of heads.values()) logs.set(head.circle, { head: { ...head }, committedSize: head.size, leaves: [] });
@@ -282,7 +315,3 @@ function isStatementError(e: unknown): boolean {
   return e instanceof Error && e.name === 'StatementError';
 }
 
-/** Jobs an accepted statement's effects call for (none yet for membership statements). */
-function jobsFor(_effects: Effect[]): Array<{ item: JobItem; runAt: number }> {
-  return [];
-}

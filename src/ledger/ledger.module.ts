@@ -6,6 +6,11 @@ import { InstanceKeyRepository } from '../identity/instance-key.repository';
 import { InstanceKeyService } from '../identity/instance-key.service';
 import { MemberKeysService } from '../identity/member-keys.service';
 import { WellKnownController } from '../identity/well-known.controller';
+import { ProposalJobs } from '../proposals/proposal.jobs';
+import { ProposalsController } from '../proposals/proposals.controller';
+import { ProposalsRepository } from '../proposals/proposals.repository';
+import { ProposalsService } from '../proposals/proposals.service';
+import { Projections } from '../statements/projections';
 import { StatementsController } from '../statements/statements.controller';
 import { StatementsService } from '../statements/statements.service';
 import { CheckpointJobs } from './checkpoint.jobs';
@@ -16,7 +21,7 @@ import { LogsController } from './logs.controller';
 
 /** Logs, their writer and readers, and the statement pipeline that feeds them. */
 @Module({
-  controllers: [StatementsController, LogsController, CirclesController, WellKnownController],
+  controllers: [StatementsController, LogsController, CirclesController, WellKnownController, ProposalsController],
   providers: [
     LedgerRepository,
     LedgerService,
@@ -28,6 +33,10 @@ import { LogsController } from './logs.controller';
     MemberKeysService,
     StatementsService,
     CheckpointJobs,
+    ProposalsRepository,
+    ProposalsService,
+    ProposalJobs,
+    Projections,
   ],
   exports: [LedgerRepository, LedgerService, LedgerWriter, CirclesRepository, InstanceKeyService, StatementsService],
 })

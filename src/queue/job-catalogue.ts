@@ -2,11 +2,14 @@
 // cannot disagree; the worker refuses to start unless every job has exactly one handler.
 
 export enum JobName {
+  /** Close a proposal at its deadline and append its `tally.result` (SPEC §5, §9). */
+  CloseProposal = 'proposal.close',
   /** Cut and cache signed checkpoints of the circles whose logs grew. */
   CutCheckpoints = 'checkpoint.cut',
 }
 
 export interface JobPayloads {
+  [JobName.CloseProposal]: { proposal: string };
   [JobName.CutCheckpoints]: Record<string, never>;
 }
 
@@ -20,12 +23,15 @@ export interface JobPolicy {
 
 /** Attempts and backoff per job: named, reviewed constants (docs/operations.md). */
 export const JOB_POLICY: Record<JobName, JobPolicy> = {
+  [JobName.CloseProposal]: { attempts: 12, backoffMs: 500 },
   [JobName.CutCheckpoints]: { attempts: 5, backoffMs: 1000 },
 };
 
 /** Natural job ids: one job per thing to do, whatever the retries or duplicate enqueues. */
 export function naturalJobId(item: JobItem): string {
   switch (item.name) {
+    case JobName.CloseProposal:
+      return `tally-${item.payload.proposal}`;
     case JobName.CutCheckpoints:
       return `checkpoints-${Math.floor(Date.now() / 1000)}`;
   }

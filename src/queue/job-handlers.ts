@@ -8,6 +8,16 @@ export type JobHandler<N extends JobName> = (payload: JobPayloads[N], job: Job<J
 @Injectable()
 export class JobHandlerRegistry {
   private readonly handlers = new Map<JobName, JobHandler<JobName>>();
+  private readonly startHooks: Array<() => Promise<void>> = [];
+
+  /** Run when a worker starts serving (re-create jobs for work the database says is due). */
+  onWorkerStart(hook: () => Promise<void>): void {
+    this.startHooks.push(hook);
+  }
+
+  async runStartHooks(): Promise<void> {
+    for (const hook of this.startHooks) await hook();
+  }
 
   register<N extends JobName>(name: N, handler: JobHandler<N>): void {
     if (this.handlers.has(name)) throw new Error(`Job ${name} has two handlers`);

@@ -46,6 +46,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       this.workers.push(worker);
     }
     this.outbox.startSweeping(1000);
+    await this.registry.runStartHooks();
     if (WorkerHost.served().includes(JobName.CutCheckpoints)) {
       const policy = JOB_POLICY[JobName.CutCheckpoints];
       await this.queues.queue(JobName.CutCheckpoints).upsertJobScheduler(

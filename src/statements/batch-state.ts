@@ -1,7 +1,8 @@
 // The slice of projected state one append batch needs, loaded in bulk, then kept current in
-// memory as the batch's statements are decided one after the other.
+// memory as the batch's statements are decided one after the other. Replayed from an empty start
+// with every entry's effects, the same class is the whole state of a log (offline verifier).
 import type { StatementPayload } from '../identity/domain/statement-types';
-import { CircleState, Effect, MemberState, StateView } from './domain/state';
+import { CircleState, Effect, MemberState, ProposalState, Scope, scopeKey, scopeOf, StateView } from './domain/state';
 
 export interface StateNeeds {
   members: Set<string>;
@@ -9,13 +10,28 @@ export interface StateNeeds {
   /** `circle member` pairs. */
   memberships: Set<string>;
   invitations: Set<string>;
+  proposals: Set<string>;
+  /** `proposal member` pairs. */
+  eligibility: Set<string>;
+  votes: Set<string>;
+  /** `circle member` pairs whose current delegations are needed. */
+  delegations: Set<string>;
 }
 
 export function emptyNeeds(): StateNeeds {
-  return { members: new Set(), circles: new Set(), memberships: new Set(), invitations: new Set() };
+  return {
+    members: new Set(),
+    circles: new Set(),
+    memberships: new Set(),
+    invitations: new Set(),
+    proposals: new Set(),
+    eligibility: new Set(),
+    votes: new Set(),
+    delegations: new Set(),
+  };
 }
 
-const pair = (circle: string, member: string) => `${circle} ${member}`;
+const pair = (a: string, b: string) => `${a} ${b}`;
 
 /** What deciding this statement may look up. */
 export function addNeeds(needs: StateNeeds, p: StatementPayload, signer: string): void {
@@ -31,13 +47,27 @@ export function addNeeds(needs: StateNeeds, p: StatementPayload, signer: string)
   needs.circles.add(p.circle);
   needs.memberships.add(pair(p.circle, signer));
   needs.invitations.add(pair(p.circle, signer));
-  const body = p.body as { member?: unknown; to?: unknown };
-  for (const other of [body.member, body.to]) {
+  const body = p.body as { member?: unknown; to?: unknown; doer?: unknown; proposal?: unknown; scope?: { proposal?: string } };
+  for (const other of [body.member, body.to, body.doer]) {
     if (typeof other === 'string') {
       needs.members.add(other);
       needs.memberships.add(pair(p.circle, other));
     }
   }
+  for (const proposal of [body.proposal, body.scope?.proposal]) {
+    if (typeof proposal !== 'string') continue;
+    needs.proposals.add(proposal);
+    needs.eligibility.add(pair(proposal, signer));
+    needs.votes.add(pair(proposal, signer));
+  }
+  if (p.type === 'delegation.set' || p.type === 'delegation.revoke' || p.type === 'member.leave') needs.delegations.add(pair(p.circle, signer));
+}
+
+export interface LoadedDelegation {
+  circle: string;
+  member: string;
+  scope: Scope;
+  delegate: string;
 }
 
 export interface LoadedState {
@@ -45,6 +75,12 @@ export interface LoadedState {
   circles: CircleState[];
   memberships: Array<[string, string]>;
   invitations: Array<[string, string]>;
+  proposals?: ProposalState[];
+  /** `[proposal, member]` pairs that are eligible. */
+  eligibility?: Array<[string, string]>;
+  /** `[proposal, member]` pairs with a standing (not retracted) vote. */
+  votes?: Array<[string, string]>;
+  delegations?: LoadedDelegation[];
 }
 
 export class BatchState implements StateView {
@@ -52,12 +88,21 @@ export class BatchState implements StateView {
   private readonly circles = new Map<string, CircleState>();
   private readonly memberships = new Set<string>();
   private readonly invitations = new Set<string>();
+  private readonly proposals = new Map<string, ProposalState>();
+  private readonly eligible = new Set<string>();
+  private readonly votes = new Set<string>();
+  /** `circle member` → scope key → delegate. */
+  private readonly delegations = new Map<string, Map<string, string>>();
 
   constructor(loaded: LoadedState) {
     for (const m of loaded.members) this.members.set(m.id, m);
     for (const c of loaded.circles) this.circles.set(c.id, c);
     for (const [c, m] of loaded.memberships) this.memberships.add(pair(c, m));
     for (const [c, m] of loaded.invitations) this.invitations.add(pair(c, m));
+    for (const p of loaded.proposals ?? []) this.proposals.set(p.id, p);
+    for (const [p, m] of loaded.eligibility ?? []) this.eligible.add(pair(p, m));
+    for (const [p, m] of loaded.votes ?? []) this.votes.add(pair(p, m));
+    for (const d of loaded.delegations ?? []) this.delegationsOf(d.circle, d.member).set(scopeKey(d.scope), d.delegate);
   }
 
   member(id: string): MemberState | undefined {
@@ -74,6 +119,29 @@ export class BatchState implements StateView {
 
   hasPendingInvitation(circle: string, member: string): boolean {
     return this.invitations.has(pair(circle, member));
+  }
+
+  proposal(id: string): ProposalState | undefined {
+    return this.proposals.get(id);
+  }
+
+  isEligible(proposal: string, member: string): boolean {
+    return this.eligible.has(pair(proposal, member));
+  }
+
+  hasVote(proposal: string, member: string): boolean {
+    return this.votes.has(pair(proposal, member));
+  }
+
+  delegation(circle: string, member: string, scope: Scope): string | undefined {
+    return this.delegations.get(pair(circle, member))?.get(scopeKey(scope));
+  }
+
+  private delegationsOf(circle: string, member: string): Map<string, string> {
+    const key = pair(circle, member);
+    let map = this.delegations.get(key);
+    if (!map) this.delegations.set(key, (map = new Map()));
+    return map;
   }
 
   apply(effect: Effect): void {
@@ -94,6 +162,40 @@ export class BatchState implements StateView {
       case 'member.left':
         this.memberships.delete(pair(effect.circle, effect.member));
         return;
+      case 'proposal.opened': {
+        const { title: _t, text: _x, openedBy: _b, ...proposal } = effect.proposal;
+        this.proposals.set(proposal.id, proposal);
+        // Eligible: the members just before this entry, as far as this state knows them.
+        for (const key of this.memberships) {
+          const [circle, member] = key.split(' ');
+          if (circle === proposal.circle) this.eligible.add(pair(proposal.id, member));
+        }
+        return;
+      }
+      case 'vote.set':
+        if (effect.choice === null) this.votes.delete(pair(effect.proposal, effect.member));
+        else this.votes.add(pair(effect.proposal, effect.member));
+        return;
+      case 'delegation.set':
+        this.delegationsOf(effect.circle, effect.member).set(scopeKey(effect.scope), effect.delegate);
+        return;
+      case 'delegation.ended':
+        this.delegationsOf(effect.circle, effect.member).delete(scopeKey(effect.scope));
+        return;
+      case 'delegations.lapsed':
+        this.delegations.delete(pair(effect.circle, effect.member));
+        return;
+      case 'proposal.closed': {
+        const proposal = this.proposals.get(effect.proposal);
+        if (proposal) this.proposals.set(proposal.id, { ...proposal, closed: true });
+        return;
+      }
+      case 'circle.regime': {
+        const circle = this.circles.get(effect.circle);
+        if (circle) this.circles.set(circle.id, { ...circle, regime: effect.regime, params: effect.params });
+        return;
+      }
     }
   }
 }
+

@@ -47,9 +47,16 @@ export function decideAccept(p: PayloadOf<'member.accept'>, signer: string, stat
   return { ...none, effects: [{ kind: 'member.joined', circle: p.circle, member: signer }] };
 }
 
-export function decideLeave(p: PayloadOf<'member.leave'>, signer: string, state: StateView): Decision {
+/** SPEC §4: she leaves; the delegations she gave in the circle lapse. */
+export function decideLeave(p: PayloadOf<'member.leave'>, signer: string, recordedAt: number, state: StateView): Decision {
   requireCircleMember(p.circle, signer, state);
-  return { ...none, effects: [{ kind: 'member.left', circle: p.circle, member: signer }] };
+  return {
+    ...none,
+    effects: [
+      { kind: 'member.left', circle: p.circle, member: signer },
+      { kind: 'delegations.lapsed', circle: p.circle, member: signer, at: recordedAt },
+    ],
+  };
 }
 
 export function requireCircle(circle: string, state: StateView): void {

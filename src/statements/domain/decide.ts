@@ -4,7 +4,10 @@ import { decideAccept, decideCircleCreate, decideInvite, decideLeave, decideRegi
 import type { Ed25519PublicJwk } from '../../identity/domain/keys';
 import type { StatementPayload } from '../../identity/domain/statement-types';
 import { sha256 } from '../../ledger/domain/merkle';
-import { Decision, REGISTRY, StateView } from './state';
+import { decideDelegationRevoke, decideDelegationSet } from '../../delegations/domain/delegation-rules';
+import { decideProposalOpen, decideTallyResult } from '../../proposals/domain/proposal-rules';
+import { decideVoteCast, decideVoteRetract } from '../../votes/domain/vote-rules';
+import { Decision, Policy, REGISTRY, StateView } from './state';
 
 export interface StatementContext {
   payload: StatementPayload;
@@ -13,6 +16,12 @@ export interface StatementContext {
   jws: string;
   /** The public key in the header of a `member.register`. */
   jwk?: Ed25519PublicJwk;
+}
+
+/** When: the `recordedAt` its entry gets, and the server clock when the statement arrived. */
+export interface Timing {
+  recordedAt: number;
+  receivedAt: number;
 }
 
 /** SPEC §3.4 / §3.7: base64url of the first 16 bytes of SHA-256 over the JWS compact string. */
@@ -32,8 +41,9 @@ export function isGenesis(ctx: StatementContext): boolean {
   return ctx.payload.type === 'circle.create' || ctx.payload.type === 'circle.forked';
 }
 
-export function decide(ctx: StatementContext, state: StateView): Decision {
+export function decide(ctx: StatementContext, when: Timing, state: StateView, policy: Policy): Decision {
   const p = ctx.payload;
+  const { recordedAt } = when;
   switch (p.type) {
     case 'member.register':
       if (!ctx.jwk) throw new DomainError('BAD_HEADER', 'member.register carries its public jwk', 'jwk');
@@ -45,7 +55,19 @@ export function decide(ctx: StatementContext, state: StateView): Decision {
     case 'member.accept':
       return decideAccept(p, ctx.signer, state);
     case 'member.leave':
-      return decideLeave(p, ctx.signer, state);
+      return decideLeave(p, ctx.signer, recordedAt, state);
+    case 'proposal.open':
+      return decideProposalOpen(p, { id: derivedId(ctx.jws), signer: ctx.signer, ...when }, state, policy);
+    case 'vote.cast':
+      return decideVoteCast(p, ctx.signer, recordedAt, state);
+    case 'vote.retract':
+      return decideVoteRetract(p, ctx.signer, recordedAt, state);
+    case 'delegation.set':
+      return decideDelegationSet(p, ctx.signer, recordedAt, state);
+    case 'delegation.revoke':
+      return decideDelegationRevoke(p, ctx.signer, recordedAt, state);
+    case 'tally.result':
+      return decideTallyResult(p, recordedAt, state);
     default:
       throw new DomainError('INVALID_STATEMENT', `Statements of type ${p.type} are not accepted by this instance yet`, 'type');
   }

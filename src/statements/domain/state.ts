@@ -3,7 +3,9 @@
 // (statements/batch-state.ts); the offline verifier replays whole logs in memory. The rules in
 // */domain/*-rules.ts are written once against this interface.
 import type { Ed25519PublicJwk } from '../../identity/domain/keys';
-import type { Params } from '../../identity/domain/statement-types';
+import type { BodyOf, Params as CircleParams } from '../../identity/domain/statement-types';
+import type { Params, RegimeName } from '../../proposals/domain/params';
+import type { ProposalKind } from '../../proposals/domain/tally';
 
 export const REGISTRY = 'registry';
 
@@ -12,7 +14,7 @@ export interface CircleState {
   name: string;
   parent: string | null;
   regime: string;
-  params: Params;
+  params: CircleParams;
 }
 
 export interface MemberState {
@@ -21,11 +23,62 @@ export interface MemberState {
   jwk: Ed25519PublicJwk;
 }
 
+/** What deciding a vote or a delegation needs to know of a proposal. */
+export interface ProposalState {
+  id: string;
+  circle: string;
+  kind: ProposalKind;
+  regime: RegimeName;
+  /** Frozen at opening: all seven names. */
+  params: Params;
+  topic: string | null;
+  openedSeq: number;
+  openedAt: number;
+  closesAt: number;
+  amendmentsCloseAt: number | null;
+  closed: boolean;
+  /** The kind-specific members of the opening body (target/find/replace, regime/params, member, name, doer, ratify…). */
+  body: Record<string, unknown>;
+}
+
+export interface OpenedProposal extends ProposalState {
+  title: string;
+  text: string;
+  openedBy: string;
+}
+
+export type ScopeKind = 'circle' | 'topic' | 'proposal';
+export interface Scope {
+  kind: ScopeKind;
+  /** '' for the circle scope. */
+  value: string;
+}
+
+export function scopeOf(scope: { circle?: true; topic?: string; proposal?: string }): Scope {
+  if (scope.proposal !== undefined) return { kind: 'proposal', value: scope.proposal };
+  if (scope.topic !== undefined) return { kind: 'topic', value: scope.topic };
+  return { kind: 'circle', value: '' };
+}
+
+export const scopeKey = (s: Scope) => `${s.kind}:${s.value}`;
+
 export interface StateView {
   member(id: string): MemberState | undefined;
   circle(id: string): CircleState | undefined;
   isMember(circle: string, member: string): boolean;
   hasPendingInvitation(circle: string, member: string): boolean;
+  proposal(id: string): ProposalState | undefined;
+  /** A member of the circle just before the proposal's opening entry (SPEC §5.1). */
+  isEligible(proposal: string, member: string): boolean;
+  hasVote(proposal: string, member: string): boolean;
+  /** The delegate of `member`'s current delegation in that scope. */
+  delegation(circle: string, member: string, scope: Scope): string | undefined;
+}
+
+/** Instance settings the rules depend on. */
+export interface Policy {
+  /** Minimum time between a proposal's reception and its `closesAt` (SPEC §3.8). */
+  minProposalWindowMs: number;
 }
 
 /** A change to the projected state, applied in the transaction that appends its entry. */
@@ -34,7 +87,15 @@ export type Effect =
   | { kind: 'circle.created'; circle: CircleState; genesisLeaf: string | null }
   | { kind: 'member.invited'; circle: string; member: string; by: string }
   | { kind: 'member.joined'; circle: string; member: string }
-  | { kind: 'member.left'; circle: string; member: string };
+  | { kind: 'member.left'; circle: string; member: string }
+  | { kind: 'proposal.opened'; proposal: OpenedProposal }
+  | { kind: 'vote.set'; proposal: string; member: string; choice: string | null; reason: string | null; at: number }
+  | { kind: 'delegation.set'; circle: string; member: string; scope: Scope; delegate: string; at: number }
+  | { kind: 'delegation.ended'; circle: string; member: string; scope: Scope; at: number }
+  /** Everything `member` delegated in `circle` lapses (she left or was removed). */
+  | { kind: 'delegations.lapsed'; circle: string; member: string; at: number }
+  | { kind: 'proposal.closed'; proposal: string; result: BodyOf<'tally.result'> }
+  | { kind: 'circle.regime'; circle: string; regime: string; params: CircleParams };
 
 /** A system statement the instance appends as a consequence, once the cause has its leaf. */
 export interface FollowUp {
@@ -43,7 +104,11 @@ export interface FollowUp {
   body: (causeLeaf: string) => Record<string, unknown>;
 }
 
+/** Work for the queues, recorded in the outbox with the entry that calls for it. */
+export type JobRequest = { kind: 'close-proposal'; proposal: string; at: number };
+
 export interface Decision {
   effects: Effect[];
   followUps: FollowUp[];
+  jobs?: JobRequest[];
 }

@@ -1,0 +1,44 @@
+// SPEC §9: close and tally each proposal at its deadline — a delayed job per proposal, re-created
+// on worker start for anything not yet tallied (Redis keeps nothing that PostgreSQL does not).
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { JobHandlerRegistry } from '../queue/job-handlers';
+import { JobName } from '../queue/job-catalogue';
+import { QueueService } from '../queue/queue.service';
+import { NotYetDue, ProposalsService } from './proposals.service';
+
+@Injectable()
+export class ProposalJobs implements OnModuleInit {
+  private readonly logger = new Logger('ProposalJobs');
+
+  constructor(
+    private readonly registry: JobHandlerRegistry,
+    private readonly proposals: ProposalsService,
+    private readonly queues: QueueService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(JobName.CloseProposal, async ({ proposal }, job) => {
+      try {
+        await this.proposals.close(proposal);
+      } catch (error) {
+        // Early (clocks of two hosts differ): wait for the deadline instead of burning attempts.
+        if (error instanceof NotYetDue && job.token) {
+          const closesAt = Date.parse(error.message.split(' closes at ')[1]);
+          await job.moveToDelayed(Math.max(closesAt, Date.now() + 100), job.token);
+          const { DelayedError } = await import('bullmq');
+          throw new DelayedError();
+        }
+        throw error;
+      }
+    });
+    this.registry.onWorkerStart(async () => void (await this.recreate()));
+  }
+
+  /** Enqueue a close job for every proposal without a tally; natural ids make this idempotent. */
+  async recreate(): Promise<number> {
+    const pending = await this.proposals.pendingProposals(100_000);
+    for (const p of pending) await this.queues.enqueue({ name: JobName.CloseProposal, payload: { proposal: p.id } }, p.closesAt);
+    if (pending.length) this.logger.log(`Re-created close jobs for ${pending.length} proposal(s)`);
+    return pending.length;
+  }
+}

@@ -1,0 +1,276 @@
+// The only code that reads and writes the proposal, vote and delegation tables.
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { PlacedEffect } from '../circles/circles.repository';
+import type { LoadedDelegation, StateNeeds } from '../statements/batch-state';
+import type { Effect, ProposalState, Scope, ScopeKind } from '../statements/domain/state';
+import type { RegimeName, Params } from './domain/params';
+import type { ProposalKind } from './domain/tally';
+
+type Queryable = Pick<EntityManager, 'query'>;
+
+export interface ProposalRow {
+  id: string;
+  circle: string;
+  kind: ProposalKind;
+  title: string;
+  text: string;
+  topic: string | null;
+  regime: RegimeName;
+  params: Params;
+  openedSeq: number;
+  openedAt: number;
+  openedBy: string;
+  closesAt: number;
+  amendmentsCloseAt: number | null;
+  body: Record<string, unknown>;
+  result: Record<string, unknown> | null;
+}
+
+/** Everything a tally needs, in bulk (SPEC §5.1: state at close). */
+export interface TallyInputs {
+  eligible: string[];
+  votes: Map<string, string>;
+  delegations: Map<string, { proposal?: string; topic?: string; circle?: string }>;
+}
+
+const PROPOSAL_COLUMNS = `id, circle, kind, title, text, topic, regime, params, opened_seq, opened_at, opened_by, closes_at,
+  amendments_close_at, body, result`;
+
+const split = (pairs: Set<string>) => {
+  const a: string[] = [];
+  const b: string[] = [];
+  for (const p of pairs) {
+    const [x, y] = p.split(' ');
+    a.push(x);
+    b.push(y);
+  }
+  return [a, b];
+};
+
+@Injectable()
+export class ProposalsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** The proposals, eligibility, standing votes and current delegations a batch may look up. */
+  async load(q: Queryable, needs: StateNeeds) {
+    if (!needs.proposals.size && !needs.delegations.size) return {};
+    const [eligibilityProposals, eligibilityMembers] = split(needs.eligibility);
+    const [voteProposals, voteMembers] = split(needs.votes);
+    const [delegationCircles, delegationMembers] = split(needs.delegations);
+    const [row] = await q.query(
+      `SELECT
+         (SELECT coalesce(json_agg(p.*), '[]') FROM (SELECT ${PROPOSAL_COLUMNS} FROM proposal WHERE id = ANY($1::text[])) p) AS proposals,
+         (SELECT coalesce(json_agg(json_build_array(e.proposal, e.member)), '[]')
+            FROM unnest($2::text[], $3::text[]) AS e(proposal, member)
+            JOIN proposal p ON p.id = e.proposal
+           WHERE EXISTS (SELECT 1 FROM circle_membership m WHERE m.circle = p.circle AND m.member = e.member
+                           AND m.joined_seq < p.opened_seq AND (m.left_seq IS NULL OR m.left_seq > p.opened_seq))) AS eligibility,
+         (SELECT coalesce(json_agg(json_build_array(v.proposal, v.member)), '[]')
+            FROM vote v JOIN unnest($4::text[], $5::text[]) AS k(proposal, member) ON v.proposal = k.proposal AND v.member = k.member
+           WHERE v.choice IS NOT NULL) AS votes,
+         (SELECT coalesce(json_agg(json_build_object('circle', d.circle, 'member', d.member, 'kind', d.scope_kind, 'value', d.scope_value, 'delegate', d.delegate)), '[]')
+            FROM delegation d JOIN unnest($6::text[], $7::text[]) AS k(circle, member) ON d.circle = k.circle AND d.member = k.member
+           WHERE d.ended_seq IS NULL) AS delegations`,
+      [[...needs.proposals], eligibilityProposals, eligibilityMembers, voteProposals, voteMembers, delegationCircles, delegationMembers],
+    );
+    return {
+      proposals: (row.proposals as RawProposal[]).map((r) => toState(toRow(r))),
+      eligibility: row.eligibility as Array<[string, string]>,
+      votes: row.votes as Array<[string, string]>,
+      delegations: (row.delegations as Array<{ circle: string; member: string; kind: ScopeKind; value: string; delegate: string }>).map(
+        (d): LoadedDelegation => ({ circle: d.circle, member: d.member, scope: { kind: d.kind, value: d.value }, delegate: d.delegate }),
+      ),
+    };
+  }
+
+  /** Persist a run of effects of one kind (see statements/projections.ts). */
+  async applyRun(m: EntityManager, run: PlacedEffect[]): Promise<void> {
+    const of = <K extends Effect['kind']>(_kind: K) => run.map((p) => p.effect as Extract<Effect, { kind: K }>);
+    const seqs = run.map((p) => p.seq);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    switch (run[0].effect.kind) {
+      case 'proposal.opened':
+        for (const [i, { proposal: p }] of of('proposal.opened').entries()) {
+          await m.query(
+            `INSERT INTO proposal (id, circle, opened_seq, opened_at, opened_by, kind, title, text, topic, regime, params, closes_at, amendments_close_at, body)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+            [p.id, p.circle, seqs[i], iso(p.openedAt), p.openedBy, p.kind, p.title, p.text, p.topic, p.regime, JSON.stringify(p.params), iso(p.closesAt),
+              p.amendmentsCloseAt === null ? null : iso(p.amendmentsCloseAt), JSON.stringify(p.body)],
+          );
+        }
+        return;
+      case 'vote.set': {
+        const es = of('vote.set');
+        await m.query(
+          `INSERT INTO vote (proposal, member, choice, reason, seq, recorded_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[])
+           ON CONFLICT (proposal, member) DO UPDATE SET choice = EXCLUDED.choice, reason = EXCLUDED.reason, seq = EXCLUDED.seq,
+             recorded_at = EXCLUDED.recorded_at`,
+          [es.map((e) => e.proposal), es.map((e) => e.member), es.map((e) => e.choice), es.map((e) => e.reason), seqs, es.map((e) => iso(e.at))],
+        );
+        return;
+      }
+      case 'delegation.set':
+        // One at a time: a member may replace her delegation of one scope twice in a batch.
+        for (const [i, e] of of('delegation.set').entries()) {
+          await this.endDelegations(m, e.circle, e.member, e.scope, seqs[i], e.at);
+          await m.query(
+            `INSERT INTO delegation (circle, member, scope_kind, scope_value, delegate, set_seq, set_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+            [e.circle, e.member, e.scope.kind, e.scope.value, e.delegate, seqs[i], iso(e.at)],
+          );
+        }
+        return;
+      case 'delegation.ended':
+        for (const [i, e] of of('delegation.ended').entries()) await this.endDelegations(m, e.circle, e.member, e.scope, seqs[i], e.at);
+        return;
+      case 'delegations.lapsed':
+        for (const [i, e] of of('delegations.lapsed').entries()) await this.endDelegations(m, e.circle, e.member, null, seqs[i], e.at);
+        return;
+      case 'proposal.closed':
+        for (const [i, e] of of('proposal.closed').entries()) {
+          const [rows] = (await m.query(`UPDATE proposal SET result = $2, closed_seq = $3 WHERE id = $1 AND result IS NULL RETURNING id`, [
+            e.proposal,
+            JSON.stringify(e.result),
+            seqs[i],
+          ])) as [unknown[], number];
+          // The state check upstream makes a second tally impossible; the database makes it certain.
+          if (rows.length !== 1) throw new Error(`Proposal ${e.proposal} was already closed`);
+        }
+        return;
+      default:
+        throw new Error(`ProposalsRepository cannot apply ${run[0].effect.kind}`);
+    }
+  }
+
+  private async endDelegations(m: EntityManager, circle: string, member: string, scope: Scope | null, seq: number, at: number) {
+    await m.query(
+      `UPDATE delegation SET ended_seq = $3, ended_at = $4
+       WHERE circle = $1 AND member = $2 AND ended_seq IS NULL AND ($5::text IS NULL OR (scope_kind = $5 AND scope_value = $6))`,
+      [circle, member, seq, new Date(at).toISOString(), scope?.kind ?? null, scope?.value ?? ''],
+    );
+  }
+
+  async proposal(id: string): Promise<ProposalRow | null> {
+    const [row] = await this.ds.query(`SELECT ${PROPOSAL_COLUMNS} FROM proposal WHERE id = $1`, [id]);
+    return row ? toRow(row) : null;
+  }
+
+  /** Proposals without a tally, oldest deadline first (re-created as jobs on worker start). */
+  async pending(limit: number): Promise<Array<{ id: string; closesAt: number }>> {
+    const rows: Array<{ id: string; closes_at: Date }> = await this.ds.query(
+      `SELECT id, closes_at FROM proposal WHERE result IS NULL ORDER BY closes_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ id: r.id, closesAt: r.closes_at.getTime() }));
+  }
+
+  /**
+   * SPEC §5.1: the eligible members (frozen at opening), their last votes, and the delegations in
+   * force at `at` (recorded strictly before it) — three bulk reads, no log replay.
+   */
+  async tallyInputs(p: ProposalRow, at: number, q: Queryable = this.ds): Promise<TallyInputs> {
+    const eligibleRows: Array<{ member: string }> = await q.query(
+      `SELECT DISTINCT member FROM circle_membership
+       WHERE circle = $1 AND joined_seq < $2 AND (left_seq IS NULL OR left_seq > $2)`,
+      [p.circle, p.openedSeq],
+    );
+    const voteRows: Array<{ member: string; choice: string }> = await q.query(
+      `SELECT member, choice FROM vote WHERE proposal = $1 AND choice IS NOT NULL AND recorded_at < $2`,
+      [p.id, new Date(at).toISOString()],
+    );
+    const delegationRows: Array<{ member: string; scope_kind: ScopeKind; delegate: string }> = await q.query(
+      `SELECT member, scope_kind, delegate FROM delegation
+       WHERE circle = $1 AND set_at < $2 AND (ended_at IS NULL OR ended_at >= $2)
+         AND ((scope_kind = 'circle') OR (scope_kind = 'topic' AND scope_value = $3) OR (scope_kind = 'proposal' AND scope_value = $4))`,
+      // A proposal without a topic matches no topic-scoped delegation (NULL equals nothing).
+      [p.circle, new Date(at).toISOString(), p.topic, p.id],
+    );
+    const delegations = new Map<string, { proposal?: string; topic?: string; circle?: string }>();
+    for (const d of delegationRows) {
+      const entry = delegations.get(d.member) ?? {};
+      entry[d.scope_kind] = d.delegate;
+      delegations.set(d.member, entry);
+    }
+    return {
+      eligible: eligibleRows.map((r) => r.member).sort(),
+      votes: new Map(voteRows.map((v) => [v.member, v.choice])),
+      delegations,
+    };
+  }
+
+  /** Current delegations of a circle (optionally only those relevant to one proposal). */
+  async currentDelegations(circle: string): Promise<Array<{ member: string; scope: Scope; delegate: string; since: string }>> {
+    const rows: Array<{ member: string; scope_kind: ScopeKind; scope_value: string; delegate: string; set_at: Date }> = await this.ds.query(
+      `SELECT member, scope_kind, scope_value, delegate, set_at FROM delegation WHERE circle = $1 AND ended_seq IS NULL ORDER BY member, scope_kind, scope_value`,
+      [circle],
+    );
+    return rows.map((r) => ({ member: r.member, scope: { kind: r.scope_kind, value: r.scope_value }, delegate: r.delegate, since: r.set_at.toISOString() }));
+  }
+
+  async delegationsOfMember(member: string) {
+    const rows: Array<{ circle: string; member: string; scope_kind: ScopeKind; scope_value: string; delegate: string; set_at: Date }> = await this.ds.query(
+      `SELECT circle, member, scope_kind, scope_value, delegate, set_at FROM delegation
+       WHERE (member = $1 OR delegate = $1) AND ended_seq IS NULL ORDER BY circle, scope_kind, scope_value, member`,
+      [member],
+    );
+    return rows.map((r) => ({ circle: r.circle, member: r.member, scope: { kind: r.scope_kind, value: r.scope_value }, delegate: r.delegate, since: r.set_at.toISOString() }));
+  }
+}
+
+interface RawProposal {
+  id: string;
+  circle: string;
+  kind: ProposalKind;
+  title: string;
+  text: string;
+  topic: string | null;
+  regime: RegimeName;
+  params: Params;
+  opened_seq: string | number;
+  opened_at: string | Date;
+  opened_by: string;
+  closes_at: string | Date;
+  amendments_close_at: string | Date | null;
+  body: Record<string, unknown>;
+  result: Record<string, unknown> | null;
+}
+
+const ms = (v: string | Date) => (v instanceof Date ? v.getTime() : Date.parse(v));
+
+function toRow(r: RawProposal): ProposalRow {
+  return {
+    id: r.id,
+    circle: r.circle,
+    kind: r.kind,
+    title: r.title,
+    text: r.text,
+    topic: r.topic,
+    regime: r.regime,
+    params: r.params,
+    openedSeq: Number(r.opened_seq),
+    openedAt: ms(r.opened_at),
+    openedBy: r.opened_by,
+    closesAt: ms(r.closes_at),
+    amendmentsCloseAt: r.amendments_close_at === null ? null : ms(r.amendments_close_at),
+    body: r.body,
+    result: r.result,
+  };
+}
+
+function toState(r: ProposalRow): ProposalState {
+  return {
+    id: r.id,
+    circle: r.circle,
+    kind: r.kind,
+    regime: r.regime,
+    params: r.params,
+    topic: r.topic,
+    openedSeq: r.openedSeq,
+    openedAt: r.openedAt,
+    closesAt: r.closesAt,
+    amendmentsCloseAt: r.amendmentsCloseAt,
+    closed: r.result !== null,
+    body: r.body,
+  };
+}

@@ -1,0 +1,86 @@
+// SPEC §5: closing proposals with a `tally.result` the instance signs, and reading them with their
+// provisional tally. The tally itself is proposals/domain/tally.ts, the same code the verifier runs.
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { DomainError } from '../common/domain-error';
+import { InstanceKeyService } from '../identity/instance-key.service';
+import { parseCompact } from '../identity/domain/statement';
+import { formatTimestamp } from '../ledger/domain/canonical-json';
+import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
+import { StatementContext } from '../statements/domain/decide';
+import { ProposalRow, ProposalsRepository } from './proposals.repository';
+import { tallyProposal, TallyResultBody } from './domain/tally';
+
+export class NotYetDue extends Error {}
+
+@Injectable()
+export class ProposalsService {
+  private readonly logger = new Logger('Proposals');
+
+  constructor(
+    private readonly proposals: ProposalsRepository,
+    private readonly writer: LedgerWriter,
+    private readonly instanceKey: InstanceKeyService,
+  ) {}
+
+  /** Tally a proposal past its deadline and append the result; idempotent (null: already closed). */
+  async close(id: string, now = Date.now()): Promise<AppendResult | null> {
+    const proposal = await this.proposals.proposal(id);
+    if (!proposal) throw new Error(`No proposal ${id}`);
+    if (proposal.result) return null;
+    if (now < proposal.closesAt) throw new NotYetDue(`Proposal ${id} closes at ${formatTimestamp(proposal.closesAt)}`);
+    const result = await this.writer.submitSystem({
+      lane: proposal.circle,
+      receivedAt: now,
+      // Under the circle's lock: every vote recorded before closesAt has committed by now.
+      compose: async (m: EntityManager) => {
+        const fresh = await this.proposals.proposal(id);
+        if (!fresh || fresh.result) return null;
+        const body = await this.tally(fresh, m);
+        const jws = this.instanceKey.instance.sign('tally.result', fresh.circle, body as never, { at: formatTimestamp(Date.now()) });
+        const parsed = parseCompact(jws);
+        return { payload: parsed.payload, signer: this.instanceKey.kid, jws } satisfies StatementContext;
+      },
+    });
+    if (result) this.logger.log(`Closed ${id}: ${result.circle}#${result.seq}`);
+    return result;
+  }
+
+  /** The tally of the state at close (or, for an open proposal, of the state now). */
+  async tally(p: ProposalRow, m?: EntityManager, at = p.closesAt): Promise<TallyResultBody> {
+    const inputs = await this.proposals.tallyInputs(p, at, m);
+    return tallyProposal({ proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: p.topic, ...inputs });
+  }
+
+  async read(id: string) {
+    const p = await this.proposals.proposal(id);
+    if (!p) throw new DomainError('UNKNOWN_PROPOSAL', `No proposal ${id}`);
+    const now = Date.now();
+    const status = p.result ? 'closed' : p.amendmentsCloseAt !== null && now < p.amendmentsCloseAt ? 'amending' : 'open';
+    const base = {
+      id: p.id,
+      circle: p.circle,
+      kind: p.kind,
+      title: p.title,
+      text: p.text,
+      topic: p.topic,
+      regime: p.regime,
+      params: p.params,
+      status,
+      closesAt: formatTimestamp(p.closesAt),
+      ...(p.amendmentsCloseAt !== null ? { amendmentsCloseAt: formatTimestamp(p.amendmentsCloseAt) } : {}),
+      openedBy: p.openedBy,
+      openedSeq: p.openedSeq,
+      // The kind-specific part of the opening body: {regime, params}, {member}, {doer}, {ratify}…
+      ...(Object.keys(p.body).length ? { proposed: p.body } : {}),
+    };
+    if (p.result) return { ...base, result: p.result };
+    const provisional = await this.tally(p, undefined, Math.min(now + 1, p.closesAt));
+    const { totals, lost, absent } = provisional;
+    return { ...base, provisional: { ...totals, lost: lost.weight, absent } };
+  }
+
+  pendingProposals(limit: number) {
+    return this.proposals.pending(limit);
+  }
+}

@@ -1,0 +1,42 @@
+// The projected state tables, loaded and written for the writer: each effect goes to the
+// repository that owns its table, consecutive effects of one kind in one run.
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { CirclesRepository, PlacedEffect } from '../circles/circles.repository';
+import { ProposalsRepository } from '../proposals/proposals.repository';
+import { LoadedState, StateNeeds } from './batch-state';
+import { Effect } from './domain/state';
+
+const CIRCLE_EFFECTS: ReadonlySet<Effect['kind']> = new Set([
+  'member.registered',
+  'circle.created',
+  'member.invited',
+  'member.joined',
+  'member.left',
+  'circle.regime',
+]);
+
+@Injectable()
+export class Projections {
+  constructor(
+    private readonly circles: CirclesRepository,
+    private readonly proposals: ProposalsRepository,
+  ) {}
+
+  async load(m: EntityManager, needs: StateNeeds): Promise<LoadedState> {
+    const circles = await this.circles.load(m, needs);
+    const proposals = await this.proposals.load(m, needs);
+    return { ...circles, ...proposals };
+  }
+
+  async apply(m: EntityManager, placed: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<void> {
+    for (let i = 0; i < placed.length; ) {
+      let j = i + 1;
+      while (j < placed.length && placed[j].effect.kind === placed[i].effect.kind) j++;
+      const run = placed.slice(i, j);
+      if (CIRCLE_EFFECTS.has(run[0].effect.kind)) await this.circles.applyRun(m, run, genesisLeaves);
+      else await this.proposals.applyRun(m, run);
+      i = j;
+    }
+  }
+}
