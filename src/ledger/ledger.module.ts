@@ -6,6 +6,8 @@ import { InstanceKeyRepository } from '../identity/instance-key.repository';
 import { InstanceKeyService } from '../identity/instance-key.service';
 import { MemberKeysService } from '../identity/member-keys.service';
 import { WellKnownController } from '../identity/well-known.controller';
+import { DelegationsController } from '../delegations/delegations.controller';
+import { DelegationsService } from '../delegations/delegations.service';
 import { ProposalJobs } from '../proposals/proposal.jobs';
 import { ProposalsController } from '../proposals/proposals.controller';
 import { ProposalsRepository } from '../proposals/proposals.repository';
@@ -21,7 +23,7 @@ import { LogsController } from './logs.controller';
 
 /** Logs, their writer and readers, and the statement pipeline that feeds them. */
 @Module({
-  controllers: [StatementsController, LogsController, CirclesController, WellKnownController, ProposalsController],
+  controllers: [StatementsController, LogsController, CirclesController, WellKnownController, ProposalsController, DelegationsController],
   providers: [
     LedgerRepository,
     LedgerService,
@@ -37,6 +39,7 @@ import { LogsController } from './logs.controller';
     ProposalsService,
     ProposalJobs,
     Projections,
+    DelegationsService,
   ],
   exports: [LedgerRepository, LedgerService, LedgerWriter, CirclesRepository, InstanceKeyService, StatementsService],
 })

@@ -53,6 +53,21 @@ describe('a proposal from opening to tally', () => {
     const badChoice = await api.postJws(bob.sign('vote.cast', circle, { proposal, choice: 'support' }));
     expect(badChoice.body).toMatchObject({ code: 'CHOICE_NOT_ALLOWED', field: 'body.choice' });
 
+    const graph = await api.get<{ proposal: Record<string, unknown> }>(`/api/v1/circles/${circle}/delegations?proposal=${proposal}`);
+    expect(graph.body.proposal).toMatchObject({
+      id: proposal,
+      E: 5,
+      weights: [
+        { member: alice.id, weight: 3 },
+        { member: dan.id, weight: 1 },
+      ],
+      lost: 0,
+      absent: 1,
+      cycles: [],
+    });
+    const incoming = await api.get<{ incoming: Array<{ member: string; scope: { kind: string } }> }>(`/api/v1/members/${alice.id}/delegations`);
+    expect(incoming.body.incoming.map((d) => [d.member, d.scope.kind]).sort()).toEqual([[bob.id, 'circle'], [dan.id, 'proposal']].sort());
+
     const during = await api.get<Record<string, unknown>>('/api/v1/proposals/' + proposal);
     expect(during.body).toMatchObject({ id: proposal, circle, kind: 'regime', status: 'open', regime: 'amendment', topic: null });
     expect(during.body.provisional).toEqual({ E: 5, Y: 3, N: 0, A: 1, O: 0, lost: 0, absent: 1 });

@@ -1,0 +1,31 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { CircleIdPipe } from '../circles/circle-id.pipe';
+import { ZodPipe } from '../common/zod.pipe';
+import { DelegationsService } from './delegations.service';
+
+const graphQuery = z.object({ proposal: z.string().min(1).optional() });
+
+@ApiTags('delegations')
+@Controller('api/v1')
+export class DelegationsController {
+  constructor(private readonly delegations: DelegationsService) {}
+
+  @Get('circles/:id/delegations')
+  @ApiOperation({
+    summary: "A circle's delegation graph",
+    description:
+      'Current delegations per member and scope. With `proposal`: each member\'s effective delegation for it, the weight each direct voter carries, lost and absent weight, and cycles (SPEC §5.2).',
+  })
+  @ApiQuery({ name: 'proposal', required: false })
+  circle(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(graphQuery)) q: z.infer<typeof graphQuery>) {
+    return this.delegations.circleGraph(id, q.proposal);
+  }
+
+  @Get('members/:id/delegations')
+  @ApiOperation({ summary: "A member's current outgoing and incoming delegations, in every circle" })
+  member(@Param('id') id: string) {
+    return this.delegations.ofMember(id);
+  }
+}
