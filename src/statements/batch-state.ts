@@ -2,7 +2,7 @@
 // memory as the batch's statements are decided one after the other. Replayed from an empty start
 // with every entry's effects, the same class is the whole state of a log (offline verifier).
 import type { StatementPayload } from '../identity/domain/statement-types';
-import { CircleState, Effect, MemberState, ProposalState, Scope, scopeKey, scopeOf, StateView } from './domain/state';
+import { CircleState, Effect, MemberState, ProposalState, Scope, scopeKey, StateView } from './domain/state';
 
 export interface StateNeeds {
   members: Set<string>;
