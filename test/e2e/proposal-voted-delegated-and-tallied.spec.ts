@@ -4,6 +4,9 @@ import { DataSource } from 'typeorm';
 import { StatementSigner } from '../../src/identity/domain/statement-signer';
 import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
 import { decodeEntryLine } from '../../src/ledger/domain/entry';
+import { parseCompact } from '../../src/identity/domain/statement';
+import { InstanceKeyService } from '../../src/identity/instance-key.service';
+import { LogReplay, ReplayEntry } from '../../src/statements/domain/replay';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 
@@ -99,6 +102,30 @@ describe('a proposal from opening to tally', () => {
       .map((l) => decodeEntryLine(l))
       .filter((d) => d.ok && JSON.parse(Buffer.from(d.entry.jws.split('.')[1], 'base64url').toString()).type === 'tally.result');
     expect(tallies).toHaveLength(1);
+
+    // Anyone can replay the log: every statement decided again, the tally recomputed from it.
+    const entries: ReplayEntry[] = lines.map((line) => {
+      const d = decodeEntryLine(line);
+      if (!d.ok) throw new Error(d.reason);
+      const parsed = parseCompact(d.entry.jws);
+      return { seq: d.entry.seq, recordedAt: d.entry.recordedAt, jws: d.entry.jws, payload: parsed.payload, signer: parsed.header.kid, jwk: parsed.header.jwk };
+    });
+    const registry = [alice, bob, carol, dan, erin, frank].map((m) => ({ id: m.id, name: '', jwk: m.publicJwk }));
+    const replay = new LogReplay(circle, registry);
+    for (const e of entries) replay.push(e);
+    expect(replay.tallies).toBe(1);
+
+    // A tally the instance signed with one figure changed is caught, naming the figure.
+    const tallyAt = entries.findIndex((e) => e.payload.type === 'tally.result');
+    const honest = entries[tallyAt].payload as { body: { totals: { Y: number } } };
+    const forgedJws = t.app.get(InstanceKeyService).instance.sign('tally.result', circle, {
+      ...honest.body,
+      totals: { ...honest.body.totals, Y: honest.body.totals.Y + 1 },
+    } as never);
+    const forged = { ...entries[tallyAt], jws: forgedJws, payload: parseCompact(forgedJws).payload };
+    const again = new LogReplay(circle, registry);
+    for (const e of entries.slice(0, tallyAt)) again.push(e);
+    expect(() => again.push(forged)).toThrow(/totals\.Y is 4, recomputed 3/);
   });
 
   it('refuses what the rules forbid, writing nothing', async () => {

@@ -68,6 +68,9 @@ export function decide(ctx: StatementContext, when: Timing, state: StateView, po
       return decideDelegationRevoke(p, ctx.signer, recordedAt, state);
     case 'tally.result':
       return decideTallyResult(p, recordedAt, state);
+    case 'child.created':
+      // Appended by the instance with a sub-circle's genesis; the child's own log proves it.
+      return { effects: [], followUps: [] };
     default:
       throw new DomainError('INVALID_STATEMENT', `Statements of type ${p.type} are not accepted by this instance yet`, 'type');
   }

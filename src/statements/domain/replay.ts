@@ -1,0 +1,170 @@
+// SPEC §5: replaying a circle's log offline. Every statement is decided again by the same rules
+// the server ran (statements/domain/decide.ts) against state rebuilt from the log alone, and every
+// `tally.result` is recomputed from the state at its proposal's close (proposals/domain/tally.ts)
+// and compared figure by figure. Pure: the offline verifier feeds it entries in order.
+import { DomainError } from '../../common/domain-error';
+import type { Ed25519PublicJwk } from '../../identity/domain/keys';
+import type { BodyOf, StatementPayload } from '../../identity/domain/statement-types';
+import { parseTimestamp } from '../../ledger/domain/canonical-json';
+import { tallyProposal, TallyResultBody, TallySnapshot } from '../../proposals/domain/tally';
+import { BatchState } from '../batch-state';
+import { decide, StatementContext } from './decide';
+import type { Effect, MemberState, ProposalState, Scope } from './state';
+
+export interface ReplayEntry {
+  seq: number;
+  recordedAt: string;
+  jws: string;
+  payload: StatementPayload;
+  signer: string;
+  jwk?: Ed25519PublicJwk;
+}
+
+export class ReplayFailure extends Error {
+  constructor(
+    readonly seq: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Tracked {
+  proposal: ProposalState;
+  eligible: string[];
+  votes: Map<string, string>;
+  snapshot?: TallySnapshot;
+}
+
+type Scoped = { circle?: string; topics: Map<string, string>; proposals: Map<string, string> };
+
+export class LogReplay {
+  /** Members of other logs (the registry) and circles outside this log are taken as given. */
+  private readonly state = new BatchState({ members: [], circles: [], memberships: [], invitations: [] });
+  private readonly members = new Set<string>();
+  private readonly proposals = new Map<string, Tracked>();
+  private readonly delegations = new Map<string, Scoped>();
+  tallies = 0;
+
+  constructor(
+    readonly circle: string,
+    registry: Iterable<MemberState> = [],
+  ) {
+    for (const member of registry) this.state.apply({ kind: 'member.registered', member });
+  }
+
+  /** Decide one entry again, apply its effects, and check it if it is a tally. Throws ReplayFailure. */
+  push(entry: ReplayEntry): void {
+    const recordedAt = parseTimestamp(entry.recordedAt) as number;
+    this.snapshotDue(recordedAt);
+    const p = entry.payload;
+    if (p.type === 'circle.create' && p.body.parent) {
+      // The parent's log vouches for the creator's membership there; this log cannot.
+      this.state.apply({ kind: 'circle.created', circle: { id: p.body.parent, name: '', parent: null, regime: 'unanimity', params: {} }, genesisLeaf: null });
+      this.state.apply({ kind: 'member.joined', circle: p.body.parent, member: entry.signer });
+    }
+    if (p.type === 'tally.result') this.checkTally(entry.seq, p.body);
+    const ctx: StatementContext = { payload: p, signer: entry.signer, jws: entry.jws, jwk: entry.jwk };
+    let effects: Effect[];
+    try {
+      // The instance's minimum window is configuration a verifier does not know: not checked here.
+      effects = decide(ctx, { recordedAt, receivedAt: recordedAt }, this.state, { minProposalWindowMs: 0 }).effects;
+    } catch (error) {
+      if (error instanceof DomainError) throw new ReplayFailure(entry.seq, error.code, `${p.type} breaks the rules: ${error.message}`);
+      if ((error as Error).message?.includes('not accepted by this instance yet')) return;
+      throw error;
+    }
+    for (const effect of effects) {
+      if (effect.kind === 'proposal.opened') effect.proposal.openedSeq = entry.seq;
+      this.state.apply(effect);
+      this.observe(effect);
+    }
+  }
+
+  private observe(e: Effect): void {
+    switch (e.kind) {
+      case 'member.joined':
+        if (e.circle === this.circle) this.members.add(e.member);
+        return;
+      case 'member.left':
+        if (e.circle === this.circle) this.members.delete(e.member);
+        return;
+      case 'proposal.opened':
+        this.proposals.set(e.proposal.id, { proposal: e.proposal, eligible: [...this.members].sort(), votes: new Map() });
+        return;
+      case 'vote.set': {
+        const votes = this.proposals.get(e.proposal)?.votes;
+        if (e.choice === null) votes?.delete(e.member);
+        else votes?.set(e.member, e.choice);
+        return;
+      }
+      case 'delegation.set':
+        this.setDelegation(e.member, e.scope, e.delegate);
+        return;
+      case 'delegation.ended':
+        this.setDelegation(e.member, e.scope, undefined);
+        return;
+      case 'delegations.lapsed':
+        this.delegations.delete(e.member);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private setDelegation(member: string, scope: Scope, delegate: string | undefined): void {
+    let d = this.delegations.get(member);
+    if (!d) this.delegations.set(member, (d = { topics: new Map(), proposals: new Map() }));
+    if (scope.kind === 'circle') d.circle = delegate;
+    else {
+      const map = scope.kind === 'topic' ? d.topics : d.proposals;
+      if (delegate === undefined) map.delete(scope.value);
+      else map.set(scope.value, delegate);
+    }
+  }
+
+  /** SPEC §5.1: the state at close is given by the entries recorded strictly before closesAt. */
+  private snapshotDue(recordedAt: number): void {
+    for (const t of this.proposals.values()) {
+      if (t.snapshot || recordedAt < t.proposal.closesAt) continue;
+      const { proposal: p } = t;
+      const delegations = new Map<string, { proposal?: string; topic?: string; circle?: string }>();
+      for (const member of t.eligible) {
+        const d = this.delegations.get(member);
+        if (!d) continue;
+        const scoped = {
+          ...(d.proposals.has(p.id) ? { proposal: d.proposals.get(p.id) } : {}),
+          ...(p.topic !== null && d.topics.has(p.topic) ? { topic: d.topics.get(p.topic) } : {}),
+          ...(d.circle !== undefined ? { circle: d.circle } : {}),
+        };
+        if (Object.keys(scoped).length) delegations.set(member, scoped);
+      }
+      t.snapshot = { proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: p.topic, eligible: t.eligible, votes: new Map(t.votes), delegations };
+    }
+  }
+
+  private checkTally(seq: number, body: BodyOf<'tally.result'>): void {
+    const tracked = this.proposals.get(body.proposal);
+    if (!tracked?.snapshot) throw new ReplayFailure(seq, 'TALLY_UNEXPECTED', `tally.result for proposal ${body.proposal}, which is not past its close in this log`);
+    const expected = tallyProposal({ ...tracked.snapshot, ...(body.void ? { void: body.void } : {}) });
+    const differs = firstDifference(expected, body as unknown as TallyResultBody);
+    if (differs) {
+      throw new ReplayFailure(seq, 'TALLY_MISMATCH', `tally of proposal ${body.proposal}: ${differs.figure} is ${JSON.stringify(differs.actual)}, recomputed ${JSON.stringify(differs.expected)}`);
+    }
+    this.tallies++;
+  }
+}
+
+/** The first figure (dotted path) where a recorded tally differs from the recomputed one. */
+export function firstDifference(expected: unknown, actual: unknown, path = ''): { figure: string; expected: unknown; actual: unknown } | null {
+  if (typeof expected !== 'object' || expected === null || typeof actual !== 'object' || actual === null) {
+    return JSON.stringify(expected) === JSON.stringify(actual) ? null : { figure: path || 'body', expected, actual };
+  }
+  const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
+  for (const key of [...keys].sort()) {
+    const d = firstDifference((expected as Record<string, unknown>)[key], (actual as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+    if (d) return d;
+  }
+  return null;
+}
