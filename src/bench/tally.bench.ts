@@ -1,0 +1,461 @@
+// `npm run bench:tally` — tallying one proposal of a huge circle (SPEC §5.1, §5.2).
+//
+// Creates its own database archipel_bench_tally_<random> on the machine's PostgreSQL (admin URL
+// BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test), migrates it and generates,
+// with set-based SQL only (generate_series), a circle of BENCH_MEMBERS (default 1,000,000) eligible
+// members plus non-eligible ones (joined after the opening, left before it), one proposal with a
+// topic, and at close:
+//   40 %  direct votes (yes 50 %, no 30 %, abstain 20 %), plus noise: votes recorded after close,
+//         retracted votes, votes of non-eligible members;
+//   10 %  delegating to 5 popular delegates (circle scope; a quarter overridden by a topic one);
+//   15 %  in delegation chains with mixed scopes (circle / topic / proposal): one 100,000 deep
+//         (bounded by the range), the rest 2,000 deep, one in five of those ending at an absent
+//         member (lost);
+//    5 %  in cycles of 10, and chains of 100 that run into them (lost);
+//   30 %  absent, with noise delegations that are not in force (ended before close, set after
+//         close, another proposal, another topic, a non-eligible delegate) and a few that are.
+// Then measures, in this process:
+//   load     loadTallyArrays (src/proposals/tally-loader.ts): three string_agg reads + typed arrays
+//   resolve  tallyArrays: resolveDelegations + totals + outcome
+// BENCH_ROUNDS times (default 3), peak RSS, and, as baselines:
+//   - the server's Map-based path (ProposalsRepository.tallyInputs + tallyProposal), which must give
+//     the same body;
+//   - the resolution inside PostgreSQL, LiquidFeedback style: effective delegations materialized
+//     in SQL, then WITH RECURSIVE from each direct voter back along delegations (each voter's
+//     weight = 1 + the delegators reached), capped by statement_timeout BENCH_SQL_TIMEOUT_S (120);
+//     its Y/N/A must equal ours;
+//   - the same in the other direction, as literally "from each non-voter forward to a voter"
+//     (depth limit = circle size), capped by BENCH_SQL_FORWARD_TIMEOUT_S (120; 0 skips it).
+// Drops the database at the end unless BENCH_KEEP=1.
+import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { openDataSource, runMigrations } from '../database/data-source';
+import { resolveDelegations } from '../delegations/domain/resolve';
+import { DEFAULT_PARAMS } from '../proposals/domain/params';
+import { tallyArrays, tallyProposal, type TallyResultBody } from '../proposals/domain/tally';
+import { ProposalsRepository, type ProposalRow } from '../proposals/proposals.repository';
+import { loadTallyArrays } from '../proposals/tally-loader';
+
+const GOAL_TOTAL_MS = 1_500;
+const GOAL_RESOLVE_MS = 150;
+const GOAL_RSS_MB = 200;
+const GOAL_SQL_RATIO = 3; // "several times faster than SQL"
+
+function envInt(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}`);
+  return n;
+}
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const N = envInt('BENCH_MEMBERS', 1_000_000, 1_000);
+const ROUNDS = envInt('BENCH_ROUNDS', 3);
+const SQL_TIMEOUT_S = envInt('BENCH_SQL_TIMEOUT_S', 120);
+const SQL_FORWARD_TIMEOUT_S = envInt('BENCH_SQL_FORWARD_TIMEOUT_S', 120, 0);
+
+const CIRCLE = 'bench-circle';
+const PROPOSAL = 'bench-proposal';
+const TOPIC = 'budget';
+const CLOSES_AT = Date.parse('2026-06-01T12:00:00.000Z');
+
+const log = (line = '') => process.stdout.write(`${line}\n`);
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const mb = (bytes: number) => bytes / 1024 / 1024;
+const goal = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const r = await f();
+  return [r, performance.now() - t];
+}
+
+// ---------------------------------------------------------------- data, set-based
+
+/** Index layout of the eligible members 0..N-1 (member ids are hashes, so id order is random). */
+function layout(n: number) {
+  const V = Math.floor(0.4 * n); // direct voters [0, V)
+  const P = Math.floor(0.5 * n); // popular followers [V, P)
+  const C = Math.floor(0.65 * n); // chains [P, C)
+  const Y = Math.floor(0.7 * n); // cycles and tails [Y0 = C, Y)
+  const bigChain = Math.min(100_000, C - P);
+  const extra = Math.max(10, Math.floor(n / 200)); // joined after, and left before
+  return { V, P, C, Y, bigChain, extra, cycleHalf: C + Math.floor((Y - C) / 2) };
+}
+
+async function generate(ds: DataSource): Promise<{ openedSeq: number; sizes: Record<string, number> }> {
+  const L = layout(N);
+  const openedSeq = N + 10;
+  const q = (sql: string, params: unknown[] = []) => ds.query(sql, params);
+  const close = new Date(CLOSES_AT).toISOString();
+  const before = new Date(CLOSES_AT - 86_400_000).toISOString();
+  const longBefore = new Date(CLOSES_AT - 30 * 86_400_000).toISOString();
+  const after = new Date(CLOSES_AT + 60_000).toISOString();
+
+  // Member id of index i: a 43-character base64url string like a JWK thumbprint (SPEC §3.2).
+  await q(`CREATE FUNCTION bid(i bigint) RETURNS text IMMUTABLE PARALLEL SAFE LANGUAGE sql AS
+           $$ SELECT translate(rtrim(encode(sha256(convert_to('archipel-bench-' || i, 'UTF8')), 'base64'), '='), '+/', '-_') $$`);
+  const total = N + 2 * L.extra;
+  await q(`INSERT INTO member (id, name, jwk, registry_seq)
+           SELECT bid(i), 'm' || i, '{"kty":"OKP","crv":"Ed25519"}'::jsonb, i FROM generate_series(0, $1 - 1) i`, [total]);
+  await q(`INSERT INTO circle (id, name, regime, params, genesis_leaf) VALUES ($1, 'bench', 'amendment', '{}', '\\x00')`, [CIRCLE]);
+  // Eligible: joined before the opening; every 50th left after it (still eligible).
+  // [N, N+extra): joined after the opening. [N+extra, N+2·extra): left before it.
+  await q(
+    `INSERT INTO circle_membership (circle, member, joined_seq, left_seq)
+     SELECT $1, bid(i),
+            CASE WHEN i < $2 THEN i + 1 WHEN i < $2 + $3 THEN $4 + 1 + i ELSE 1 END,
+            CASE WHEN i < $2 THEN (CASE WHEN i % 50 = 49 THEN $4 + 5 END) WHEN i < $2 + $3 THEN NULL ELSE $4 - 1 END
+       FROM generate_series(0, $2 + 2 * $3 - 1) i`,
+    [CIRCLE, N, L.extra, openedSeq],
+  );
+  await q(
+    `INSERT INTO proposal (id, circle, opened_seq, opened_at, opened_by, kind, title, text, topic, regime, params, closes_at, body)
+     VALUES ($1, $2, $3, $4, $5, 'motion', 'bench', 'bench', $6, 'amendment', $7, $8, '{}')`,
+    [PROPOSAL, CIRCLE, openedSeq, longBefore, 'bench', TOPIC, JSON.stringify(DEFAULT_PARAMS), close],
+  );
+
+  // Votes: direct voters, then noise in the absent range and from non-eligible members.
+  await q(
+    `INSERT INTO vote (proposal, member, choice, seq, recorded_at)
+     SELECT $1, bid(i), CASE WHEN i % 10 < 5 THEN 'yes' WHEN i % 10 < 8 THEN 'no' ELSE 'abstain' END, openedSeq + i, $3::timestamptz
+       FROM generate_series(0, $2 - 1) i, (SELECT $4::bigint AS openedSeq) s`,
+    [PROPOSAL, L.V, before, openedSeq],
+  );
+  await q(
+    `INSERT INTO vote (proposal, member, choice, seq, recorded_at)
+     SELECT $1, bid(i), CASE WHEN i % 100 = 0 THEN 'yes' ELSE NULL END, $5 + i,
+            CASE WHEN i % 100 = 0 THEN $4::timestamptz ELSE $3::timestamptz END
+       FROM generate_series($2, $6 - 1) i WHERE i % 100 IN (0, 1)
+     UNION ALL
+     SELECT $1, bid(i), 'no', $5 + i, $3::timestamptz FROM generate_series($6, $6 + $7 - 1) i`,
+    [PROPOSAL, L.Y, before, close, openedSeq, N, L.extra],
+  );
+
+  // Delegations: one INSERT per shape; columns (member index, scope, value, delegate index, set_at, ended_at).
+  const ins = (select: string, params: unknown[]) =>
+    q(
+      `INSERT INTO delegation (circle, member, scope_kind, scope_value, delegate, set_seq, set_at, ended_seq, ended_at)
+       SELECT '${CIRCLE}', bid(m), sk, sv, bid(d), row_number() OVER (), sa, CASE WHEN ea IS NULL THEN NULL ELSE 1 END, ea
+         FROM (${select}) AS g(m, sk, sv, d, sa, ea)`,
+      params,
+    );
+  const B = `'${before}'::timestamptz`;
+  const LB = `'${longBefore}'::timestamptz`;
+  const NT = 'NULL::timestamptz';
+  // Every 10th voter delegates too: overridden by her own vote.
+  await ins(`SELECT i, 'circle', '', (i + 1) % ${L.V}, ${LB}, ${NT} FROM generate_series(0, ${L.V - 1}) i WHERE i % 10 = 3`, []);
+  // Popular: circle → one of 5 delegates (voters 0..4); every 4th also topic → another (wins); every 7th a topic that does not match.
+  await ins(
+    `SELECT i, 'circle', '', i % 5, ${LB}, ${NT} FROM generate_series(${L.V}, ${L.P - 1}) i
+     UNION ALL SELECT i, 'topic', '${TOPIC}', (i + 1) % 5, ${LB}, ${NT} FROM generate_series(${L.V}, ${L.P - 1}) i WHERE i % 4 = 0
+     UNION ALL SELECT i, 'topic', 'roads', (i + 2) % 5, ${LB}, ${NT} FROM generate_series(${L.V}, ${L.P - 1}) i WHERE i % 7 = 0`,
+    [],
+  );
+  // Chains, scope by i % 3. The big one: i → i+1 over [P, P+bigChain), its end → voter 7.
+  // Then chains of 2,000: end → a voter, or (one block in five) → an absent member: lost.
+  const scope = `CASE i % 3 WHEN 0 THEN 'circle' WHEN 1 THEN 'topic' ELSE 'proposal' END`;
+  const scopeValue = `CASE i % 3 WHEN 0 THEN '' WHEN 1 THEN '${TOPIC}' ELSE '${PROPOSAL}' END`;
+  const bigEnd = L.P + L.bigChain - 1;
+  await ins(
+    `SELECT i, ${scope}, ${scopeValue},
+            CASE WHEN i = ${bigEnd} THEN 7
+                 WHEN i < ${bigEnd} THEN i + 1
+                 WHEN (i - ${bigEnd}) % 2000 <> 0 AND i < ${L.C - 1} THEN i + 1
+                 WHEN ((i - ${bigEnd}) / 2000) % 5 = 0 THEN ${L.Y} + (i % 1000)
+                 ELSE (i * 7) % ${L.V} END,
+            ${LB}, ${NT}
+       FROM generate_series(${L.P}, ${L.C - 1}) i`,
+    [],
+  );
+  // Cycles of 10 over [C, cycleHalf); chains of 100 over [cycleHalf, Y) whose ends run into a cycle.
+  await ins(
+    `SELECT i, 'circle', '', CASE WHEN (i - ${L.C}) % 10 = 9 THEN i - 9 ELSE i + 1 END, ${LB}, ${NT}
+       FROM generate_series(${L.C}, ${L.cycleHalf - 1 - ((L.cycleHalf - L.C) % 10)}) i
+     UNION ALL
+     SELECT i, 'proposal', '${PROPOSAL}',
+            CASE WHEN (i - ${L.cycleHalf}) % 100 = 99 OR i = ${L.Y - 1} THEN ${L.C} + (i % 10) ELSE i + 1 END, ${LB}, ${NT}
+       FROM generate_series(${L.cycleHalf}, ${L.Y - 1}) i`,
+    [],
+  );
+  // Absent range noise, one shape per i % 20:
+  //  0 ended before close; 1 set after close; 2 another proposal; 3 another topic;
+  //  4 proposal → non-eligible delegate (nothing else: still absent);
+  //  5 proposal → non-eligible, circle → a voter (in force: counts);  6 topic → a voter (counts).
+  const A = `FROM generate_series(${L.Y}, ${N - 1}) i`;
+  const outsider = `${N} + (i % ${L.extra})`;
+  await ins(
+    `SELECT i, 'circle', '', i % ${L.V}, ${LB}, ${B} ${A} WHERE i % 20 = 0
+     UNION ALL SELECT i, 'circle', '', i % ${L.V}, '${after}'::timestamptz, ${NT} ${A} WHERE i % 20 = 1
+     UNION ALL SELECT i, 'proposal', 'other-proposal', i % ${L.V}, ${LB}, ${NT} ${A} WHERE i % 20 = 2
+     UNION ALL SELECT i, 'topic', 'roads', i % ${L.V}, ${LB}, ${NT} ${A} WHERE i % 20 = 3
+     UNION ALL SELECT i, 'proposal', '${PROPOSAL}', ${outsider}, ${LB}, ${NT} ${A} WHERE i % 20 IN (4, 5)
+     UNION ALL SELECT i, 'circle', '', i % ${L.V}, ${LB}, ${NT} ${A} WHERE i % 20 = 5
+     UNION ALL SELECT i, 'topic', '${TOPIC}', i % ${L.V}, ${LB}, ${NT} ${A} WHERE i % 20 = 6`,
+    [],
+  );
+  // Non-eligible members delegating (ignored).
+  await ins(`SELECT i, 'circle', '', i % ${L.V}, ${LB}, ${NT} FROM generate_series(${N}, ${N + 2 * L.extra - 1}) i`, []);
+  await q(`ANALYZE`);
+  const [counts] = await q(
+    `SELECT (SELECT count(*)::int FROM member) AS members, (SELECT count(*)::int FROM circle_membership) AS memberships,
+            (SELECT count(*)::int FROM vote) AS votes, (SELECT count(*)::int FROM delegation) AS delegations`,
+  );
+  return { openedSeq, sizes: counts };
+}
+
+// ---------------------------------------------------------------- resolution in PostgreSQL
+
+interface SqlResult {
+  ms: number;
+  finished: boolean;
+  error?: string;
+  totals?: { Y: number; N: number; A: number };
+  maxDepth?: number;
+  top?: Array<{ voter: string; choice: string; weight: number }>;
+  prepareMs?: number;
+}
+
+/**
+ * LiquidFeedback's approach, on one connection: the eligible members, direct voters and each
+ * non-voter's effective delegation (scope precedence, eligible delegate) materialized as indexed
+ * temp tables, then a recursive query from every direct voter back along the delegations. A
+ * non-voter has one effective delegate, so what hangs under the voters is a forest: no cycle
+ * check is needed in this direction (cycles are simply never reached); the depth limit is a guard.
+ */
+async function sqlReverse(url: string, openedSeq: number): Promise<SqlResult> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  const t0 = performance.now();
+  try {
+    await c.query(`SET statement_timeout = ${SQL_TIMEOUT_S * 1000}`);
+    await prepareEdges(c, openedSeq);
+    await steerToIndex(c);
+    const prepareMs = performance.now() - t0;
+    const { rows } = await c.query(
+      `WITH RECURSIVE w(member, voter, choice, depth) AS (
+         SELECT member, member, choice, 0 FROM t_direct
+         UNION ALL
+         SELECT e.member, w.voter, w.choice, w.depth + 1 FROM w JOIN t_edge e ON e.delegate = w.member WHERE w.depth < $1
+       ), weights AS (
+         SELECT voter, choice, count(*)::int AS weight, max(depth)::int AS depth FROM w GROUP BY voter, choice
+       )
+       SELECT json_build_object(
+         'totals', (SELECT json_object_agg(choice, s) FROM (SELECT choice, sum(weight)::int AS s FROM weights GROUP BY choice) x),
+         'maxDepth', (SELECT max(depth) FROM weights),
+         'top', (SELECT json_agg(t) FROM (SELECT voter, choice, weight FROM weights ORDER BY weight DESC, voter LIMIT 5) t)) AS r`,
+      [N + 1],
+    );
+    const r = rows[0].r as { totals: Record<string, number>; maxDepth: number; top: SqlResult['top'] };
+    return {
+      ms: performance.now() - t0,
+      prepareMs,
+      finished: true,
+      totals: { Y: r.totals.yes ?? 0, N: r.totals.no ?? 0, A: r.totals.abstain ?? 0 },
+      maxDepth: r.maxDepth,
+      top: r.top,
+    };
+  } catch (e) {
+    return { ms: performance.now() - t0, finished: false, error: (e as Error).message };
+  } finally {
+    await c.end();
+  }
+}
+
+async function prepareEdges(c: Client, openedSeq: number): Promise<void> {
+  const close = new Date(CLOSES_AT).toISOString();
+  await c.query(
+    `CREATE TEMP TABLE t_eligible AS SELECT DISTINCT member FROM circle_membership
+      WHERE circle = $1 AND joined_seq < $2 AND (left_seq IS NULL OR left_seq > $2)`,
+    [CIRCLE, openedSeq],
+  );
+  await c.query(`ALTER TABLE t_eligible ADD PRIMARY KEY (member)`);
+  await c.query(
+    `CREATE TEMP TABLE t_direct AS SELECT v.member, v.choice FROM vote v JOIN t_eligible e USING (member)
+      WHERE v.proposal = $1 AND v.choice IS NOT NULL AND v.recorded_at < $2`,
+    [PROPOSAL, close],
+  );
+  await c.query(`ALTER TABLE t_direct ADD PRIMARY KEY (member)`);
+  await c.query(
+    `CREATE TEMP TABLE t_edge AS
+     SELECT DISTINCT ON (d.member) d.member, d.delegate
+       FROM delegation d
+       JOIN t_eligible em ON em.member = d.member
+       JOIN t_eligible ed ON ed.member = d.delegate
+      WHERE d.circle = $1 AND d.set_at < $2 AND (d.ended_at IS NULL OR d.ended_at >= $2)
+        AND (d.scope_kind = 'circle' OR (d.scope_kind = 'topic' AND d.scope_value = $3) OR (d.scope_kind = 'proposal' AND d.scope_value = $4))
+        AND NOT EXISTS (SELECT 1 FROM t_direct x WHERE x.member = d.member)
+      ORDER BY d.member, CASE d.scope_kind WHEN 'proposal' THEN 0 WHEN 'topic' THEN 1 ELSE 2 END`,
+    [CIRCLE, close, TOPIC, PROPOSAL],
+  );
+  await c.query(`CREATE INDEX ON t_edge (delegate)`);
+  await c.query(`ALTER TABLE t_edge ADD PRIMARY KEY (member)`);
+  await c.query(`ANALYZE t_eligible, t_direct, t_edge`);
+}
+
+/**
+ * The planner's own choice for the recursive term is a merge join that re-sorts the whole edge
+ * table on every iteration (one per hop: 100,000 for the deepest chain); a nested loop over the
+ * index on t_edge is what makes the walk linear. Giving PostgreSQL its best plan keeps the
+ * comparison fair.
+ */
+async function steerToIndex(c: Client): Promise<void> {
+  await c.query(`SET enable_hashjoin = off`);
+  await c.query(`SET enable_mergejoin = off`);
+}
+
+/** Literally "from each non-voter forward to a direct voter", depth-limited (a longer walk is a cycle). */
+async function sqlForward(url: string, openedSeq: number): Promise<SqlResult> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  const t0 = performance.now();
+  try {
+    await c.query(`SET statement_timeout = ${SQL_FORWARD_TIMEOUT_S * 1000}`);
+    await prepareEdges(c, openedSeq);
+    await steerToIndex(c);
+    const prepareMs = performance.now() - t0;
+    const { rows } = await c.query(
+      `WITH RECURSIVE f(start, cur, depth) AS (
+         SELECT member, delegate, 1 FROM t_edge
+         UNION ALL
+         SELECT f.start, e.delegate, f.depth + 1 FROM f JOIN t_edge e ON e.member = f.cur WHERE f.depth < $1
+       )
+       SELECT d.choice, count(*)::int AS n FROM (
+         SELECT member AS voter FROM t_direct UNION ALL SELECT f.cur FROM f JOIN t_direct x ON x.member = f.cur
+       ) r JOIN t_direct d ON d.member = r.voter GROUP BY d.choice`,
+      [N],
+    );
+    const by = Object.fromEntries(rows.map((r: { choice: string; n: number }) => [r.choice, r.n]));
+    return { ms: performance.now() - t0, prepareMs, finished: true, totals: { Y: by.yes ?? 0, N: by.no ?? 0, A: by.abstain ?? 0 } };
+  } catch (e) {
+    return { ms: performance.now() - t0, finished: false, error: (e as Error).message };
+  } finally {
+    await c.end();
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const dbName = `archipel_bench_tally_${randomBytes(5).toString('hex')}`;
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = withDatabase(ADMIN_URL, dbName);
+  let ds: DataSource | undefined;
+  try {
+    log(`bench:tally — ${fmt(N)} eligible members, ${cpus().length} CPU(s), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.version}`);
+    log(`database ${dbName}`);
+    ds = await openDataSource({ url, poolSize: 4 });
+    await runMigrations(ds);
+    const [{ openedSeq, sizes }, genMs] = await timed(() => generate(ds!));
+    log(`generated in ${fmt(genMs / 1000, 1)} s (not timed below): ${Object.entries(sizes).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+    const [pg] = await ds.query(`SELECT current_setting('server_version') AS v, current_setting('shared_buffers') AS sb, current_setting('work_mem') AS wm`);
+    log(`PostgreSQL ${pg.v}, shared_buffers ${pg.sb}, work_mem ${pg.wm}`);
+
+    const proposal: ProposalRow = {
+      id: PROPOSAL, circle: CIRCLE, kind: 'motion', title: 'bench', text: 'bench', topic: TOPIC, regime: 'amendment',
+      params: { ...DEFAULT_PARAMS }, openedSeq, openedAt: CLOSES_AT - 30 * 86_400_000, openedBy: 'bench', closesAt: CLOSES_AT,
+      amendmentsCloseAt: null, body: {}, result: null,
+    };
+
+    // ---- ours
+    log();
+    log('Typed-array loader + tallyArrays (this process)');
+    const baseRss = process.memoryUsage().rss;
+    let body: TallyResultBody | undefined;
+    let peakAfterFirstMb = 0;
+    const rounds: Array<{ load: number; tally: number; total: number; resolveOnly: number }> = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const t0 = performance.now();
+      const loaded = await loadTallyArrays(ds, proposal);
+      const t1 = performance.now();
+      const b = tallyArrays(loaded.input);
+      const t2 = performance.now();
+      const r0 = performance.now();
+      resolveDelegations({ choice: loaded.input.choice, delegate: loaded.input.delegate });
+      const resolveOnly = performance.now() - r0;
+      rounds.push({ load: t1 - t0, tally: t2 - t1, total: t2 - t0, resolveOnly });
+      if (r === 0) peakAfterFirstMb = process.resourceUsage().maxRSS / 1024;
+      const t = loaded.timings;
+      log(
+        `  round ${r + 1}: load ${fmt(t1 - t0)} ms (queries ${fmt(t.queryMs)}, members+Map ${fmt(t.membersMs)}, votes ${fmt(t.votesMs)}, ` +
+          `delegations ${fmt(t.delegationsMs)}, scopes ${fmt(t.effectiveMs)}) · tallyArrays ${fmt(t2 - t1)} ms ` +
+          `(resolveDelegations alone ${fmt(resolveOnly)} ms) · total ${fmt(t2 - t0)} ms · rss ${fmt(mb(process.memoryUsage().rss))} MB`,
+      );
+      if (r === 0) log(`           rows read: ${fmt(loaded.counts.eligible)} eligible, ${fmt(loaded.counts.votes)} votes, ${fmt(loaded.counts.delegations)} delegations in force`);
+      body = b;
+    }
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    const first = rounds[0];
+    const best = rounds.reduce((a, b) => (b.total < a.total ? b : a));
+    const bestResolve = Math.min(...rounds.map((r) => r.tally));
+    const { totals, lost, absent, outcome } = body!;
+    log(`  totals E ${fmt(totals.E)} Y ${fmt(totals.Y)} N ${fmt(totals.N)} A ${fmt(totals.A)} O ${fmt(totals.O)} · lost ${fmt(lost.weight)} in ${fmt(lost.cycles.length)} cycles · absent ${fmt(absent)} · ${outcome}`);
+    log(`  end to end (first / best): ${fmt(first.total)} / ${fmt(best.total)} ms   goal < ${fmt(GOAL_TOTAL_MS)} ms: ${goal(first.total < GOAL_TOTAL_MS)}`);
+    log(`  resolution (tallyArrays, first / best): ${fmt(first.tally)} / ${fmt(bestResolve)} ms   goal < ${GOAL_RESOLVE_MS} ms: ${goal(first.tally < GOAL_RESOLVE_MS)}`);
+    log(
+      `  peak RSS (maxRSS) after round 1 ${fmt(peakAfterFirstMb)} MB, after ${ROUNDS} rounds ${fmt(peakRssMb)} MB; ` +
+        `${fmt(mb(baseRss))} MB before the first load   goal < ${GOAL_RSS_MB} MB: ${goal(peakRssMb < GOAL_RSS_MB)}`,
+    );
+
+    // ---- the server's Map-based path
+    log();
+    log('Map-based path (ProposalsRepository.tallyInputs + tallyProposal), for comparison');
+    const repo = new ProposalsRepository(ds);
+    const [inputs, mapLoadMs] = await timed(() => repo.tallyInputs(proposal, proposal.closesAt));
+    const m0 = performance.now();
+    const mapBody = tallyProposal({ proposal: proposal.id, kind: proposal.kind, regime: proposal.regime, params: proposal.params, topic: proposal.topic, ...inputs });
+    const mapTallyMs = performance.now() - m0;
+    const same = JSON.stringify(mapBody) === JSON.stringify(body);
+    log(`  load ${fmt(mapLoadMs)} ms · tallyProposal ${fmt(mapTallyMs)} ms · total ${fmt(mapLoadMs + mapTallyMs)} ms · peak RSS now ${fmt(process.resourceUsage().maxRSS / 1024)} MB`);
+    log(`  same tally.result body as ours: ${same ? 'OK' : 'MISMATCH'}`);
+
+    // ---- PostgreSQL
+    log();
+    log(`Resolution inside PostgreSQL, LiquidFeedback style (voters back along delegations), statement_timeout ${SQL_TIMEOUT_S} s`);
+    const rev = await sqlReverse(url, openedSeq);
+    const ours = first.total;
+    let sqlOk = false;
+    if (rev.finished && rev.totals) {
+      sqlOk = rev.totals.Y === totals.Y && rev.totals.N === totals.N && rev.totals.A === totals.A;
+      log(`  ${fmt(rev.ms)} ms (materializing eligible/direct/effective delegations ${fmt(rev.prepareMs!)} ms, recursive walk ${fmt(rev.ms - rev.prepareMs!)} ms), deepest ${fmt(rev.maxDepth!)} hops`);
+      log(`  Y ${fmt(rev.totals.Y)} N ${fmt(rev.totals.N)} A ${fmt(rev.totals.A)} — against ours: ${sqlOk ? 'OK' : 'MISMATCH'}`);
+      log(`  heaviest voters: ${rev.top!.map((t) => `${t.voter.slice(0, 8)}… ${t.choice} ${fmt(t.weight)}`).join(', ')}`);
+      log(`  SQL ÷ ours (first round end to end): ${fmt(rev.ms / ours, 1)}×   goal ≥ ${GOAL_SQL_RATIO}×: ${goal(rev.ms / ours >= GOAL_SQL_RATIO)}`);
+    } else {
+      log(`  did NOT finish: ${rev.error} after ${fmt(rev.ms)} ms (≥ ${fmt(rev.ms / ours, 1)}× ours); totals not compared`);
+    }
+    if (SQL_FORWARD_TIMEOUT_S > 0) {
+      log();
+      log(`Resolution inside PostgreSQL, forward (each non-voter hop by hop to a voter), statement_timeout ${SQL_FORWARD_TIMEOUT_S} s`);
+      const fwd = await sqlForward(url, openedSeq);
+      if (fwd.finished && fwd.totals) {
+        const ok = fwd.totals.Y === totals.Y && fwd.totals.N === totals.N && fwd.totals.A === totals.A;
+        log(`  ${fmt(fwd.ms)} ms; Y ${fmt(fwd.totals.Y)} N ${fmt(fwd.totals.N)} A ${fmt(fwd.totals.A)} — against ours: ${ok ? 'OK' : 'MISMATCH'}; ${fmt(fwd.ms / ours, 1)}× ours`);
+      } else {
+        log(`  did NOT finish: ${fwd.error} after ${fmt(fwd.ms)} ms (≥ ${fmt(fwd.ms / ours, 1)}× ours)`);
+      }
+    }
+    if (!same || (rev.finished && !sqlOk)) process.exitCode = 1;
+  } finally {
+    await ds?.destroy().catch(() => undefined);
+    if (process.env.BENCH_KEEP === '1') log(`kept database ${dbName}`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench:tally failed: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

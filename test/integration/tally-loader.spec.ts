@@ -1,0 +1,161 @@
+// The bulk typed-array tally loader (src/proposals/tally-loader.ts) and the Map-based one the
+// server uses for ordinary circles (ProposalsRepository.tallyInputs) read the same state at close
+// (SPEC §5.1) and so give the same tally.result body.
+import { DataSource } from 'typeorm';
+import { openDataSource } from '../../src/database/data-source';
+import { DEFAULT_PARAMS } from '../../src/proposals/domain/params';
+import { tallyArrays, tallyProposal } from '../../src/proposals/domain/tally';
+import { ProposalsRepository, type ProposalRow } from '../../src/proposals/proposals.repository';
+import { loadTallyArrays } from '../../src/proposals/tally-loader';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { embeddedTestDatabase } from '../support/database-urls';
+
+const CIRCLE = 'c-tally-loader';
+const OPENED_SEQ = 25;
+const CLOSES_AT = Date.parse('2026-03-01T12:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+const BEFORE = iso(CLOSES_AT - 60_000);
+const LONG_BEFORE = iso(CLOSES_AT - 3_600_000);
+const AT_CLOSE = iso(CLOSES_AT);
+
+// Ids in mixed case and with base64url punctuation, so that collation order and code-unit order differ.
+const M = {
+  y1: 'Yv-1', n1: 'nq_2', a1: 'a03', late: 'Late4', retract: 'r05', c1: 'c06', c2: 'c07', after: 'c08', topic: 'T09', other: 'o10',
+  prop: 'P11', propOut: 'p12', cy1: 'Cy13', cy2: 'cy14', cy3: 'cy15', dup: 'D16', rejoin: 'j17', leftLater: 'L18', leftBefore: 'l19',
+  intoCycle: 'z20', joinedAfter: 'Z21', toAbsent: '_22',
+};
+
+function proposal(id: string, topic: string | null): ProposalRow {
+  return {
+    id, circle: CIRCLE, kind: 'motion', title: 't', text: 'x', topic, regime: 'amendment', params: { ...DEFAULT_PARAMS },
+    openedSeq: OPENED_SEQ, openedAt: CLOSES_AT - 86_400_000, openedBy: M.y1, closesAt: CLOSES_AT, amendmentsCloseAt: null, body: {}, result: null,
+  };
+}
+
+describe('loadTallyArrays', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  const repo = () => new ProposalsRepository(ds);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = await openDataSource({ url: db.url, poolSize: 3, embedded: embeddedTestDatabase() });
+    const ids = Object.values(M);
+    await ds.query(
+      `INSERT INTO member (id, name, jwk, registry_seq) SELECT id, id, '{"kty":"OKP"}'::jsonb, k FROM unnest($1::text[]) WITH ORDINALITY AS u(id, k)`,
+      [ids],
+    );
+    await ds.query(`INSERT INTO circle (id, name, regime, params, genesis_leaf) VALUES ($1, 'c', 'amendment', '{}', '\\x00')`, [CIRCLE]);
+    // [member, joined_seq, left_seq]
+    const memberships: Array<[string, number, number | null]> = [
+      ...ids.filter((id) => ![M.dup, M.rejoin, M.leftLater, M.leftBefore, M.joinedAfter].includes(id)).map((id, k): [string, number, null] => [id, k + 1, null]),
+      [M.dup, 2, 40], [M.dup, 3, 50], // two overlapping rows: counted once
+      [M.rejoin, 5, 10], [M.rejoin, 12, null],
+      [M.leftLater, 6, 27], // left after the opening: stays eligible
+      [M.leftBefore, 7, 22], // left before: not eligible
+      [M.joinedAfter, 30, null], // joined after: not eligible
+    ];
+    await ds.query(
+      `INSERT INTO circle_membership (circle, member, joined_seq, left_seq) SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[])`,
+      [CIRCLE, memberships.map((r) => r[0]), memberships.map((r) => r[1]), memberships.map((r) => r[2])],
+    );
+    for (const [id, topic, seq] of [['p-topic', 'budget', OPENED_SEQ], ['p-no-topic', null, OPENED_SEQ], ['p-other', 'budget', OPENED_SEQ]] as const) {
+      await ds.query(
+        `INSERT INTO proposal (id, circle, opened_seq, opened_at, opened_by, kind, title, text, topic, regime, params, closes_at, body)
+         VALUES ($1, $2, $3, $4, $5, 'motion', 't', 'x', $6, 'amendment', $7, $8, '{}')`,
+        [id, CIRCLE, seq, LONG_BEFORE, M.y1, topic, JSON.stringify(DEFAULT_PARAMS), AT_CLOSE],
+      );
+    }
+    // [member, choice, recorded_at] on both p-topic and p-no-topic
+    const votes: Array<[string, string | null, string]> = [
+      [M.y1, 'yes', BEFORE], [M.n1, 'no', BEFORE], [M.a1, 'abstain', BEFORE],
+      [M.late, 'yes', AT_CLOSE], // recorded at close: after close
+      [M.retract, null, BEFORE], // retracted
+      [M.joinedAfter, 'yes', BEFORE], // not eligible: ignored
+      [M.leftLater, 'no', BEFORE],
+    ];
+    for (const p of ['p-topic', 'p-no-topic']) {
+      await ds.query(
+        `INSERT INTO vote (proposal, member, choice, seq, recorded_at) SELECT $1, m, c, 100 + k, r FROM unnest($2::text[], $3::text[], $4::timestamptz[]) WITH ORDINALITY AS u(m, c, r, k)`,
+        [p, votes.map((v) => v[0]), votes.map((v) => v[1]), votes.map((v) => v[2])],
+      );
+    }
+    // [member, scope_kind, scope_value, delegate, set_at, ended_at]
+    const d: Array<[string, string, string, string, string, string | null]> = [
+      [M.y1, 'circle', '', M.n1, LONG_BEFORE, null], // a direct vote overrides her own delegation
+      [M.c1, 'circle', '', M.y1, LONG_BEFORE, null],
+      [M.c2, 'circle', '', M.n1, LONG_BEFORE, BEFORE], // ended before close ...
+      [M.c2, 'circle', '', M.a1, BEFORE, null], // ... replaced
+      [M.after, 'circle', '', M.n1, AT_CLOSE, null], // set at close: not in force
+      [M.after, 'proposal', 'p-other', M.y1, LONG_BEFORE, null], // another proposal
+      [M.topic, 'circle', '', M.y1, LONG_BEFORE, null],
+      [M.topic, 'topic', 'budget', M.n1, LONG_BEFORE, null], // topic beats circle
+      [M.other, 'topic', 'roads', M.n1, LONG_BEFORE, null], // another topic
+      [M.other, 'circle', '', M.a1, LONG_BEFORE, null],
+      [M.prop, 'circle', '', M.n1, LONG_BEFORE, null],
+      [M.prop, 'proposal', 'p-topic', M.y1, LONG_BEFORE, null], // proposal beats circle
+      [M.prop, 'proposal', 'p-no-topic', M.y1, LONG_BEFORE, null],
+      [M.propOut, 'proposal', 'p-topic', M.joinedAfter, LONG_BEFORE, null], // delegate not eligible: next scope
+      [M.propOut, 'circle', '', M.n1, LONG_BEFORE, null],
+      [M.cy1, 'circle', '', M.cy2, LONG_BEFORE, null],
+      [M.cy2, 'circle', '', M.cy3, LONG_BEFORE, AT_CLOSE], // ended at close: still in force
+      [M.cy3, 'circle', '', M.cy1, LONG_BEFORE, null],
+      [M.intoCycle, 'circle', '', M.cy2, LONG_BEFORE, null], // lost in the cycle
+      [M.toAbsent, 'circle', '', M.late, LONG_BEFORE, null], // late voted after close: absent, so lost
+      [M.dup, 'topic', 'budget', M.toAbsent, LONG_BEFORE, null], // lost behind toAbsent (absent when no topic)
+      [M.rejoin, 'circle', '', M.leftLater, LONG_BEFORE, null],
+      [M.retract, 'circle', '', M.y1, LONG_BEFORE, null],
+      [M.leftBefore, 'circle', '', M.y1, LONG_BEFORE, null], // not eligible: ignored
+    ];
+    await ds.query(
+      `INSERT INTO delegation (circle, member, scope_kind, scope_value, delegate, set_seq, set_at, ended_seq, ended_at)
+       SELECT $1, m, sk, sv, dl, k, sa, CASE WHEN ea IS NULL THEN NULL ELSE 1000 + k END, ea
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[]) WITH ORDINALITY AS u(m, sk, sv, dl, sa, ea, k)`,
+      [CIRCLE, d.map((r) => r[0]), d.map((r) => r[1]), d.map((r) => r[2]), d.map((r) => r[3]), d.map((r) => r[4]), d.map((r) => r[5])],
+    );
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('agrees with tallyProposal over ProposalsRepository.tallyInputs (topic proposal)', async () => {
+    const p = proposal('p-topic', 'budget');
+    const loaded = await loadTallyArrays(ds, p);
+    const ours = tallyArrays(loaded.input);
+    const theirs = tallyProposal({ proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: p.topic, ...(await repo().tallyInputs(p, p.closesAt)) });
+    expect(ours).toEqual(theirs);
+
+    const eligible = Object.values(M).filter((id) => ![M.leftBefore, M.joinedAfter].includes(id)).sort();
+    expect(loaded.input.members).toEqual(eligible);
+    // Y: y1, c1, prop, retract; N: n1, leftLater, topic, propOut, rejoin; A: a1, c2, other.
+    expect(ours.totals).toEqual({ E: 20, Y: 4, N: 5, A: 3, O: 0 });
+    // lost: cy1-3, intoCycle, toAbsent, dup; absent: late, after.
+    expect(ours.lost).toEqual({ weight: 6, cycles: [[M.cy1, M.cy2, M.cy3]] });
+    expect(ours.absent).toBe(2);
+  });
+
+  it('agrees on a proposal without a topic (topic-scoped delegations cannot match)', async () => {
+    const p = proposal('p-no-topic', null);
+    const ours = tallyArrays((await loadTallyArrays(ds, p)).input);
+    // tallyInputs' own stand-in for a null topic is a NUL character, which PostgreSQL refuses in
+    // text; any topic no delegation names selects the same rows, and tallyProposal ignores topic
+    // delegations when the topic is null.
+    const inputs = await repo().tallyInputs({ ...p, topic: 'no topic names this' }, p.closesAt);
+    const theirs = tallyProposal({ proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: null, ...inputs });
+    expect(ours).toEqual(theirs);
+    // topic: circle → y1 now; dup has no other delegation: absent.
+    expect(ours.totals).toEqual({ E: 20, Y: 5, N: 4, A: 3, O: 0 });
+    expect(ours.lost.weight).toBe(5);
+    expect(ours.absent).toBe(3);
+  });
+
+  it('reads the state at an earlier instant when asked (as tallyInputs does)', async () => {
+    const p = proposal('p-topic', 'budget');
+    const at = CLOSES_AT - 30 * 60_000; // before the votes were recorded and before c2's replacement
+    const ours = tallyArrays((await loadTallyArrays(ds, p, at)).input);
+    const theirs = tallyProposal({ proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: p.topic, ...(await repo().tallyInputs(p, at)) });
+    expect(ours).toEqual(theirs);
+    expect(ours.totals.Y + ours.totals.N + ours.totals.A).toBe(0);
+  });
+});
