@@ -16,7 +16,7 @@ import { OutboxRepository } from '../queue/outbox.repository';
 import { JobItem, JobName } from '../queue/job-catalogue';
 import { addNeeds, BatchState, emptyNeeds } from '../statements/batch-state';
 import { decide, derivedId, isGenesis, StatementContext, targetLog } from '../statements/domain/decide';
-import { Policy } from '../statements/domain/state';
+import { JobRequest, Policy } from '../statements/domain/state';
 import { Projections } from '../statements/projections';
 import { base64url, formatTimestamp } from './domain/canonical-json';
 import { encodeEntry } from './domain/entry';
@@ -216,7 +216,7 @@ export class LedgerWriter {
             const jws = this.instanceKey.instance.sign(follow.type, follow.circle, follow.body(entry.leaf) as never, { at: formatTimestamp(now) });
             this.place(log, jws, follow.type, this.instanceKey.kid, ulidOf(jws), now, rows);
           }
-          for (const job of decision.jobs ?? []) jobs.push({ item: { name: JobName.CloseProposal, payload: { proposal: job.proposal } }, runAt: job.at });
+          for (const job of decision.jobs ?? []) jobs.push(jobItem(job, entry.seq, now));
           const id = genesis || payload.type === 'proposal.open' ? { id: derivedId(ctx.jws) } : {};
           outcomes.push({ ok: true, result: { circle: target, seq: entry.seq, leaf: entry.leaf, ...id } });
         } catch (error) {
@@ -292,6 +292,19 @@ export class LedgerWriter {
     const nodes: MerkleNode[] = seen.size ? await this.ledger.nodes(circle, rootKeys(seen.size), m) : [];
     const actual = base64url(root(seen.size, mapGetter(nodes)));
     if (actual !== seen.root) throw new DomainError('SEEN_NOT_PREFIX', 'seen.root is not the root of this log at that size', 'seen.root');
+  }
+}
+
+/** The queue job for a job request of the rules (`seq` -1: the entry just placed). */
+function jobItem(job: JobRequest, seq: number, now: number): { item: JobItem; runAt: number } {
+  switch (job.kind) {
+    case 'close-proposal':
+      return { item: { name: JobName.CloseProposal, payload: { proposal: job.proposal } }, runAt: job.at };
+    case 'propagate':
+      return {
+        item: { name: JobName.PropagateDecision, payload: { circle: job.circle, seq: job.seq === -1 ? seq : job.seq, ancestor: job.ancestor } },
+        runAt: now,
+      };
   }
 }
 

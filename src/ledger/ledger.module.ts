@@ -8,6 +8,9 @@ import { MemberKeysService } from '../identity/member-keys.service';
 import { WellKnownController } from '../identity/well-known.controller';
 import { DelegationsController } from '../delegations/delegations.controller';
 import { DelegationsService } from '../delegations/delegations.service';
+import { PropagationJobs } from '../propagation/propagation.jobs';
+import { PropagationRepository } from '../propagation/propagation.repository';
+import { PropagationService } from '../propagation/propagation.service';
 import { ProposalJobs } from '../proposals/proposal.jobs';
 import { ProposalsController } from '../proposals/proposals.controller';
 import { ProposalsRepository } from '../proposals/proposals.repository';
@@ -40,6 +43,9 @@ import { LogsController } from './logs.controller';
     ProposalJobs,
     Projections,
     DelegationsService,
+    PropagationRepository,
+    PropagationService,
+    PropagationJobs,
   ],
   exports: [LedgerRepository, LedgerService, LedgerWriter, CirclesRepository, InstanceKeyService, StatementsService],
 })

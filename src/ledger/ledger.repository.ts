@@ -28,6 +28,10 @@ type Queryable = Pick<EntityManager, 'query'>;
 export class LedgerRepository {
   constructor(private readonly ds: DataSource) {}
 
+  get dataSource(): DataSource {
+    return this.ds;
+  }
+
   /** Lock the heads of these logs for this transaction (one writer per circle at a time). */
   async lockHeads(m: EntityManager, circles: string[]): Promise<Map<string, LogHead>> {
     const rows: HeadRow[] = await m.query(

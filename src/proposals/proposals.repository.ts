@@ -156,6 +156,14 @@ export class ProposalsRepository {
     return row ? toRow(row) : null;
   }
 
+  async ratificationExists(q: Queryable, circle: string, proposal: string): Promise<boolean> {
+    const rows = await q.query(
+      `SELECT 1 FROM proposal WHERE body -> 'ratifies' ->> 'circle' = $1 AND body -> 'ratifies' ->> 'proposal' = $2`,
+      [circle, proposal],
+    );
+    return rows.length > 0;
+  }
+
   /** Proposals without a tally, oldest deadline first (re-created as jobs on worker start). */
   async pending(limit: number): Promise<Array<{ id: string; closesAt: number }>> {
     const rows: Array<{ id: string; closes_at: Date }> = await this.ds.query(

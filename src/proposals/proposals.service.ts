@@ -80,6 +80,33 @@ export class ProposalsService {
     return { ...base, provisional: { ...totals, lost: lost.weight, absent } };
   }
 
+  /**
+   * SPEC §8: a motion adopted with `ratify: true` opens, once, a ratification motion in the parent,
+   * system-opened, with the child motion's title and text and a window as long as its own.
+   */
+  async openRatification(childProposal: string, parent: string): Promise<AppendResult | null> {
+    const child = await this.proposals.proposal(childProposal);
+    if (!child || child.kind !== 'motion' || child.body.ratify !== true || child.result?.outcome !== 'adopted') return null;
+    return this.writer.submitSystem({
+      lane: parent,
+      receivedAt: Date.now(),
+      compose: async (m: EntityManager) => {
+        if (await this.proposals.ratificationExists(m, child.circle, child.id)) return null;
+        const now = Date.now();
+        const body = {
+          kind: 'motion',
+          title: child.title,
+          text: child.text,
+          topic: null,
+          closesAt: formatTimestamp(now + (child.closesAt - child.openedAt)),
+          ratifies: { circle: child.circle, proposal: child.id },
+        };
+        const jws = this.instanceKey.instance.sign('proposal.open', parent, body as never, { at: formatTimestamp(now), typ: 'archipel-system' });
+        return { payload: parseCompact(jws).payload, signer: this.instanceKey.kid, jws } satisfies StatementContext;
+      },
+    });
+  }
+
   pendingProposals(limit: number) {
     return this.proposals.pending(limit);
   }

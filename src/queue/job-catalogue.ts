@@ -4,12 +4,15 @@
 export enum JobName {
   /** Close a proposal at its deadline and append its `tally.result` (SPEC §5, §9). */
   CloseProposal = 'proposal.close',
+  /** Append a decision's `child.decision` receipt to one ancestor's log (SPEC §8). */
+  PropagateDecision = 'decision.propagate',
   /** Cut and cache signed checkpoints of the circles whose logs grew. */
   CutCheckpoints = 'checkpoint.cut',
 }
 
 export interface JobPayloads {
   [JobName.CloseProposal]: { proposal: string };
+  [JobName.PropagateDecision]: { circle: string; seq: number; ancestor: string };
   [JobName.CutCheckpoints]: Record<string, never>;
 }
 
@@ -24,6 +27,7 @@ export interface JobPolicy {
 /** Attempts and backoff per job: named, reviewed constants (docs/operations.md). */
 export const JOB_POLICY: Record<JobName, JobPolicy> = {
   [JobName.CloseProposal]: { attempts: 12, backoffMs: 500 },
+  [JobName.PropagateDecision]: { attempts: 12, backoffMs: 500 },
   [JobName.CutCheckpoints]: { attempts: 5, backoffMs: 1000 },
 };
 
@@ -32,6 +36,8 @@ export function naturalJobId(item: JobItem): string {
   switch (item.name) {
     case JobName.CloseProposal:
       return `tally-${item.payload.proposal}`;
+    case JobName.PropagateDecision:
+      return `receipt-${item.payload.circle}-${item.payload.seq}-${item.payload.ancestor}`;
     case JobName.CutCheckpoints:
       return `checkpoints-${Math.floor(Date.now() / 1000)}`;
   }

@@ -16,6 +16,8 @@ export interface StateNeeds {
   votes: Set<string>;
   /** `circle member` pairs whose current delegations are needed. */
   delegations: Set<string>;
+  /** `ancestor child proposal` triples. */
+  receipts: Set<string>;
 }
 
 export function emptyNeeds(): StateNeeds {
@@ -28,6 +30,7 @@ export function emptyNeeds(): StateNeeds {
     eligibility: new Set(),
     votes: new Set(),
     delegations: new Set(),
+    receipts: new Set(),
   };
 }
 
@@ -61,6 +64,7 @@ export function addNeeds(needs: StateNeeds, p: StatementPayload, signer: string)
     needs.votes.add(pair(proposal, signer));
   }
   if (p.type === 'delegation.set' || p.type === 'delegation.revoke' || p.type === 'member.leave') needs.delegations.add(pair(p.circle, signer));
+  if (p.type === 'child.decision') needs.receipts.add(`${p.circle} ${p.body.child} ${p.body.proposal}`);
 }
 
 export interface LoadedDelegation {
@@ -81,6 +85,8 @@ export interface LoadedState {
   /** `[proposal, member]` pairs with a standing (not retracted) vote. */
   votes?: Array<[string, string]>;
   delegations?: LoadedDelegation[];
+  /** `[ancestor, child, proposal]` receipts that exist. */
+  receipts?: Array<[string, string, string]>;
 }
 
 export class BatchState implements StateView {
@@ -93,6 +99,7 @@ export class BatchState implements StateView {
   private readonly votes = new Set<string>();
   /** `circle member` → scope key → delegate. */
   private readonly delegations = new Map<string, Map<string, string>>();
+  private readonly receipts = new Set<string>();
 
   constructor(loaded: LoadedState) {
     for (const m of loaded.members) this.members.set(m.id, m);
@@ -103,6 +110,11 @@ export class BatchState implements StateView {
     for (const [p, m] of loaded.eligibility ?? []) this.eligible.add(pair(p, m));
     for (const [p, m] of loaded.votes ?? []) this.votes.add(pair(p, m));
     for (const d of loaded.delegations ?? []) this.delegationsOf(d.circle, d.member).set(scopeKey(d.scope), d.delegate);
+    for (const [a, c, p] of loaded.receipts ?? []) this.receipts.add(`${a} ${c} ${p}`);
+  }
+
+  hasReceipt(ancestor: string, child: string, proposal: string): boolean {
+    return this.receipts.has(`${ancestor} ${child} ${proposal}`);
   }
 
   member(id: string): MemberState | undefined {
@@ -190,6 +202,9 @@ export class BatchState implements StateView {
         if (proposal) this.proposals.set(proposal.id, { ...proposal, closed: true });
         return;
       }
+      case 'receipt.recorded':
+        this.receipts.add(`${effect.ancestor} ${effect.child} ${effect.proposal}`);
+        return;
       case 'circle.regime': {
         const circle = this.circles.get(effect.circle);
         if (circle) this.circles.set(circle.id, { ...circle, regime: effect.regime, params: effect.params });

@@ -3,6 +3,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CirclesRepository, PlacedEffect } from '../circles/circles.repository';
+import { PropagationRepository } from '../propagation/propagation.repository';
 import { ProposalsRepository } from '../proposals/proposals.repository';
 import { LoadedState, StateNeeds } from './batch-state';
 import { Effect } from './domain/state';
@@ -21,12 +22,14 @@ export class Projections {
   constructor(
     private readonly circles: CirclesRepository,
     private readonly proposals: ProposalsRepository,
+    private readonly receipts: PropagationRepository,
   ) {}
 
   async load(m: EntityManager, needs: StateNeeds): Promise<LoadedState> {
     const circles = await this.circles.load(m, needs);
     const proposals = await this.proposals.load(m, needs);
-    return { ...circles, ...proposals };
+    const receipts = await this.receipts.load(m, needs);
+    return { ...circles, ...proposals, ...receipts };
   }
 
   async apply(m: EntityManager, placed: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<void> {
@@ -35,6 +38,7 @@ export class Projections {
       while (j < placed.length && placed[j].effect.kind === placed[i].effect.kind) j++;
       const run = placed.slice(i, j);
       if (CIRCLE_EFFECTS.has(run[0].effect.kind)) await this.circles.applyRun(m, run, genesisLeaves);
+      else if (run[0].effect.kind === 'receipt.recorded') await this.receipts.applyRun(m, run);
       else await this.proposals.applyRun(m, run);
       i = j;
     }

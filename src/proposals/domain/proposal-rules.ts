@@ -18,13 +18,18 @@ export interface OpeningContext {
 
 export function decideProposalOpen(p: PayloadOf<'proposal.open'>, ctx: OpeningContext, state: StateView, policy: Policy): Decision {
   const b = p.body;
-  requireCircleMember(p.circle, ctx.signer, state);
+  // A ratification motion is opened by the instance itself (SPEC §8): no membership, no minimum
+  // window (its window is the child motion's).
+  const ratification = b.kind === 'motion' && b.ratifies !== undefined;
+  if (ratification) {
+    if (!state.circle(p.circle)) throw new DomainError('UNKNOWN_CIRCLE', `No circle ${p.circle}`, 'circle');
+  } else requireCircleMember(p.circle, ctx.signer, state);
   if (b.kind === 'amendment' || b.kind === 'split') {
     throw new DomainError('INVALID_STATEMENT', `Proposals of kind ${b.kind} are not accepted by this instance yet`, 'body.kind');
   }
   const circle = state.circle(p.circle)!;
   const closesAt = parseTimestamp(b.closesAt) as number;
-  if (closesAt - ctx.receivedAt < policy.minProposalWindowMs) {
+  if (!ratification && closesAt - ctx.receivedAt < policy.minProposalWindowMs) {
     throw new DomainError('WINDOW_TOO_SHORT', `closesAt must be at least ${policy.minProposalWindowMs / 1000} s ahead`, 'body.closesAt');
   }
   if (b.doer !== undefined && !state.isMember(p.circle, b.doer)) {
@@ -76,7 +81,10 @@ export function decideTallyResult(p: PayloadOf<'tally.result'>, recordedAt: numb
   if (recordedAt < proposal.closesAt) throw new DomainError('WRONG_PHASE', 'A proposal is tallied after its closesAt');
   const effects: Effect[] = [{ kind: 'proposal.closed', proposal: proposal.id, result: p.body }];
   if (p.body.outcome === 'adopted') effects.push(...adoptionEffects(proposal, recordedAt, state));
-  return { effects, followUps: [] };
+  // SPEC §8: adopted decisions (and forks) are reported to every ancestor, starting with the parent.
+  const parent = state.circle(p.circle)?.parent;
+  const jobs: Decision['jobs'] = parent && p.body.outcome !== 'rejected' ? [{ kind: 'propagate', circle: p.circle, seq: -1, ancestor: parent }] : [];
+  return { effects, followUps: [], jobs };
 }
 
 /** What an adopted proposal changes, at its `tally.result` entry (SPEC §5.3, §5.4). */

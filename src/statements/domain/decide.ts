@@ -6,6 +6,7 @@ import type { StatementPayload } from '../../identity/domain/statement-types';
 import { sha256 } from '../../ledger/domain/merkle';
 import { decideDelegationRevoke, decideDelegationSet } from '../../delegations/domain/delegation-rules';
 import { decideProposalOpen, decideTallyResult } from '../../proposals/domain/proposal-rules';
+import { decideChildDecision } from '../../propagation/domain/receipt-rules';
 import { decideVoteCast, decideVoteRetract } from '../../votes/domain/vote-rules';
 import { Decision, Policy, REGISTRY, StateView } from './state';
 
@@ -68,6 +69,8 @@ export function decide(ctx: StatementContext, when: Timing, state: StateView, po
       return decideDelegationRevoke(p, ctx.signer, recordedAt, state);
     case 'tally.result':
       return decideTallyResult(p, recordedAt, state);
+    case 'child.decision':
+      return decideChildDecision(p, state);
     case 'child.created':
       // Appended by the instance with a sub-circle's genesis; the child's own log proves it.
       return { effects: [], followUps: [] };

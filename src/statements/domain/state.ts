@@ -73,6 +73,8 @@ export interface StateView {
   hasVote(proposal: string, member: string): boolean;
   /** The delegate of `member`'s current delegation in that scope. */
   delegation(circle: string, member: string, scope: Scope): string | undefined;
+  /** Whether `ancestor`'s log already holds the receipt of this decision (SPEC §8). */
+  hasReceipt(ancestor: string, child: string, proposal: string): boolean;
 }
 
 /** Instance settings the rules depend on. */
@@ -95,7 +97,8 @@ export type Effect =
   /** Everything `member` delegated in `circle` lapses (she left or was removed). */
   | { kind: 'delegations.lapsed'; circle: string; member: string; at: number }
   | { kind: 'proposal.closed'; proposal: string; result: BodyOf<'tally.result'> }
-  | { kind: 'circle.regime'; circle: string; regime: string; params: CircleParams };
+  | { kind: 'circle.regime'; circle: string; regime: string; params: CircleParams }
+  | { kind: 'receipt.recorded'; ancestor: string; child: string; proposal: string; childSeq: number };
 
 /** A system statement the instance appends as a consequence, once the cause has its leaf. */
 export interface FollowUp {
@@ -105,7 +108,10 @@ export interface FollowUp {
 }
 
 /** Work for the queues, recorded in the outbox with the entry that calls for it. */
-export type JobRequest = { kind: 'close-proposal'; proposal: string; at: number };
+export type JobRequest =
+  | { kind: 'close-proposal'; proposal: string; at: number }
+  /** Carry the decision at `circle`#`seq` to `ancestor`; seq -1: the entry being appended. */
+  | { kind: 'propagate'; circle: string; seq: number; ancestor: string };
 
 export interface Decision {
   effects: Effect[];

@@ -1,0 +1,49 @@
+// The only code that reads and writes the receipt table.
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { PlacedEffect } from '../circles/circles.repository';
+import type { StateNeeds } from '../statements/batch-state';
+import type { Effect } from '../statements/domain/state';
+
+type Queryable = Pick<EntityManager, 'query'>;
+
+@Injectable()
+export class PropagationRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async load(q: Queryable, needs: StateNeeds): Promise<{ receipts?: Array<[string, string, string]> }> {
+    if (!needs.receipts.size) return {};
+    const triples = [...needs.receipts].map((t) => t.split(' '));
+    const rows: Array<{ ancestor: string; child: string; proposal: string }> = await q.query(
+      `SELECT r.ancestor, r.child, r.proposal FROM receipt r
+       JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(ancestor, child, proposal)
+         ON r.ancestor = k.ancestor AND r.child = k.child AND r.proposal = k.proposal`,
+      [triples.map((t) => t[0]), triples.map((t) => t[1]), triples.map((t) => t[2])],
+    );
+    return { receipts: rows.map((r) => [r.ancestor, r.child, r.proposal]) };
+  }
+
+  async applyRun(m: EntityManager, run: PlacedEffect[]): Promise<void> {
+    const es = run.map((p) => p.effect as Extract<Effect, { kind: 'receipt.recorded' }>);
+    // The primary key makes a second receipt of one decision in one ancestor impossible.
+    await m.query(
+      `INSERT INTO receipt (ancestor, child, proposal, child_seq, seq)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`,
+      [es.map((e) => e.ancestor), es.map((e) => e.child), es.map((e) => e.proposal), es.map((e) => e.childSeq), run.map((p) => p.seq)],
+    );
+  }
+
+  async exists(q: Queryable, ancestor: string, child: string, proposal: string): Promise<boolean> {
+    const rows = await q.query(`SELECT 1 FROM receipt WHERE ancestor = $1 AND child = $2 AND proposal = $3`, [ancestor, child, proposal]);
+    return rows.length > 0;
+  }
+
+  /** The receipts an ancestor's log holds, in log order. */
+  async receiptsIn(ancestor: string): Promise<Array<{ child: string; proposal: string; childSeq: number; seq: number }>> {
+    const rows: Array<{ child: string; proposal: string; child_seq: string; seq: string }> = await this.ds.query(
+      `SELECT child, proposal, child_seq, seq FROM receipt WHERE ancestor = $1 ORDER BY seq`,
+      [ancestor],
+    );
+    return rows.map((r) => ({ child: r.child, proposal: r.proposal, childSeq: Number(r.child_seq), seq: Number(r.seq) }));
+  }
+}
