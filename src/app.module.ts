@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { LoggingModule } from './common/logging.module';
 import { ConfigModule } from './config/config.module';
@@ -10,7 +11,7 @@ import { QueueModule } from './queue/queue.module';
 
 /** The HTTP API process. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, QueueModule, HealthModule, LedgerModule],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, QueueModule, HealthModule, LedgerModule, AdminModule],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}
