@@ -4,6 +4,8 @@ export const ERROR_STATUS = {
   // request shape (common)
   INVALID_REQUEST: 400,
   NOT_FOUND: 404,
+  /** Operator routes (the queue dashboard) without valid credentials. */
+  UNAUTHORIZED: 401,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
   // statement envelope (identity/domain/statement.ts)

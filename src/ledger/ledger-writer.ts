@@ -305,6 +305,8 @@ function jobItem(job: JobRequest, seq: number, now: number): { item: JobItem; ru
         item: { name: JobName.PropagateDecision, payload: { circle: job.circle, seq: job.seq === -1 ? seq : job.seq, ancestor: job.ancestor } },
         runAt: now,
       };
+    case 'recompute-cursor':
+      return { item: { name: JobName.RecomputeCursor, payload: { circle: job.circle, seq } }, runAt: now };
   }
 }
 

@@ -12,6 +12,8 @@ import { PropagationJobs } from '../propagation/propagation.jobs';
 import { PropagationRepository } from '../propagation/propagation.repository';
 import { PropagationService } from '../propagation/propagation.service';
 import { ProposalJobs } from '../proposals/proposal.jobs';
+import { RegimesRepository } from '../regimes/regimes.repository';
+import { RegimesService } from '../regimes/regimes.service';
 import { ProposalsController } from '../proposals/proposals.controller';
 import { ProposalsRepository } from '../proposals/proposals.repository';
 import { ProposalsService } from '../proposals/proposals.service';
@@ -46,6 +48,8 @@ import { LogsController } from './logs.controller';
     PropagationRepository,
     PropagationService,
     PropagationJobs,
+    RegimesRepository,
+    RegimesService,
   ],
   exports: [LedgerRepository, LedgerService, LedgerWriter, CirclesRepository, InstanceKeyService, StatementsService],
 })

@@ -6,6 +6,8 @@ export enum JobName {
   CloseProposal = 'proposal.close',
   /** Append a decision's `child.decision` receipt to one ancestor's log (SPEC §8). */
   PropagateDecision = 'decision.propagate',
+  /** Recompute a circle's regime cursor after a position moved (SPEC §6). */
+  RecomputeCursor = 'regime.cursor',
   /** Cut and cache signed checkpoints of the circles whose logs grew. */
   CutCheckpoints = 'checkpoint.cut',
 }
@@ -13,6 +15,8 @@ export enum JobName {
 export interface JobPayloads {
   [JobName.CloseProposal]: { proposal: string };
   [JobName.PropagateDecision]: { circle: string; seq: number; ancestor: string };
+  /** `seq`: the position entry that called for it (one recomputation per position). */
+  [JobName.RecomputeCursor]: { circle: string; seq: number };
   [JobName.CutCheckpoints]: Record<string, never>;
 }
 
@@ -28,6 +32,7 @@ export interface JobPolicy {
 export const JOB_POLICY: Record<JobName, JobPolicy> = {
   [JobName.CloseProposal]: { attempts: 12, backoffMs: 500 },
   [JobName.PropagateDecision]: { attempts: 12, backoffMs: 500 },
+  [JobName.RecomputeCursor]: { attempts: 8, backoffMs: 500 },
   [JobName.CutCheckpoints]: { attempts: 5, backoffMs: 1000 },
 };
 
@@ -38,6 +43,8 @@ export function naturalJobId(item: JobItem): string {
       return `tally-${item.payload.proposal}`;
     case JobName.PropagateDecision:
       return `receipt-${item.payload.circle}-${item.payload.seq}-${item.payload.ancestor}`;
+    case JobName.RecomputeCursor:
+      return `cursor-${item.payload.circle}-${item.payload.seq}`;
     case JobName.CutCheckpoints:
       return `checkpoints-${Math.floor(Date.now() / 1000)}`;
   }

@@ -202,6 +202,8 @@ export class BatchState implements StateView {
         if (proposal) this.proposals.set(proposal.id, { ...proposal, closed: true });
         return;
       }
+      case 'position.set':
+        return; // positions matter to the cursor job, which reads them under the circle's lock
       case 'receipt.recorded':
         this.receipts.add(`${effect.ancestor} ${effect.child} ${effect.proposal}`);
         return;

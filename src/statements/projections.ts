@@ -5,6 +5,7 @@ import { EntityManager } from 'typeorm';
 import { CirclesRepository, PlacedEffect } from '../circles/circles.repository';
 import { PropagationRepository } from '../propagation/propagation.repository';
 import { ProposalsRepository } from '../proposals/proposals.repository';
+import { RegimesRepository } from '../regimes/regimes.repository';
 import { LoadedState, StateNeeds } from './batch-state';
 import { Effect } from './domain/state';
 
@@ -23,6 +24,7 @@ export class Projections {
     private readonly circles: CirclesRepository,
     private readonly proposals: ProposalsRepository,
     private readonly receipts: PropagationRepository,
+    private readonly positions: RegimesRepository,
   ) {}
 
   async load(m: EntityManager, needs: StateNeeds): Promise<LoadedState> {
@@ -39,6 +41,7 @@ export class Projections {
       const run = placed.slice(i, j);
       if (CIRCLE_EFFECTS.has(run[0].effect.kind)) await this.circles.applyRun(m, run, genesisLeaves);
       else if (run[0].effect.kind === 'receipt.recorded') await this.receipts.applyRun(m, run);
+      else if (run[0].effect.kind === 'position.set') await this.positions.applyRun(m, run);
       else await this.proposals.applyRun(m, run);
       i = j;
     }

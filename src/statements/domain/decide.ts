@@ -7,6 +7,7 @@ import { sha256 } from '../../ledger/domain/merkle';
 import { decideDelegationRevoke, decideDelegationSet } from '../../delegations/domain/delegation-rules';
 import { decideProposalOpen, decideTallyResult } from '../../proposals/domain/proposal-rules';
 import { decideChildDecision } from '../../propagation/domain/receipt-rules';
+import { decideRegimeChanged, decideRegimePosition } from '../../regimes/domain/cursor-rules';
 import { decideVoteCast, decideVoteRetract } from '../../votes/domain/vote-rules';
 import { Decision, Policy, REGISTRY, StateView } from './state';
 
@@ -69,6 +70,10 @@ export function decide(ctx: StatementContext, when: Timing, state: StateView, po
       return decideDelegationRevoke(p, ctx.signer, recordedAt, state);
     case 'tally.result':
       return decideTallyResult(p, recordedAt, state);
+    case 'regime.position':
+      return decideRegimePosition(p, ctx.signer, state);
+    case 'regime.changed':
+      return decideRegimeChanged(p, state);
     case 'child.decision':
       return decideChildDecision(p, state);
     case 'child.created':

@@ -98,7 +98,8 @@ export type Effect =
   | { kind: 'delegations.lapsed'; circle: string; member: string; at: number }
   | { kind: 'proposal.closed'; proposal: string; result: BodyOf<'tally.result'> }
   | { kind: 'circle.regime'; circle: string; regime: string; params: CircleParams }
-  | { kind: 'receipt.recorded'; ancestor: string; child: string; proposal: string; childSeq: number };
+  | { kind: 'receipt.recorded'; ancestor: string; child: string; proposal: string; childSeq: number }
+  | { kind: 'position.set'; circle: string; member: string; position: string };
 
 /** A system statement the instance appends as a consequence, once the cause has its leaf. */
 export interface FollowUp {
@@ -111,7 +112,8 @@ export interface FollowUp {
 export type JobRequest =
   | { kind: 'close-proposal'; proposal: string; at: number }
   /** Carry the decision at `circle`#`seq` to `ancestor`; seq -1: the entry being appended. */
-  | { kind: 'propagate'; circle: string; seq: number; ancestor: string };
+  | { kind: 'propagate'; circle: string; seq: number; ancestor: string }
+  | { kind: 'recompute-cursor'; circle: string };
 
 export interface Decision {
   effects: Effect[];

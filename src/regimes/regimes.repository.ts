@@ -1,0 +1,50 @@
+// The only code that reads and writes the regime_position table.
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { PlacedEffect } from '../circles/circles.repository';
+import type { Effect } from '../statements/domain/state';
+import type { RegimeName } from '../proposals/domain/params';
+
+type Queryable = Pick<EntityManager, 'query'>;
+
+export interface CursorInputs {
+  regime: string;
+  params: Record<string, unknown>;
+  members: string[];
+  positions: Map<string, RegimeName>;
+  delegations: Map<string, string>;
+}
+
+@Injectable()
+export class RegimesRepository {
+  async applyRun(m: EntityManager, run: PlacedEffect[]): Promise<void> {
+    const es = run.map((p) => p.effect as Extract<Effect, { kind: 'position.set' }>);
+    // One at a time: a member may move twice within a batch; the later position wins.
+    for (const [i, e] of es.entries()) {
+      await m.query(
+        `INSERT INTO regime_position (circle, member, position, seq) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (circle, member) DO UPDATE SET position = EXCLUDED.position, seq = EXCLUDED.seq`,
+        [e.circle, e.member, e.position, run[i].seq],
+      );
+    }
+  }
+
+  /** SPEC §6: current members, their positions and circle-scoped delegations, in bulk. */
+  async cursorInputs(q: Queryable, circle: string): Promise<CursorInputs | null> {
+    const [c] = await q.query(`SELECT regime, params FROM circle WHERE id = $1`, [circle]);
+    if (!c) return null;
+    const members: Array<{ member: string }> = await q.query(`SELECT member FROM circle_membership WHERE circle = $1 AND left_seq IS NULL`, [circle]);
+    const positions: Array<{ member: string; position: RegimeName }> = await q.query(`SELECT member, position FROM regime_position WHERE circle = $1`, [circle]);
+    const delegations: Array<{ member: string; delegate: string }> = await q.query(
+      `SELECT member, delegate FROM delegation WHERE circle = $1 AND scope_kind = 'circle' AND ended_seq IS NULL`,
+      [circle],
+    );
+    return {
+      regime: c.regime,
+      params: c.params,
+      members: members.map((r) => r.member).sort(),
+      positions: new Map(positions.map((r) => [r.member, r.position])),
+      delegations: new Map(delegations.map((r) => [r.member, r.delegate])),
+    };
+  }
+}

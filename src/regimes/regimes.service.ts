@@ -1,0 +1,44 @@
+// SPEC §6: recompute a circle's regime cursor and append `regime.changed` when it moves.
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { InstanceKeyService } from '../identity/instance-key.service';
+import { parseCompact } from '../identity/domain/statement';
+import { formatTimestamp } from '../ledger/domain/canonical-json';
+import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
+import { isRegimeName } from '../proposals/domain/params';
+import { JobHandlerRegistry } from '../queue/job-handlers';
+import { JobName } from '../queue/job-catalogue';
+import { regimeChange, regimeCursor } from './domain/cursor';
+import { RegimesRepository } from './regimes.repository';
+
+@Injectable()
+export class RegimesService implements OnModuleInit {
+  constructor(
+    private readonly regimes: RegimesRepository,
+    private readonly writer: LedgerWriter,
+    private readonly instanceKey: InstanceKeyService,
+    private readonly registry: JobHandlerRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(JobName.RecomputeCursor, async ({ circle }) => {
+      await this.recompute(circle);
+    });
+  }
+
+  /** Under the circle's lock, so two recomputations never both move the same cursor. */
+  recompute(circle: string): Promise<AppendResult | null> {
+    return this.writer.submitSystem({
+      lane: circle,
+      receivedAt: Date.now(),
+      compose: async (m: EntityManager) => {
+        const inputs = await this.regimes.cursorInputs(m, circle);
+        if (!inputs || !isRegimeName(inputs.regime)) return null;
+        const change = regimeChange(inputs.regime, regimeCursor({ ...inputs, params: inputs.params as never }));
+        if (!change) return null;
+        const jws = this.instanceKey.instance.sign('regime.changed', circle, change, { at: formatTimestamp(Date.now()) });
+        return { payload: parseCompact(jws).payload, signer: this.instanceKey.kid, jws };
+      },
+    });
+  }
+}
