@@ -164,6 +164,15 @@ export class ProposalsRepository {
     return rows.length > 0;
   }
 
+  /** A motion's amendments in opening order, with their outcome once tallied (SPEC §5.3). */
+  async amendmentsOf(motion: string, q: Queryable = this.ds): Promise<Array<{ id: string; find: string; replace: string; outcome: string | null; openedSeq: number }>> {
+    const rows: Array<{ id: string; body: { find: string; replace: string }; result: { outcome: string } | null; opened_seq: string }> = await q.query(
+      `SELECT id, body, result, opened_seq FROM proposal WHERE kind = 'amendment' AND body ->> 'target' = $1 ORDER BY opened_seq`,
+      [motion],
+    );
+    return rows.map((r) => ({ id: r.id, find: r.body.find, replace: r.body.replace, outcome: r.result?.outcome ?? null, openedSeq: Number(r.opened_seq) }));
+  }
+
   /** Proposals without a tally, oldest deadline first (re-created as jobs on worker start). */
   async pending(limit: number): Promise<Array<{ id: string; closesAt: number }>> {
     const rows: Array<{ id: string; closes_at: Date }> = await this.ds.query(
@@ -280,5 +289,6 @@ function toState(r: ProposalRow): ProposalState {
     amendmentsCloseAt: r.amendmentsCloseAt,
     closed: r.result !== null,
     body: r.body,
+    text: r.text,
   };
 }

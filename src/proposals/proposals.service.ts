@@ -9,6 +9,7 @@ import { formatTimestamp } from '../ledger/domain/canonical-json';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
 import { StatementContext } from '../statements/domain/decide';
 import { ProposalRow, ProposalsRepository } from './proposals.repository';
+import { applyAmendments } from '../regimes/domain/amendments';
 import { tallyProposal, TallyResultBody } from './domain/tally';
 
 export class NotYetDue extends Error {}
@@ -36,6 +37,9 @@ export class ProposalsService {
       compose: async (m: EntityManager) => {
         const fresh = await this.proposals.proposal(id);
         if (!fresh || fresh.result) return null;
+        // A motion is voted on its amended text: its amendments are tallied first (they close earlier).
+        const amended = await this.amended(fresh, m);
+        if (amended?.pending) throw new Error(`Motion ${id} waits for ${amended.pending} amendment tally(ies)`);
         const body = await this.tally(fresh, m);
         const jws = this.instanceKey.instance.sign('tally.result', fresh.circle, body as never, { at: formatTimestamp(Date.now()) });
         const parsed = parseCompact(jws);
@@ -49,7 +53,29 @@ export class ProposalsService {
   /** The tally of the state at close (or, for an open proposal, of the state now). */
   async tally(p: ProposalRow, m?: EntityManager, at = p.closesAt): Promise<TallyResultBody> {
     const inputs = await this.proposals.tallyInputs(p, at, m);
-    return tallyProposal({ proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: p.topic, ...inputs });
+    const amended = await this.amended(p, m);
+    return tallyProposal({
+      proposal: p.id,
+      kind: p.kind,
+      regime: p.regime,
+      params: p.params,
+      topic: p.topic,
+      ...inputs,
+      ...(amended && amended.void.length ? { void: amended.void } : {}),
+    });
+  }
+
+  /**
+   * SPEC §5.3: an amendment-regime motion's text with its adopted amendments applied in opening
+   * order, once every amendment is tallied; null for other proposals.
+   */
+  async amended(p: ProposalRow, m?: EntityManager) {
+    if (p.kind !== 'motion' || p.regime !== 'amendment') return null;
+    const amendments = await this.proposals.amendmentsOf(p.id, m);
+    const pending = amendments.filter((a) => a.outcome === null);
+    const adopted = amendments.filter((a) => a.outcome === 'adopted');
+    const result = applyAmendments(p.text, adopted);
+    return { ...result, amendments, pending: pending.length };
   }
 
   async read(id: string) {
@@ -57,12 +83,25 @@ export class ProposalsService {
     if (!p) throw new DomainError('UNKNOWN_PROPOSAL', `No proposal ${id}`);
     const now = Date.now();
     const status = p.result ? 'closed' : p.amendmentsCloseAt !== null && now < p.amendmentsCloseAt ? 'amending' : 'open';
+    const amended = await this.amended(p);
     const base = {
       id: p.id,
       circle: p.circle,
       kind: p.kind,
       title: p.title,
-      text: p.text,
+      // The text as amended so far (amendments adopted, in opening order), and its history.
+      text: amended ? amended.text : p.text,
+      ...(amended
+        ? {
+            originalText: p.text,
+            amendments: amended.amendments.map((a) => ({
+              id: a.id,
+              find: a.find,
+              replace: a.replace,
+              status: a.outcome === null ? 'open' : a.outcome !== 'adopted' ? a.outcome : amended.void.includes(a.id) ? 'void' : 'applied',
+            })),
+          }
+        : {}),
       topic: p.topic,
       regime: p.regime,
       params: p.params,

@@ -57,7 +57,7 @@ export function addNeeds(needs: StateNeeds, p: StatementPayload, signer: string)
       needs.memberships.add(pair(p.circle, other));
     }
   }
-  for (const proposal of [body.proposal, body.scope?.proposal]) {
+  for (const proposal of [body.proposal, body.scope?.proposal, (p.body as { target?: unknown }).target]) {
     if (typeof proposal !== 'string') continue;
     needs.proposals.add(proposal);
     needs.eligibility.add(pair(proposal, signer));
@@ -175,7 +175,7 @@ export class BatchState implements StateView {
         this.memberships.delete(pair(effect.circle, effect.member));
         return;
       case 'proposal.opened': {
-        const { title: _t, text: _x, openedBy: _b, ...proposal } = effect.proposal;
+        const { title: _t, openedBy: _b, ...proposal } = effect.proposal;
         this.proposals.set(proposal.id, proposal);
         // Eligible: the members just before this entry, as far as this state knows them.
         for (const key of this.memberships) {

@@ -3,7 +3,7 @@ import { DomainError } from '../../common/domain-error';
 import { requireCircleMember } from '../../circles/domain/circle-rules';
 import type { PayloadOf } from '../../identity/domain/statement-types';
 import { parseTimestamp } from '../../ledger/domain/canonical-json';
-import { amendmentsCloseAt } from '../../regimes/domain/amendments';
+import { amendmentsCloseAt, countOccurrences } from '../../regimes/domain/amendments';
 import type { Decision, Effect, Policy, ProposalState, StateView } from '../../statements/domain/state';
 import { freezeParams, isRegimeName, paramRatio, Params, validateParams } from './params';
 
@@ -24,12 +24,13 @@ export function decideProposalOpen(p: PayloadOf<'proposal.open'>, ctx: OpeningCo
   if (ratification) {
     if (!state.circle(p.circle)) throw new DomainError('UNKNOWN_CIRCLE', `No circle ${p.circle}`, 'circle');
   } else requireCircleMember(p.circle, ctx.signer, state);
-  if (b.kind === 'amendment' || b.kind === 'split') {
+  if (b.kind === 'split') {
     throw new DomainError('INVALID_STATEMENT', `Proposals of kind ${b.kind} are not accepted by this instance yet`, 'body.kind');
   }
   const circle = state.circle(p.circle)!;
   const closesAt = parseTimestamp(b.closesAt) as number;
-  if (!ratification && closesAt - ctx.receivedAt < policy.minProposalWindowMs) {
+  if (b.kind === 'amendment') checkAmendment(p.circle, b, closesAt, ctx.recordedAt, state);
+  else if (!ratification && closesAt - ctx.receivedAt < policy.minProposalWindowMs) {
     throw new DomainError('WINDOW_TOO_SHORT', `closesAt must be at least ${policy.minProposalWindowMs / 1000} s ahead`, 'body.closesAt');
   }
   if (b.doer !== undefined && !state.isMember(p.circle, b.doer)) {
@@ -68,6 +69,26 @@ export function decideProposalOpen(p: PayloadOf<'proposal.open'>, ctx: OpeningCo
     },
   };
   return { effects: [opened], followUps: [], jobs: [{ kind: 'close-proposal', proposal: ctx.id, at: closesAt }] };
+}
+
+/**
+ * SPEC §5.3, §5.4: an amendment targets an open motion decided under the amendment regime, during
+ * its amending phase, closes when that phase ends, and its `find` occurs exactly once in the text.
+ */
+function checkAmendment(circle: string, b: { target: string; find: string }, closesAt: number, recordedAt: number, state: StateView): void {
+  const target = state.proposal(b.target);
+  if (!target || target.circle !== circle) throw new DomainError('UNKNOWN_PROPOSAL', `No motion ${b.target} in this circle`, 'body.target');
+  if (target.kind !== 'motion' || target.regime !== 'amendment' || target.amendmentsCloseAt === null) {
+    throw new DomainError('NOT_AMENDABLE', 'Only motions decided under the amendment regime take amendments', 'body.target');
+  }
+  if (target.closed || recordedAt >= target.amendmentsCloseAt) {
+    throw new DomainError('WRONG_PHASE', 'The motion is past its amending phase', 'body.target');
+  }
+  if (closesAt !== target.amendmentsCloseAt) {
+    throw new DomainError('WRONG_PHASE', `An amendment closes when its motion's amending phase ends (${new Date(target.amendmentsCloseAt).toISOString()})`, 'body.closesAt');
+  }
+  const found = countOccurrences(target.text, b.find);
+  if (found !== 1) throw new DomainError('AMENDMENT_FIND_MISMATCH', `find occurs ${found} times in the motion's text; it must occur exactly once`, 'body.find');
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Ed25519PublicJwk } from '../../identity/domain/keys';
 import type { BodyOf, StatementPayload } from '../../identity/domain/statement-types';
 import { parseTimestamp } from '../../ledger/domain/canonical-json';
 import { tallyProposal, TallyResultBody, TallySnapshot } from '../../proposals/domain/tally';
+import { applyAmendments } from '../../regimes/domain/amendments';
 import { BatchState } from '../batch-state';
 import { decide, StatementContext } from './decide';
 import type { Effect, MemberState, ProposalState, Scope } from './state';
@@ -32,6 +33,7 @@ export class ReplayFailure extends Error {
 
 interface Tracked {
   proposal: ProposalState;
+  outcome?: string;
   eligible: string[];
   votes: Map<string, string>;
   snapshot?: TallySnapshot;
@@ -93,6 +95,11 @@ export class LogReplay {
       case 'proposal.opened':
         this.proposals.set(e.proposal.id, { proposal: e.proposal, eligible: [...this.members].sort(), votes: new Map() });
         return;
+      case 'proposal.closed': {
+        const tracked = this.proposals.get(e.proposal);
+        if (tracked) tracked.outcome = e.result.outcome;
+        return;
+      }
       case 'vote.set': {
         const votes = this.proposals.get(e.proposal)?.votes;
         if (e.choice === null) votes?.delete(e.member);
@@ -144,16 +151,31 @@ export class LogReplay {
     }
   }
 
+  private voidAmendments(motion: ProposalState): string[] {
+    return voidOf(motion, [...this.proposals.values()]);
+  }
+
   private checkTally(seq: number, body: BodyOf<'tally.result'>): void {
     const tracked = this.proposals.get(body.proposal);
     if (!tracked?.snapshot) throw new ReplayFailure(seq, 'TALLY_UNEXPECTED', `tally.result for proposal ${body.proposal}, which is not past its close in this log`);
-    const expected = tallyProposal({ ...tracked.snapshot, ...(body.void ? { void: body.void } : {}) });
+    const voided = this.voidAmendments(tracked.proposal);
+    const expected = tallyProposal({ ...tracked.snapshot, ...(voided.length ? { void: voided } : {}) });
     const differs = firstDifference(expected, body as unknown as TallyResultBody);
     if (differs) {
       throw new ReplayFailure(seq, 'TALLY_MISMATCH', `tally of proposal ${body.proposal}: ${differs.figure} is ${JSON.stringify(differs.actual)}, recomputed ${JSON.stringify(differs.expected)}`);
     }
     this.tallies++;
   }
+}
+
+/** SPEC §5.3: the adopted amendments of an amendment-regime motion that no longer apply. */
+function voidOf(motion: ProposalState, amendments: Tracked[]): string[] {
+  if (motion.kind !== 'motion' || motion.regime !== 'amendment') return [];
+  const adopted = amendments
+    .filter((a) => a.proposal.kind === 'amendment' && a.proposal.body.target === motion.id && a.outcome === 'adopted')
+    .sort((a, b) => a.proposal.openedSeq - b.proposal.openedSeq)
+    .map((a) => ({ id: a.proposal.id, find: a.proposal.body.find as string, replace: a.proposal.body.replace as string }));
+  return applyAmendments(motion.text, adopted).void;
 }
 
 /** The first figure (dotted path) where a recorded tally differs from the recomputed one. */

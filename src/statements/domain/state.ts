@@ -39,11 +39,12 @@ export interface ProposalState {
   closed: boolean;
   /** The kind-specific members of the opening body (target/find/replace, regime/params, member, name, doer, ratify…). */
   body: Record<string, unknown>;
+  /** The text as opened (a motion's amendments are applied at its tally). */
+  text: string;
 }
 
 export interface OpenedProposal extends ProposalState {
   title: string;
-  text: string;
   openedBy: string;
 }
 
