@@ -1,0 +1,134 @@
+// SPEC §9 when Redis loses everything: its persistence is off (like the machine's), so a restart
+// comes back empty and the delayed close jobs are gone. PostgreSQL keeps what matters: the API
+// still answers reads, a statement appended meanwhile keeps its job in the outbox, and a worker
+// that starts re-creates the close job of every untallied proposal. Each closes exactly once.
+import { DataSource } from 'typeorm';
+import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
+import { JobName } from '../../src/queue/job-catalogue';
+import { QueueService } from '../../src/queue/queue.service';
+import { eventually, startTestApp, TestApp } from '../support/app';
+import { ApiClient } from '../support/client';
+import { countTallies, expectEachTalliedOnce, PrivateRedis, ProposalRef, WorkerProcess } from '../support/processes';
+
+describe('Redis restarted empty', () => {
+  let redis: PrivateRedis;
+  let t: TestApp;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start({ appendonly: false });
+    t = await startTestApp({ env: { REDIS_URL: redis.url, MIN_PROPOSAL_WINDOW_SECONDS: '1' } }); // API only
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.kill();
+    if (redis && !redis.running) await redis.start(); // so that the app closes its queues cleanly
+    await t?.close();
+    await redis?.dispose();
+  });
+
+  it('closes every proposal once: jobs re-created from PostgreSQL, the outbox keeps what was appended meanwhile', async () => {
+    const api = new ApiClient(t.url);
+    const ds = t.app.get(DataSource);
+    const query = (sql: string, params: unknown[]) => ds.query(sql, params);
+    const queue = t.app.get(QueueService).queue(JobName.CloseProposal);
+
+    const circles: string[] = [];
+    const pairs: Array<[Awaited<ReturnType<ApiClient['register']>>, Awaited<ReturnType<ApiClient['register']>>]> = [];
+    for (let c = 0; c < 3; c++) {
+      const [a, b] = await Promise.all([api.register(`A${c}`), api.register(`B${c}`)]);
+      circles.push(await api.circle(a, `Restarted ${c}`, { members: [b], regime: 'unanimity' }));
+      pairs.push([a, b]);
+    }
+    const closesAt = Date.now() + 3000;
+    const proposals: ProposalRef[] = [];
+    for (let c = 0; c < circles.length; c++) {
+      const [a, b] = pairs[c];
+      for (let k = 0; k < 2; k++) {
+        const { id } = await api.act(a, 'proposal.open', circles[c], { kind: 'motion', title: `P${c}.${k}`, text: 'x', closesAt: formatTimestamp(closesAt + k * 100) });
+        await api.act(a, 'vote.cast', circles[c], { proposal: id as string, choice: 'yes' });
+        await api.act(b, 'vote.cast', circles[c], { proposal: id as string, choice: 'yes' });
+        proposals.push({ id: id as string, circle: circles[c] });
+      }
+    }
+    // Each has its delayed close job in Redis (dispatched from the outbox).
+    await eventually(
+      async () => (await Promise.all(proposals.map(async (p) => (await queue.getJob(`tally-${p.id}`))?.delay))).every((d) => d! > 0),
+      10_000,
+      'the delayed close jobs',
+    );
+
+    await redis.kill();
+
+    // Reads do not need Redis.
+    for (const p of proposals) {
+      const r = await api.get<{ status: string; provisional: object }>(`/api/v1/proposals/${p.id}`);
+      expect(r.status).toBe(200);
+      expect(r.body.status).toBe('open');
+    }
+    expect((await api.get(`/api/v1/circles/${circles[0]}/log`)).status).toBe(200);
+    const health = await api.get<{ details: { error: Record<string, { status: string }> } }>('/health');
+    expect(health.status).toBe(503);
+    expect(health.body.details.error.redis.status).toBe('down');
+
+    // Appending does not need Redis either: the close job waits in the outbox.
+    const [a0, b0] = pairs[0];
+    const opened = await api.act(a0, 'proposal.open', circles[0], { kind: 'motion', title: 'While down', text: 'y', closesAt: formatTimestamp(Date.now() + 1500) });
+    const whileDown = { id: opened.id as string, circle: circles[0] };
+    await api.act(a0, 'vote.cast', circles[0], { proposal: whileDown.id, choice: 'yes' });
+    await api.act(b0, 'vote.cast', circles[0], { proposal: whileDown.id, choice: 'no' });
+    const outboxRow = async () =>
+      (await ds.query(`SELECT dispatched_at FROM job_outbox WHERE name = $1 AND payload->>'proposal' = $2`, [JobName.CloseProposal, whileDown.id])) as Array<{
+        dispatched_at: Date | null;
+      }>;
+    expect(await outboxRow()).toEqual([{ dispatched_at: null }]);
+
+    // Back, empty: the delayed jobs are gone.
+    await redis.start();
+    for (const p of proposals) expect(await queue.getJob(`tally-${p.id}`)).toBeUndefined();
+    // The outbox delivers the job of the statement appended while Redis was down.
+    await eventually(async () => (await outboxRow())[0].dispatched_at !== null && (await queue.getJob(`tally-${whileDown.id}`)), 15_000, 'the outbox to dispatch');
+    expect(await countTallies(query, circles)).toBe(0);
+
+    // A worker starts: it re-creates the lost jobs from PostgreSQL and closes everything once.
+    const worker = WorkerProcess.spawn({ env: t.env });
+    workers.push(worker);
+    await worker.ready();
+    expect(worker.output).toMatch(/Re-created close jobs for 7 proposal\(s\)/);
+    const all = [...proposals, whileDown];
+    await eventually(async () => (await countTallies(query, circles)) === all.length, 30_000, 'every proposal tallied');
+    await eventually(
+      async () => {
+        const c = await queue.getJobCounts('active', 'waiting', 'delayed', 'failed');
+        return c.active + c.waiting + c.delayed + c.failed === 0;
+      },
+      10_000,
+      'the close queue to drain',
+    );
+    const outcomes = await expectEachTalliedOnce(t.url, all);
+    for (const p of proposals) expect(outcomes.get(p.id)).toBe('adopted');
+    expect(outcomes.get(whileDown.id)).toBe('rejected');
+  }, 60_000);
+
+  // KNOWN BUG (reported, not fixed here): close jobs are re-created only when a worker starts
+  // (ProposalJobs.recreate via WorkerHost's start hooks). A worker that stays up while Redis
+  // restarts empty reconnects and serves an empty queue: the proposal is never tallied until some
+  // worker restarts (the checkpoint job scheduler is lost the same way). `it.failing` keeps this
+  // executable: once the worker re-creates jobs on reconnect, this fails; make it a plain `it`.
+  it.failing('closes proposals whose jobs a Redis restart lost while a worker stayed up', async () => {
+    const api = new ApiClient(t.url);
+    const ds = t.app.get(DataSource);
+    const query = (sql: string, params: unknown[]) => ds.query(sql, params);
+    const queue = t.app.get(QueueService).queue(JobName.CloseProposal);
+    expect(workers[0]?.alive).toBe(true); // the worker of the test above, still serving
+    const [a, b] = await Promise.all([api.register('A'), api.register('B')]);
+    const circle = await api.circle(a, 'Worker stays up', { members: [b], regime: 'unanimity' });
+    const { id } = await api.act(a, 'proposal.open', circle, { kind: 'motion', title: 'Stays', text: 'z', closesAt: formatTimestamp(Date.now() + 2500) });
+    await eventually(async () => (await queue.getJob(`tally-${id}`))?.delay, 10_000, 'the delayed close job');
+
+    await redis.restart();
+    expect(await queue.getJob(`tally-${id}`)).toBeUndefined();
+    // It closes 2.5 s after opening; a worker that re-created its job would tally it within seconds.
+    await eventually(async () => (await countTallies(query, [circle])) === 1, 10_000, 'the tally after the restart');
+    await expectEachTalliedOnce(t.url, [{ id: id as string, circle }]);
+  }, 30_000);
+});
