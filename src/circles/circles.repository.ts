@@ -67,8 +67,8 @@ export class CirclesRepository {
       case 'circle.created': {
         const es = of('circle.created');
         await m.query(
-          `INSERT INTO circle (id, name, parent, regime, params, genesis_leaf)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bytea[])`,
+          `INSERT INTO circle (id, name, parent, regime, params, genesis_leaf, forked_from, fork_cause)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bytea[], $7::text[], $8::text[])`,
           [
             es.map((e) => e.circle.id),
             es.map((e) => e.circle.name),
@@ -76,6 +76,8 @@ export class CirclesRepository {
             es.map((e) => e.circle.regime),
             es.map((e) => JSON.stringify(e.circle.params)),
             es.map((e) => Buffer.from(genesisLeaves.get(e.circle.id) ?? '', 'base64url')),
+            es.map((e) => e.forkedFrom ?? null),
+            es.map((e) => e.forkCause ?? null),
           ],
         );
         return;
@@ -116,6 +118,27 @@ export class CirclesRepository {
       default:
         throw new Error(`CirclesRepository cannot apply ${run[0].effect.kind}`);
     }
+  }
+
+  async regimeOf(q: Pick<EntityManager, 'query'>, circle: string): Promise<{ regime: string; params: Record<string, string | number> }> {
+    const [row] = await q.query(`SELECT regime, params FROM circle WHERE id = $1`, [circle]);
+    return row;
+  }
+
+  async forkExists(q: Pick<EntityManager, 'query'>, cause: string): Promise<boolean> {
+    return (await q.query(`SELECT 1 FROM circle WHERE fork_cause = $1`, [cause])).length > 0;
+  }
+
+  /** SPEC §7: delegations in force in `circle` between two of `members`, with their entries' leaves. */
+  async delegationsWithin(q: Pick<EntityManager, 'query'>, circle: string, members: string[]) {
+    const rows: Array<{ member: string; scope_kind: 'circle' | 'topic' | 'proposal'; scope_value: string; delegate: string; leaf: Buffer }> = await q.query(
+      `SELECT d.member, d.scope_kind, d.scope_value, d.delegate, e.leaf FROM delegation d
+       JOIN log_entry e ON e.circle = d.circle AND e.seq = d.set_seq
+       WHERE d.circle = $1 AND d.ended_seq IS NULL AND d.member = ANY($2::text[]) AND d.delegate = ANY($2::text[])
+       ORDER BY d.set_seq`,
+      [circle, members],
+    );
+    return rows.map((r) => ({ leaf: r.leaf.toString('base64url'), member: r.member, scope: { kind: r.scope_kind, value: r.scope_value }, delegate: r.delegate }));
   }
 
   async member(id: string): Promise<MemberState | null> {

@@ -47,6 +47,8 @@ export interface StatementSubmission {
 export interface SystemSubmission {
   system: true;
   lane: string;
+  /** Other logs the composed statement's follow-ups append to (a fork's parent). */
+  alsoLock?: string[];
   receivedAt: number;
   compose(m: EntityManager): Promise<StatementContext | null>;
 }
@@ -214,7 +216,11 @@ export class LedgerWriter {
             const log = logs.get(follow.circle);
             if (!log) throw new Error(`Follow-up for unlocked log ${follow.circle}`);
             const jws = this.instanceKey.instance.sign(follow.type, follow.circle, follow.body(entry.leaf) as never, { at: formatTimestamp(now) });
-            this.place(log, jws, follow.type, this.instanceKey.kid, ulidOf(jws), now, rows);
+            const placedAt = this.place(log, jws, follow.type, this.instanceKey.kid, ulidOf(jws), now, rows);
+            for (const effect of follow.effects ?? []) {
+              state.apply(effect);
+              placed.push({ effect, circle: follow.circle, seq: placedAt.seq });
+            }
           }
           for (const job of decision.jobs ?? []) jobs.push(jobItem(job, entry.seq, now));
           const id = genesis || payload.type === 'proposal.open' ? { id: derivedId(ctx.jws) } : {};
@@ -251,7 +257,7 @@ export class LedgerWriter {
   /** Lock the heads of every existing log this batch appends to. */
   private async lock(m: EntityManager, batch: Pending[]): Promise<Map<string, WorkingLog>> {
     // Every lane of the batch: a root genesis's lane is its new circle, which has no head yet.
-    const circles = new Set(batch.map((item) => item.lane));
+    const circles = new Set(batch.flatMap((item) => [item.lane, ...(item.system ? (item.alsoLock ?? []) : [])]));
     const heads = await this.ledger.lockHeads(m, [...circles]);
     const logs = new Map<string, WorkingLog>();
     for (const head of heads.values()) logs.set(head.circle, { head: { ...head }, committedSize: head.size, leaves: [] });
@@ -305,6 +311,8 @@ function jobItem(job: JobRequest, seq: number, now: number): { item: JobItem; ru
         item: { name: JobName.PropagateDecision, payload: { circle: job.circle, seq: job.seq === -1 ? seq : job.seq, ancestor: job.ancestor } },
         runAt: now,
       };
+    case 'fork':
+      return { item: { name: JobName.ExecuteFork, payload: { circle: job.circle, proposal: job.proposal } }, runAt: now };
     case 'recompute-cursor':
       return { item: { name: JobName.RecomputeCursor, payload: { circle: job.circle, seq } }, runAt: now };
   }

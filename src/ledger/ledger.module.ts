@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CirclesController } from '../circles/circles.controller';
 import { CirclesRepository } from '../circles/circles.repository';
 import { CirclesService } from '../circles/circles.service';
+import { ForksService } from '../circles/forks.service';
 import { InstanceKeyRepository } from '../identity/instance-key.repository';
 import { InstanceKeyService } from '../identity/instance-key.service';
 import { MemberKeysService } from '../identity/member-keys.service';
@@ -50,6 +51,7 @@ import { LogsController } from './logs.controller';
     PropagationJobs,
     RegimesRepository,
     RegimesService,
+    ForksService,
   ],
   exports: [LedgerRepository, LedgerService, LedgerWriter, CirclesRepository, InstanceKeyService, StatementsService],
 })

@@ -124,6 +124,14 @@ export class ProposalsRepository {
       case 'delegation.ended':
         for (const [i, e] of of('delegation.ended').entries()) await this.endDelegations(m, e.circle, e.member, e.scope, seqs[i], e.at);
         return;
+      case 'delegations.to.lapsed':
+        for (const [i, e] of of('delegations.to.lapsed').entries()) {
+          await m.query(
+            `UPDATE delegation SET ended_seq = $3, ended_at = $4 WHERE circle = $1 AND delegate = ANY($2::text[]) AND ended_seq IS NULL`,
+            [e.circle, e.delegates, seqs[i], new Date(e.at).toISOString()],
+          );
+        }
+        return;
       case 'delegations.lapsed':
         for (const [i, e] of of('delegations.lapsed').entries()) await this.endDelegations(m, e.circle, e.member, null, seqs[i], e.at);
         return;
@@ -154,6 +162,21 @@ export class ProposalsRepository {
   async proposal(id: string): Promise<ProposalRow | null> {
     const [row] = await this.ds.query(`SELECT ${PROPOSAL_COLUMNS} FROM proposal WHERE id = $1`, [id]);
     return row ? toRow(row) : null;
+  }
+
+  /** Direct votes at close with this choice, by members still in the circle (who leave in a fork). */
+  async directVotersStillMembers(p: ProposalRow, choice: string, q: Queryable = this.ds): Promise<string[]> {
+    const rows: Array<{ member: string }> = await q.query(
+      `SELECT v.member FROM vote v JOIN circle_membership m ON m.circle = $2 AND m.member = v.member AND m.left_seq IS NULL
+       WHERE v.proposal = $1 AND v.choice = $3 AND v.recorded_at < $4 ORDER BY v.member`,
+      [p.id, p.circle, choice, new Date(p.closesAt).toISOString()],
+    );
+    return rows.map((r) => r.member);
+  }
+
+  async closedSeq(id: string): Promise<number | null> {
+    const [row] = await this.ds.query(`SELECT closed_seq FROM proposal WHERE id = $1`, [id]);
+    return row?.closed_seq == null ? null : Number(row.closed_seq);
   }
 
   async ratificationExists(q: Queryable, circle: string, proposal: string): Promise<boolean> {

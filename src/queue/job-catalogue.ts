@@ -6,6 +6,8 @@ export enum JobName {
   CloseProposal = 'proposal.close',
   /** Append a decision's `child.decision` receipt to one ancestor's log (SPEC §8). */
   PropagateDecision = 'decision.propagate',
+  /** Create the new circle of a fork (SPEC §7). */
+  ExecuteFork = 'fork.execute',
   /** Recompute a circle's regime cursor after a position moved (SPEC §6). */
   RecomputeCursor = 'regime.cursor',
   /** Cut and cache signed checkpoints of the circles whose logs grew. */
@@ -15,6 +17,7 @@ export enum JobName {
 export interface JobPayloads {
   [JobName.CloseProposal]: { proposal: string };
   [JobName.PropagateDecision]: { circle: string; seq: number; ancestor: string };
+  [JobName.ExecuteFork]: { circle: string; proposal: string };
   /** `seq`: the position entry that called for it (one recomputation per position). */
   [JobName.RecomputeCursor]: { circle: string; seq: number };
   [JobName.CutCheckpoints]: Record<string, never>;
@@ -33,6 +36,7 @@ export const JOB_POLICY: Record<JobName, JobPolicy> = {
   [JobName.CloseProposal]: { attempts: 12, backoffMs: 500 },
   [JobName.PropagateDecision]: { attempts: 12, backoffMs: 500 },
   [JobName.RecomputeCursor]: { attempts: 8, backoffMs: 500 },
+  [JobName.ExecuteFork]: { attempts: 12, backoffMs: 500 },
   [JobName.CutCheckpoints]: { attempts: 5, backoffMs: 1000 },
 };
 
@@ -43,6 +47,8 @@ export function naturalJobId(item: JobItem): string {
       return `tally-${item.payload.proposal}`;
     case JobName.PropagateDecision:
       return `receipt-${item.payload.circle}-${item.payload.seq}-${item.payload.ancestor}`;
+    case JobName.ExecuteFork:
+      return `fork-${item.payload.proposal}`;
     case JobName.RecomputeCursor:
       return `cursor-${item.payload.circle}-${item.payload.seq}`;
     case JobName.CutCheckpoints:

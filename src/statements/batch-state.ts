@@ -39,6 +39,13 @@ const pair = (a: string, b: string) => `${a} ${b}`;
 /** What deciding this statement may look up. */
 export function addNeeds(needs: StateNeeds, p: StatementPayload, signer: string): void {
   needs.members.add(signer);
+  if (p.type === 'circle.forked') {
+    needs.circles.add(p.body.from);
+    if (p.body.parent) needs.circles.add(p.body.parent);
+    for (const m of p.body.members) needs.memberships.add(pair(p.body.from, m));
+    return;
+  }
+  if (p.type === 'circle.split') for (const m of p.body.members) needs.memberships.add(pair(p.circle, m));
   if (p.type === 'circle.create') {
     if (p.body.parent) {
       needs.circles.add(p.body.parent);
@@ -197,6 +204,14 @@ export class BatchState implements StateView {
       case 'delegations.lapsed':
         this.delegations.delete(pair(effect.circle, effect.member));
         return;
+      case 'delegations.to.lapsed': {
+        const gone = new Set(effect.delegates);
+        for (const [key, scoped] of this.delegations) {
+          if (!key.startsWith(`${effect.circle} `)) continue;
+          for (const [scope, delegate] of scoped) if (gone.has(delegate)) scoped.delete(scope);
+        }
+        return;
+      }
       case 'proposal.closed': {
         const proposal = this.proposals.get(effect.proposal);
         if (proposal) this.proposals.set(proposal.id, { ...proposal, closed: true });

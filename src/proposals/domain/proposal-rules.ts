@@ -24,9 +24,6 @@ export function decideProposalOpen(p: PayloadOf<'proposal.open'>, ctx: OpeningCo
   if (ratification) {
     if (!state.circle(p.circle)) throw new DomainError('UNKNOWN_CIRCLE', `No circle ${p.circle}`, 'circle');
   } else requireCircleMember(p.circle, ctx.signer, state);
-  if (b.kind === 'split') {
-    throw new DomainError('INVALID_STATEMENT', `Proposals of kind ${b.kind} are not accepted by this instance yet`, 'body.kind');
-  }
   const circle = state.circle(p.circle)!;
   const closesAt = parseTimestamp(b.closesAt) as number;
   if (b.kind === 'amendment') checkAmendment(p.circle, b, closesAt, ctx.recordedAt, state);
@@ -105,6 +102,8 @@ export function decideTallyResult(p: PayloadOf<'tally.result'>, recordedAt: numb
   // SPEC §8: adopted decisions (and forks) are reported to every ancestor, starting with the parent.
   const parent = state.circle(p.circle)?.parent;
   const jobs: Decision['jobs'] = parent && p.body.outcome !== 'rejected' ? [{ kind: 'propagate', circle: p.circle, seq: -1, ancestor: parent }] : [];
+  // SPEC §7: a fork is executed by a worker, after this entry (the last shared one) is committed.
+  if (p.body.outcome === 'forked') jobs.push({ kind: 'fork', circle: p.circle, proposal: proposal.id });
   return { effects, followUps: [], jobs };
 }
 

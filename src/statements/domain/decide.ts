@@ -1,5 +1,5 @@
 // SPEC §4: which rule decides each statement type. Pure; shared by the server and the verifier.
-import { DomainError } from '../../common/domain-error';
+import { assertUnreachable, DomainError } from '../../common/domain-error';
 import { decideAccept, decideCircleCreate, decideInvite, decideLeave, decideRegister } from '../../circles/domain/circle-rules';
 import type { Ed25519PublicJwk } from '../../identity/domain/keys';
 import type { StatementPayload } from '../../identity/domain/statement-types';
@@ -9,7 +9,8 @@ import { decideProposalOpen, decideTallyResult } from '../../proposals/domain/pr
 import { decideChildDecision } from '../../propagation/domain/receipt-rules';
 import { decideRegimeChanged, decideRegimePosition } from '../../regimes/domain/cursor-rules';
 import { decideVoteCast, decideVoteRetract } from '../../votes/domain/vote-rules';
-import { Decision, Policy, REGISTRY, StateView } from './state';
+import { decideCircleForked, decideCircleSplit } from '../../circles/domain/fork-rules';
+import { CarriedDelegation, Decision, Policy, REGISTRY, StateView } from './state';
 
 export interface StatementContext {
   payload: StatementPayload;
@@ -18,6 +19,8 @@ export interface StatementContext {
   jws: string;
   /** The public key in the header of a `member.register`. */
   jwk?: Ed25519PublicJwk;
+  /** For a `circle.forked` genesis: its carried delegations, resolved from the original log. */
+  carried?: CarriedDelegation[];
 }
 
 /** When: the `recordedAt` its entry gets, and the server clock when the statement arrived. */
@@ -74,12 +77,16 @@ export function decide(ctx: StatementContext, when: Timing, state: StateView, po
       return decideRegimePosition(p, ctx.signer, state);
     case 'regime.changed':
       return decideRegimeChanged(p, state);
+    case 'circle.forked':
+      return decideCircleForked(p, derivedId(ctx.jws), recordedAt, ctx.carried ?? [], state);
+    case 'circle.split':
+      return decideCircleSplit(p, recordedAt, state);
     case 'child.decision':
       return decideChildDecision(p, state);
     case 'child.created':
       // Appended by the instance with a sub-circle's genesis; the child's own log proves it.
       return { effects: [], followUps: [] };
     default:
-      throw new DomainError('INVALID_STATEMENT', `Statements of type ${p.type} are not accepted by this instance yet`, 'type');
+      return assertUnreachable(p);
   }
 }

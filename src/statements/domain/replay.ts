@@ -74,7 +74,6 @@ export class LogReplay {
       effects = decide(ctx, { recordedAt, receivedAt: recordedAt }, this.state, { minProposalWindowMs: 0 }).effects;
     } catch (error) {
       if (error instanceof DomainError) throw new ReplayFailure(entry.seq, error.code, `${p.type} breaks the rules: ${error.message}`);
-      if ((error as Error).message?.includes('not accepted by this instance yet')) return;
       throw error;
     }
     for (const effect of effects) {

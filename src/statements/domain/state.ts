@@ -87,7 +87,7 @@ export interface Policy {
 /** A change to the projected state, applied in the transaction that appends its entry. */
 export type Effect =
   | { kind: 'member.registered'; member: MemberState }
-  | { kind: 'circle.created'; circle: CircleState; genesisLeaf: string | null }
+  | { kind: 'circle.created'; circle: CircleState; genesisLeaf: string | null; forkedFrom?: string; forkCause?: string }
   | { kind: 'member.invited'; circle: string; member: string; by: string }
   | { kind: 'member.joined'; circle: string; member: string }
   | { kind: 'member.left'; circle: string; member: string }
@@ -95,6 +95,8 @@ export type Effect =
   | { kind: 'vote.set'; proposal: string; member: string; choice: string | null; reason: string | null; at: number }
   | { kind: 'delegation.set'; circle: string; member: string; scope: Scope; delegate: string; at: number }
   | { kind: 'delegation.ended'; circle: string; member: string; scope: Scope; at: number }
+  /** Delegations in `circle` to any of `delegates` lapse (they left in a fork). */
+  | { kind: 'delegations.to.lapsed'; circle: string; delegates: string[]; at: number }
   /** Everything `member` delegated in `circle` lapses (she left or was removed). */
   | { kind: 'delegations.lapsed'; circle: string; member: string; at: number }
   | { kind: 'proposal.closed'; proposal: string; result: BodyOf<'tally.result'> }
@@ -105,8 +107,18 @@ export type Effect =
 /** A system statement the instance appends as a consequence, once the cause has its leaf. */
 export interface FollowUp {
   circle: string;
-  type: 'child.created';
+  type: 'child.created' | 'circle.split';
   body: (causeLeaf: string) => Record<string, unknown>;
+  /** What the follow-up changes in its own log's state. */
+  effects?: Effect[];
+}
+
+/** A delegation carried into a fork's new circle, resolved from its entry in the original log. */
+export interface CarriedDelegation {
+  leaf: string;
+  member: string;
+  scope: Scope;
+  delegate: string;
 }
 
 /** Work for the queues, recorded in the outbox with the entry that calls for it. */
@@ -114,7 +126,8 @@ export type JobRequest =
   | { kind: 'close-proposal'; proposal: string; at: number }
   /** Carry the decision at `circle`#`seq` to `ancestor`; seq -1: the entry being appended. */
   | { kind: 'propagate'; circle: string; seq: number; ancestor: string }
-  | { kind: 'recompute-cursor'; circle: string };
+  | { kind: 'recompute-cursor'; circle: string }
+  | { kind: 'fork'; circle: string; proposal: string };
 
 export interface Decision {
   effects: Effect[];

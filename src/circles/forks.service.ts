@@ -1,0 +1,78 @@
+// SPEC §7: executing a fork decided by a `tally.result` with outcome `forked` — exactly one new
+// circle per fork, whatever the retries (state check under the lock, unique fork_cause).
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { InstanceKeyService } from '../identity/instance-key.service';
+import { parseCompact } from '../identity/domain/statement';
+import { base64url, formatTimestamp } from '../ledger/domain/canonical-json';
+import { LedgerRepository } from '../ledger/ledger.repository';
+import { LedgerService } from '../ledger/ledger.service';
+import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
+import { ProposalsRepository } from '../proposals/proposals.repository';
+import { JobHandlerRegistry } from '../queue/job-handlers';
+import { JobName } from '../queue/job-catalogue';
+import { CirclesRepository } from './circles.repository';
+
+@Injectable()
+export class ForksService implements OnModuleInit {
+  private readonly logger = new Logger('Forks');
+
+  constructor(
+    private readonly circles: CirclesRepository,
+    private readonly proposals: ProposalsRepository,
+    private readonly ledger: LedgerRepository,
+    private readonly logs: LedgerService,
+    private readonly writer: LedgerWriter,
+    private readonly instanceKey: InstanceKeyService,
+    private readonly registry: JobHandlerRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(JobName.ExecuteFork, async ({ proposal }) => {
+      await this.execute(proposal);
+    });
+  }
+
+  async execute(proposalId: string): Promise<AppendResult | null> {
+    const p = await this.proposals.proposal(proposalId);
+    if (!p || p.result?.outcome !== 'forked') return null;
+    const atSeq = await this.proposals.closedSeq(p.id);
+    if (atSeq === null) return null;
+    const original = await this.circles.circleState(p.circle);
+    if (!original) return null;
+    // The last shared entry is the tally that decided the fork; the checkpoint proves the history.
+    const shared = await this.ledger.entry(p.circle, atSeq);
+    if (!shared) throw new Error(`No entry ${p.circle}#${atSeq}`);
+    const checkpoint = await this.logs.checkpointAt(p.circle, atSeq + 1, await this.logs.rootAt(p.circle, atSeq + 1));
+    const result = await this.writer.submitSystem({
+      lane: p.circle,
+      alsoLock: original.parent ? [original.parent] : [],
+      receivedAt: Date.now(),
+      compose: async (m: EntityManager) => {
+        if (await this.circles.forkExists(m, p.id)) return null;
+        // A split proposal: those who chose leave; a split-regime motion: those who voted yes directly.
+        const leavers = await this.proposals.directVotersStillMembers(p, p.kind === 'split' ? 'leave' : 'yes', m);
+        if (!leavers.length) return null;
+        const carried = await this.circles.delegationsWithin(m, p.circle, leavers);
+        const current = await this.circles.regimeOf(m, p.circle);
+        const body = {
+          from: p.circle,
+          atSeq,
+          atLeaf: base64url(shared.leaf),
+          checkpoint,
+          name: p.kind === 'split' ? (p.body.name as string) : p.title,
+          parent: original.parent,
+          regime: current.regime,
+          params: current.params,
+          members: leavers,
+          delegations: carried.map((d) => d.leaf),
+          cause: p.id,
+        };
+        const jws = this.instanceKey.instance.sign('circle.forked', null, body as never, { at: formatTimestamp(Date.now()) });
+        return { payload: parseCompact(jws).payload, signer: this.instanceKey.kid, jws, carried };
+      },
+    });
+    if (result) this.logger.log(`Fork of ${p.circle} by ${p.id}: new circle ${result.id}`);
+    return result;
+  }
+}
