@@ -46,16 +46,36 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       this.workers.push(worker);
     }
     this.outbox.startSweeping(1000);
-    await this.registry.runStartHooks();
-    if (WorkerHost.served().includes(JobName.CutCheckpoints)) {
-      const policy = JOB_POLICY[JobName.CutCheckpoints];
-      await this.queues.queue(JobName.CutCheckpoints).upsertJobScheduler(
-        'checkpoints',
-        { every: this.config.get('CHECKPOINT_INTERVAL_SECONDS') * 1000 },
-        { name: JobName.CutCheckpoints, data: {}, opts: { attempts: policy.attempts, backoff: { type: 'exponential', delay: policy.backoffMs } } },
-      );
-    }
+    await this.restore();
+    // Redis keeps nothing that PostgreSQL does not (SPEC §9): after a reconnection — Redis may
+    // have restarted empty — re-create what is due and the schedules, as at start. Idempotent.
+    this.redis.on('ready', () => {
+      this.logger.log('Redis is back: re-creating due jobs and schedules');
+      this.restore().catch((e) => this.logger.error(`Re-creating jobs failed: ${(e as Error).message}`));
+    });
     this.logger.log(`Serving jobs: ${WorkerHost.served().join(', ')}`);
+  }
+
+  private restoring: Promise<void> | null = null;
+
+  /** Jobs the database says are due (start hooks) and the repeatable schedules. */
+  private restore(): Promise<void> {
+    this.restoring ??= (async () => {
+      try {
+        await this.registry.runStartHooks();
+        if (WorkerHost.served().includes(JobName.CutCheckpoints)) {
+          const policy = JOB_POLICY[JobName.CutCheckpoints];
+          await this.queues.queue(JobName.CutCheckpoints).upsertJobScheduler(
+            'checkpoints',
+            { every: this.config.get('CHECKPOINT_INTERVAL_SECONDS') * 1000 },
+            { name: JobName.CutCheckpoints, data: {}, opts: { attempts: policy.attempts, backoff: { type: 'exponential', delay: policy.backoffMs } } },
+          );
+        }
+      } finally {
+        this.restoring = null;
+      }
+    })();
+    return this.restoring;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -109,12 +109,9 @@ describe('Redis restarted empty', () => {
     expect(outcomes.get(whileDown.id)).toBe('rejected');
   }, 60_000);
 
-  // KNOWN BUG (reported, not fixed here): close jobs are re-created only when a worker starts
-  // (ProposalJobs.recreate via WorkerHost's start hooks). A worker that stays up while Redis
-  // restarts empty reconnects and serves an empty queue: the proposal is never tallied until some
-  // worker restarts (the checkpoint job scheduler is lost the same way). `it.failing` keeps this
-  // executable: once the worker re-creates jobs on reconnect, this fails; make it a plain `it`.
-  it.failing('closes proposals whose jobs a Redis restart lost while a worker stayed up', async () => {
+  // A worker that stays up while Redis restarts empty re-creates the lost jobs when it reconnects
+  // (WorkerHost.restore on the connection's 'ready'), as it does at start.
+  it('closes proposals whose jobs a Redis restart lost while a worker stayed up', async () => {
     const api = new ApiClient(t.url);
     const ds = t.app.get(DataSource);
     const query = (sql: string, params: unknown[]) => ds.query(sql, params);
