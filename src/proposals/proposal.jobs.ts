@@ -23,8 +23,7 @@ export class ProposalJobs implements OnModuleInit {
       } catch (error) {
         // Early (clocks of two hosts differ): wait for the deadline instead of burning attempts.
         if (error instanceof NotYetDue && job.token) {
-          const closesAt = Date.parse(error.message.split(' closes at ')[1]);
-          await job.moveToDelayed(Math.max(closesAt, Date.now() + 100), job.token);
+          await job.moveToDelayed(Math.max(error.closesAt, Date.now() + 100), job.token);
           const { DelayedError } = await import('bullmq');
           throw new DelayedError();
         }

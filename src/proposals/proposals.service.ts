@@ -12,7 +12,11 @@ import { ProposalRow, ProposalsRepository } from './proposals.repository';
 import { applyAmendments } from '../regimes/domain/amendments';
 import { tallyProposal, TallyResultBody } from './domain/tally';
 
-export class NotYetDue extends Error {}
+export class NotYetDue extends Error {
+  constructor(readonly closesAt: number, proposal: string) {
+    super(`Proposal ${proposal} closes at ${formatTimestamp(closesAt)}`);
+  }
+}
 
 @Injectable()
 export class ProposalsService {
@@ -29,7 +33,7 @@ export class ProposalsService {
     const proposal = await this.proposals.proposal(id);
     if (!proposal) throw new Error(`No proposal ${id}`);
     if (proposal.result) return null;
-    if (now < proposal.closesAt) throw new NotYetDue(`Proposal ${id} closes at ${formatTimestamp(proposal.closesAt)}`);
+    if (now < proposal.closesAt) throw new NotYetDue(proposal.closesAt, id);
     const result = await this.writer.submitSystem({
       lane: proposal.circle,
       receivedAt: now,
