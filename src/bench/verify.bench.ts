@@ -7,9 +7,10 @@
 // Environment: BENCH_ENTRIES (log size), BENCH_MEMBERS (default 1,000),
 // BENCH_THREADS (verifier threads, default the available parallelism),
 // BENCH_SERIAL=1 (also time the single-threaded reference path),
-// BENCH_KEEP=1 (keep the generated files).
+// BENCH_KEEP=1 (keep the generated files), BENCH_DIR=<dir> (verify the files
+// a BENCH_KEEP=1 run kept there instead of generating new ones).
 import { createPrivateKey, generateKeyPairSync, sign, verify } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -254,6 +255,21 @@ async function generate(n: number, memberCount: number, threads: number): Promis
   };
 }
 
+/** The files a BENCH_KEEP=1 run left in `dir`. */
+function reuse(dir: string): Generated {
+  const log = join(dir, 'circle.jsonl');
+  return {
+    dir,
+    log,
+    registry: join(dir, 'registry.jsonl'),
+    checkpoint: join(dir, 'checkpoint.txt'),
+    registryCheckpoint: join(dir, 'registry-checkpoint.txt'),
+    noteKey: readFileSync(join(dir, 'note-key.txt'), 'utf8').trim(),
+    bytes: statSync(log).size,
+    seconds: 0,
+  };
+}
+
 // ---------------------------------------------------------------- timing the verifier
 
 type Timed = { report: VerifyReport; cpuSeconds: number };
@@ -303,8 +319,10 @@ async function main(): Promise<void> {
   const threads = envInt('BENCH_THREADS', cores);
   const load = loadavg()[0];
   console.log(`verify bench: ${fmt(n)} entries, ${fmt(memberCount)} members, ${cores} cores, load average ${load.toFixed(2)}`);
-  const g = await generate(n, memberCount, cores);
-  console.log(`  generated in ${g.seconds.toFixed(1)} s: log ${(g.bytes / 2 ** 20).toFixed(0)} MiB in ${g.dir}`);
+  const reused = process.env.BENCH_DIR;
+  const g = reused ? reuse(reused) : await generate(n, memberCount, cores);
+  if (reused) console.log(`  reusing ${g.dir}: log ${(g.bytes / 2 ** 20).toFixed(0)} MiB`);
+  else console.log(`  generated in ${g.seconds.toFixed(1)} s: log ${(g.bytes / 2 ** 20).toFixed(0)} MiB in ${g.dir}`);
   try {
     const timed = await timeVerify(g, threads);
     const { report } = timed;
@@ -321,7 +339,7 @@ async function main(): Promise<void> {
     const mem = process.memoryUsage();
     console.log(`  main thread memory: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
   } finally {
-    if (process.env.BENCH_KEEP === '1') console.log(`  kept ${g.dir}`);
+    if (process.env.BENCH_KEEP === '1' || reused) console.log(`  kept ${g.dir}`);
     else rmSync(g.dir, { recursive: true, force: true });
   }
 }

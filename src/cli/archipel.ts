@@ -15,16 +15,16 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { Dispatcher } from 'undici';
 import { isEd25519PublicJwk, publicKeyFromJwk } from '../identity/domain/keys';
 import {
+  BatchInspector,
   Checkpoint,
   CheckpointFailure,
   checkAgainstCheckpoint,
   checkConsistencyProof,
   checkOlderCheckpoint,
   InspectContext,
-  InspectedEntry,
+  InspectedBatch,
   instanceFromNoteKey,
   InstanceIdentity,
-  inspectLine,
   keyLookup,
   LogSummary,
   LogVerifier,
@@ -240,9 +240,7 @@ interface WorkerRequest {
 
 interface WorkerReply {
   batch: number;
-  /** inspected lines with `leaf` left null: the leaves travel packed in `leaves` */
-  results: InspectedEntry[];
-  leaves: Uint8Array;
+  inspected: InspectedBatch;
 }
 
 /**
@@ -292,16 +290,12 @@ async function inspectOnWorkers(batches: AsyncIterable<Uint8Array>, verifier: Lo
   const waitForProgress = (): Promise<void> => new Promise((resolve) => (wake = resolve));
 
   // The ordered half, in log order, as replies arrive in any order.
+  const kids = init.keys.map(([kid]) => kid);
   const drain = (): void => {
     for (let reply = ready.get(accepted); reply !== undefined; reply = ready.get(accepted)) {
       ready.delete(accepted);
       accepted++;
-      const { results, leaves } = reply;
-      for (let i = 0; i < results.length; i++) {
-        const r = results[i];
-        if (r.head !== null) r.leaf = leaves.subarray(32 * i, 32 * i + 32);
-        verifier.accept(r);
-      }
+      verifier.acceptBatch(reply.inspected, kids);
     }
   };
 
@@ -346,19 +340,14 @@ async function inspectOnWorkers(batches: AsyncIterable<Uint8Array>, verifier: Lo
 function runVerifyWorker(init: WorkerInit): void {
   const keys = new Map(init.keys.map(([kid, x]) => [kid, publicKeyFromJwk({ kty: 'OKP', crv: 'Ed25519', x })]));
   const ctx: InspectContext = { circle: init.circle, instanceKid: init.instanceKid, keys: (kid) => keys.get(kid) };
+  const inspector = new BatchInspector(ctx, init.keys.map(([kid]) => kid));
   const port = parentPort;
   if (port === null) throw new Error('not a worker thread');
   port.on('message', ({ batch, bytes }: WorkerRequest) => {
-    const lines = splitLines(bytes);
-    const leaves = new Uint8Array(32 * lines.length);
-    const results = lines.map((line, i) => {
-      const r = inspectLine(line, ctx);
-      if (r.leaf !== null) leaves.set(r.leaf, 32 * i);
-      r.leaf = null;
-      return r;
-    });
-    const reply: WorkerReply = { batch, results, leaves };
-    port.postMessage(reply, [leaves.buffer]);
+    const inspected = inspector.inspect(bytes);
+    const reply: WorkerReply = { batch, inspected };
+    const { leaves, prevs, info, meta } = inspected;
+    port.postMessage(reply, [leaves.buffer, prevs.buffer, info.buffer, meta.buffer] as ArrayBuffer[]);
   });
 }
 
