@@ -387,8 +387,8 @@ async function main(): Promise<void> {
     const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect();
     const jobTimes = async (queue: string, id: string) => {
-      const h = await redis.hmget(`${queuePrefix}:${queue}:${id}`, 'timestamp', 'processedOn', 'finishedOn', 'attemptsMade');
-      return { added: Number(h[0]), picked: Number(h[1]), finished: Number(h[2]), attempts: Number(h[3] ?? 0) };
+      const h = await redis.hmget(`${queuePrefix}:${queue}:${id}`, 'timestamp', 'processedOn', 'finishedOn', 'atm');
+      return { added: Number(h[0]), picked: Number(h[1]), finished: Number(h[2]), attempts: Number(h[3] ?? 0) }; // atm: attempts made, 1 when done first time
     };
     interface Hop {
       dispatch: number; // previous entry recordedAt → job added to BullMQ (commit + outbox kick)
