@@ -129,14 +129,19 @@ export class CirclesRepository {
     return (await q.query(`SELECT 1 FROM circle WHERE fork_cause = $1`, [cause])).length > 0;
   }
 
-  /** SPEC §7: delegations in force in `circle` between two of `members`, with their entries' leaves. */
-  async delegationsWithin(q: Pick<EntityManager, 'query'>, circle: string, members: string[]) {
+  /**
+   * SPEC §7: delegations between two of `members` in force at the last shared entry `atSeq`, with
+   * their entries' leaves (inside the shared history). Proposal-scoped ones name the original's
+   * proposals and mean nothing in the new circle: they are not carried.
+   */
+  async delegationsWithin(q: Pick<EntityManager, 'query'>, circle: string, members: string[], atSeq: number) {
     const rows: Array<{ member: string; scope_kind: 'circle' | 'topic' | 'proposal'; scope_value: string; delegate: string; leaf: Buffer }> = await q.query(
       `SELECT d.member, d.scope_kind, d.scope_value, d.delegate, e.leaf FROM delegation d
        JOIN log_entry e ON e.circle = d.circle AND e.seq = d.set_seq
-       WHERE d.circle = $1 AND d.ended_seq IS NULL AND d.member = ANY($2::text[]) AND d.delegate = ANY($2::text[])
+       WHERE d.circle = $1 AND d.member = ANY($2::text[]) AND d.delegate = ANY($2::text[]) AND d.scope_kind <> 'proposal'
+         AND d.set_seq <= $3 AND (d.ended_seq IS NULL OR d.ended_seq > $3)
        ORDER BY d.set_seq`,
-      [circle, members],
+      [circle, members, atSeq],
     );
     return rows.map((r) => ({ leaf: r.leaf.toString('base64url'), member: r.member, scope: { kind: r.scope_kind, value: r.scope_value }, delegate: r.delegate }));
   }

@@ -53,7 +53,7 @@ export class ForksService implements OnModuleInit {
         // A split proposal: those who chose leave; a split-regime motion: those who voted yes directly.
         const leavers = await this.proposals.directVotersStillMembers(p, p.kind === 'split' ? 'leave' : 'yes', m);
         if (!leavers.length) return null;
-        const carried = await this.circles.delegationsWithin(m, p.circle, leavers);
+        const carried = await this.circles.delegationsWithin(m, p.circle, leavers, atSeq);
         const current = await this.circles.regimeOf(m, p.circle);
         const body = {
           from: p.circle,

@@ -33,6 +33,10 @@ import {
   VerificationFailure,
   verifyCheckpoint,
 } from '../ledger/domain/verify-log';
+import { parseCompact } from '../identity/domain/statement';
+import { decodeEntryBytes } from '../ledger/domain/entry';
+import { LogReplay, ReplayFailure } from '../statements/domain/replay';
+import type { MemberState } from '../statements/domain/state';
 
 // ---------------------------------------------------------------- exit codes and errors
 
@@ -372,6 +376,8 @@ export interface VerifyRequest {
 }
 
 export interface VerifyReport {
+  /** `tally.result` entries recomputed from the log and found equal. */
+  tallies: number;
   instance: string;
   circle: string;
   registry: { summary: LogSummary; members: number; checkpoint: Checkpoint | null };
@@ -572,8 +578,26 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
     }
   }
 
+  // Governance (SPEC §5): every statement decided again by the same rules, every tally recomputed.
+  const replay = new LogReplay(circle, await registryMembers(plan.registry));
+  try {
+    const replaySource = await openSource(plan.log);
+    for await (const batch of lineBatches(replaySource.chunks, DEFAULT_BATCH_BYTES)) {
+      for (const bytes of splitLines(batch)) {
+        const d = decodeEntryBytes(bytes);
+        if (!d.ok) throw new VerifyFailed('circle log', 'MALFORMED_ENTRY', d.reason);
+        const parsed = parseCompact(d.entry.jws);
+        replay.push({ seq: d.entry.seq, recordedAt: d.entry.recordedAt, jws: d.entry.jws, payload: parsed.payload, signer: parsed.header.kid, jwk: parsed.header.jwk });
+      }
+    }
+  } catch (e) {
+    if (e instanceof ReplayFailure) throw new VerifyFailed('circle log', e.code, e.message, e.seq);
+    throw e;
+  }
+
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
+    tallies: replay.tallies,
     instance: instance.name,
     circle,
     registry: { summary: registrySummary, members: members.size, checkpoint: registryCheckpoint },
@@ -584,6 +608,23 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
     threads: Math.max(1, req.threads),
     seconds,
   };
+}
+
+/** Registered members with their public keys, from the (already verified) registry log. */
+async function registryMembers(spec: string): Promise<MemberState[]> {
+  const members: MemberState[] = [];
+  const source = await openSource(spec);
+  for await (const batch of lineBatches(source.chunks, DEFAULT_BATCH_BYTES)) {
+    for (const bytes of splitLines(batch)) {
+      const d = decodeEntryBytes(bytes);
+      if (!d.ok) continue;
+      const parsed = parseCompact(d.entry.jws);
+      if (parsed.payload.type === 'member.register' && parsed.header.jwk) {
+        members.push({ id: parsed.header.kid, name: parsed.payload.body.name, jwk: parsed.header.jwk });
+      }
+    }
+  }
+  return members;
 }
 
 async function checkpointAt(spec: string, instance: InstanceIdentity, circle: string, subject: string): Promise<Checkpoint> {
@@ -626,6 +667,7 @@ function report(r: VerifyReport): string {
   lines.push(
     `OK circle ${r.circle}: ${fmtInt(r.log.size)} entries, root ${fmtRoot(r.log.root)}, checkpoint size ${fmtInt(r.checkpoint.size)}` +
       (beyond > 0 ? ` (the log has ${fmtInt(beyond)} later entries the checkpoint does not cover)` : ''),
+    `OK governance: every statement follows the rules; ${fmtInt(r.tallies)} tally result${r.tallies === 1 ? '' : 's'} recomputed and equal`,
   );
   if (r.oldCheckpoint) {
     lines.push(

@@ -136,10 +136,12 @@ export class ProposalsService {
       compose: async (m: EntityManager) => {
         if (await this.proposals.ratificationExists(m, child.circle, child.id)) return null;
         const now = Date.now();
+        // The parent ratifies what the child adopted: the text as amended.
+        const text = (await this.amended(child, m))?.text ?? child.text;
         const body = {
           kind: 'motion',
           title: child.title,
-          text: child.text,
+          text,
           topic: null,
           closesAt: formatTimestamp(now + (child.closesAt - child.openedAt)),
           ratifies: { circle: child.circle, proposal: child.id },

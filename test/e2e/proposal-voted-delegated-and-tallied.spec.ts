@@ -126,6 +126,17 @@ describe('a proposal from opening to tally', () => {
     const again = new LogReplay(circle, registry);
     for (const e of entries.slice(0, tallyAt)) again.push(e);
     expect(() => again.push(forged)).toThrow(/totals\.Y is 4, recomputed 3/);
+
+    // The shipped CLI does the same replay on the live instance.
+    const { spawn } = await import('node:child_process');
+    const cli = await new Promise<{ status: number | null; stdout: string }>((done) => {
+      const child = spawn(process.execPath, [require.resolve('../../bin/archipel.js'), 'verify', '--instance', t.url, '--circle', circle], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.on('close', (status) => done({ status, stdout }));
+    });
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toMatch(/1 tally result recomputed and equal/);
   });
 
   it('refuses what the rules forbid, writing nothing', async () => {

@@ -52,6 +52,7 @@ describe('archipel verify against a running instance', () => {
     const run = await archipel('verify', '--instance', t.url, '--circle', circle);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/OK governance: every statement follows the rules; 0 tally results recomputed and equal/);
   });
 
   it('accepts the downloaded files with the instance key, and catches one changed byte', async () => {

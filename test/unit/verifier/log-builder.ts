@@ -13,7 +13,8 @@ import { DEFAULT_PARAMS } from '../../../src/proposals/domain/params';
 
 export const INSTANCE_NAME = 'archipel.test';
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
-const CLOSES = '2026-03-09T12:00:00.000Z';
+/** The motion's deadline: the recordedAt of the tally's entry (seq 11), so it is tallied on time. */
+const CLOSES = formatTimestamp(T0 + 10_000 + 11 * 1000);
 const PARAMS = { ...DEFAULT_PARAMS };
 
 export interface Instance {
@@ -119,6 +120,7 @@ export function buildWorld(): World {
   add(cyd, 'member.accept', {});
   add(bea, 'member.invite', { member: dee.id });
   add(dee, 'member.accept', {});
+  // Closes at the `at` of the tally's entry (seq 11): votes and delegations before it count.
   add(ada, 'proposal.open', { kind: 'motion', title: 'Plant trees', text: 'We plant ten trees.', closesAt: CLOSES });
   const proposal = derivedId(statements[statements.length - 1]);
   add(bea, 'vote.cast', { proposal, choice: 'support' });
@@ -133,7 +135,8 @@ export function buildWorld(): World {
     lost: { weight: 0, cycles: [] },
     absent: 2,
   });
-  add(ada, 'vote.retract', { proposal });
+  // After the tally, a vote on the proposal would be refused; leaving the circle is not.
+  add(dee, 'member.leave', {});
   const log = chain(circle, statements, T0 + 10_000);
   return {
     instance,
