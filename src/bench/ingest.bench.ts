@@ -22,26 +22,19 @@
 // a member of the circle: valid over and over (circle-rules.ts decideInvite), each with a fresh id.
 import { spawn, ChildProcess } from 'node:child_process';
 import { randomBytes, verify as edVerify } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
 import { openDataSource, runMigrations } from '../database/data-source';
 import { StatementSigner } from '../identity/domain/statement-signer';
+import { CLK_TCK, envInt, fmt, freePort, load, log, postgresTicks, procTicks } from './bench-support';
 
 const GOAL_SPREAD = 3_000;
 const GOAL_HOT = 2_000;
 const GOAL_P99_MS = 50;
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -54,48 +47,9 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '64,256').split(',').map((
 const OUTSIDERS = 16;
 const HOT_MEMBERS = Math.min(MEMBERS, 500);
 
-const log = (line = '') => process.stdout.write(`${line}\n`);
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // ---------------------------------------------------------------- CPU accounting from /proc
 
-const CLK_TCK = 100;
-function procTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime + stime
-  } catch {
-    return 0;
-  }
-}
-/** CPU ticks of every PostgreSQL process, by pid (backends come and go: compare pid by pid). */
-function postgresTicks(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (comm.startsWith('postgres') || comm.startsWith('postmaster')) out.set(Number(entry), procTicks(Number(entry)));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
 function pgDelta(a: Map<number, number>, b: Map<number, number>): number {
   let total = 0;
   for (const [pid, ticks] of b) total += Math.max(0, ticks - (a.get(pid) ?? 0));

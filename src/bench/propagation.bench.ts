@@ -21,9 +21,8 @@
 // "8,4,2"), BENCH_LEAVES (10), BENCH_WORKERS (1), BENCH_KEEP=1 (keep the database and queue keys).
 import { spawn, ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
@@ -32,16 +31,10 @@ import { parseCompact } from '../identity/domain/statement';
 import { StatementSigner } from '../identity/domain/statement-signer';
 import { formatTimestamp } from '../ledger/domain/canonical-json';
 import { decodeEntryLine } from '../ledger/domain/entry';
+import { CLK_TCK, envInt, fmt, freePort, load, log, postgresTicks, procTicks, sleep } from './bench-support';
 
 const GOAL_MEDIAN_MS_AT_100 = 1_000;
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
 const intList = (raw: string) => raw.split(',').map((s) => Number(s.trim())).filter((n) => Number.isSafeInteger(n) && n > 0);
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -54,48 +47,9 @@ const ROUND_TIMEOUT_MS = 60_000;
 /** Total run cap: stop starting rounds after this. */
 const RUN_CAP_MS = 4 * 60_000;
 
-const log = (line = '') => process.stdout.write(`${line}\n`);
-const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '—');
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // ---------------------------------------------------------------- CPU accounting from /proc
 
-const CLK_TCK = 100;
-function procTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime + stime
-  } catch {
-    return 0;
-  }
-}
-function postgresTicks(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (comm.startsWith('postgres') || comm.startsWith('postmaster')) out.set(Number(entry), procTicks(Number(entry)));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
 function machineTicks(): { busy: number; all: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const idle = line[3] + (line[4] ?? 0);

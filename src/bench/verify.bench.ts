@@ -23,6 +23,7 @@ import { StreamingMerkle } from '../ledger/domain/merkle';
 import { formatCheckpoint, formatVerifierKey, signNote } from '../ledger/domain/signed-note';
 import { derivedId } from '../statements/domain/decide';
 import { DEFAULT_PARAMS } from '../proposals/domain/params';
+import { envInt } from './bench-support';
 
 const GOAL_SECONDS = 90;
 const GOAL_ENTRIES = 1_000_000;
@@ -33,13 +34,6 @@ const SIGNER_WORKER = 'archipel-bench-signer';
 const PARAMS = { ...DEFAULT_PARAMS };
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
 
 /** A canonical ULID, unique per seq: the time part of `at`, then seq in base 32. */
 function ulidOf(ms: number, seq: number): string {
@@ -56,16 +50,22 @@ const atOf = (seq: number): string => formatTimestamp(T0 + seq);
 
 interface SignerPlan {
   circle: string;
-  /** a proposal id the votes point at (governance rules are not what is measured) */
+  /** the motion the votes point at (opened at seq 2m − 1) */
   proposal: string;
   members: Ed25519PrivateJwk[];
   instance: Ed25519PrivateJwk;
 }
 
+/** The motion the votes point at, opened by member 0 right after everyone joined. */
+function openingAt(seq: number, circle: string, opener: StatementSigner): string {
+  const closesAt = atOf(seq + 365 * 86_400_000); // open for the whole log: every vote is on time
+  return opener.sign('proposal.open', circle, { kind: 'motion', title: 'Bench motion', text: 'We plant ten trees.', closesAt }, { id: ulidOf(T0 + seq, seq), at: atOf(seq) });
+}
+
 /**
- * Statement `seq` (≥ 1) of the circle: member 0 invites everyone, each
- * accepts, then members take turns with schema-valid statements of the
- * everyday types; every 1,000th entry is a system statement (a tally).
+ * Statement `seq` (≥ 1) of the circle: member 0 invites everyone, each accepts, member 0 opens a
+ * motion, then members take turns with statements of the everyday types — every one admissible
+ * by the rules, since \`archipel verify\` replays them; every 1,000th entry is a system statement.
  */
 function statementAt(seq: number, plan: SignerPlan, signers: StatementSigner[], instance: StatementSigner): string {
   const m = signers.length;
@@ -77,37 +77,22 @@ function statementAt(seq: number, plan: SignerPlan, signers: StatementSigner[], 
       ? signers[0].sign('member.invite', circle, { member: signers[invitee].id }, opts)
       : signers[invitee].sign('member.accept', circle, {}, opts);
   }
+  if (seq === 2 * m - 1) return openingAt(seq, circle, signers[0]);
   if (seq % 1000 === 0) {
-    return instance.sign(
-      'tally.result',
-      circle,
-      {
-        proposal,
-        regime: 'do-ocracy',
-        params: PARAMS,
-        outcome: 'adopted',
-        totals: { E: m, Y: 1, N: 0, A: 0, O: 0 },
-        lost: { weight: 0, cycles: [] },
-        absent: m - 1,
-      },
-      opts,
-    );
+    const child = Buffer.from(String(seq).padStart(16, '0')).toString('base64url');
+    return instance.sign('child.created', circle, { child, genesis: { leaf: Buffer.alloc(32, seq % 251).toString('base64url') } }, opts);
   }
   const s = signers[seq % m];
   const other = signers[(seq + 1) % m].id;
-  switch (seq % 6) {
+  switch (seq % 4) {
     case 0:
       return s.sign('regime.position', circle, { position: 'amendment' }, opts);
     case 1:
       return s.sign('vote.cast', circle, { proposal, choice: 'support' }, opts);
     case 2:
       return s.sign('delegation.set', circle, { to: other, scope: { circle: true } }, opts);
-    case 3:
-      return s.sign('member.invite', circle, { member: other }, opts);
-    case 4:
-      return s.sign('proposal.open', circle, { kind: 'motion', title: `Motion ${seq}`, text: 'We plant ten trees.', closesAt: atOf(seq + 86_400_000) }, opts);
     default:
-      return s.sign('vote.retract', circle, { proposal }, opts);
+      return s.sign('proposal.open', circle, { kind: 'motion', title: `Motion ${seq}`, text: 'We plant ten trees.', closesAt: atOf(seq + 86_400_000) }, opts);
   }
 }
 
@@ -218,7 +203,7 @@ async function generate(n: number, memberCount: number, threads: number): Promis
   const circle = derivedId(genesis);
   const plan: SignerPlan = {
     circle,
-    proposal: derivedId(`${genesis}.proposal`),
+    proposal: derivedId(openingAt(2 * members.length - 1, circle, members[0])),
     members: members.map((s) => s.exportPrivateJwk()),
     instance: instance.exportPrivateJwk(),
   };

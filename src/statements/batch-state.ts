@@ -107,11 +107,15 @@ export class BatchState implements StateView {
   /** `circle member` → scope key → delegate. */
   private readonly delegations = new Map<string, Map<string, string>>();
   private readonly receipts = new Set<string>();
+  /** Members per circle as this state knows them; replaced, never mutated, when they change. */
+  private readonly circleMembers = new Map<string, ReadonlySet<string>>();
+  /** Eligible members of proposals opened in this state (shared snapshots, copy-on-write). */
+  private readonly eligibleAtOpening = new Map<string, ReadonlySet<string>>();
 
   constructor(loaded: LoadedState) {
     for (const m of loaded.members) this.members.set(m.id, m);
     for (const c of loaded.circles) this.circles.set(c.id, c);
-    for (const [c, m] of loaded.memberships) this.memberships.add(pair(c, m));
+    for (const [c, m] of loaded.memberships) this.join(c, m);
     for (const [c, m] of loaded.invitations) this.invitations.add(pair(c, m));
     for (const p of loaded.proposals ?? []) this.proposals.set(p.id, p);
     for (const [p, m] of loaded.eligibility ?? []) this.eligible.add(pair(p, m));
@@ -145,7 +149,19 @@ export class BatchState implements StateView {
   }
 
   isEligible(proposal: string, member: string): boolean {
-    return this.eligible.has(pair(proposal, member));
+    return this.eligible.has(pair(proposal, member)) || (this.eligibleAtOpening.get(proposal)?.has(member) ?? false);
+  }
+
+  private join(circle: string, member: string): void {
+    this.memberships.add(pair(circle, member));
+    this.circleMembers.set(circle, new Set(this.circleMembers.get(circle)).add(member));
+  }
+
+  private leave(circle: string, member: string): void {
+    this.memberships.delete(pair(circle, member));
+    const next = new Set(this.circleMembers.get(circle));
+    next.delete(member);
+    this.circleMembers.set(circle, next);
   }
 
   hasVote(proposal: string, member: string): boolean {
@@ -175,20 +191,17 @@ export class BatchState implements StateView {
         this.invitations.add(pair(effect.circle, effect.member));
         return;
       case 'member.joined':
-        this.memberships.add(pair(effect.circle, effect.member));
+        this.join(effect.circle, effect.member);
         this.invitations.delete(pair(effect.circle, effect.member));
         return;
       case 'member.left':
-        this.memberships.delete(pair(effect.circle, effect.member));
+        this.leave(effect.circle, effect.member);
         return;
       case 'proposal.opened': {
         const { title: _t, openedBy: _b, ...proposal } = effect.proposal;
         this.proposals.set(proposal.id, proposal);
-        // Eligible: the members just before this entry, as far as this state knows them.
-        for (const key of this.memberships) {
-          const [circle, member] = key.split(' ');
-          if (circle === proposal.circle) this.eligible.add(pair(proposal.id, member));
-        }
+        // Eligible: the members just before this entry, as far as this state knows them (shared).
+        this.eligibleAtOpening.set(proposal.id, this.circleMembers.get(proposal.circle) ?? new Set());
         return;
       }
       case 'vote.set':

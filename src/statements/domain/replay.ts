@@ -34,7 +34,8 @@ export class ReplayFailure extends Error {
 interface Tracked {
   proposal: ProposalState;
   outcome?: string;
-  eligible: string[];
+  /** The circle's members at opening: a shared snapshot, sorted only if the proposal closes. */
+  eligible: ReadonlySet<string>;
   votes: Map<string, string>;
   snapshot?: TallySnapshot;
 }
@@ -44,8 +45,11 @@ type Scoped = { circle?: string; topics: Map<string, string>; proposals: Map<str
 export class LogReplay {
   /** Members of other logs (the registry) and circles outside this log are taken as given. */
   private readonly state = new BatchState({ members: [], circles: [], memberships: [], invitations: [] });
-  private readonly members = new Set<string>();
+  /** Replaced, never mutated, when membership changes: proposals keep cheap snapshots. */
+  private members: ReadonlySet<string> = new Set<string>();
   private readonly proposals = new Map<string, Tracked>();
+  /** Proposals waiting for their close, earliest closesAt first (a binary heap). */
+  private readonly closing: Tracked[] = [];
   private readonly delegations = new Map<string, Scoped>();
   tallies = 0;
 
@@ -86,14 +90,21 @@ export class LogReplay {
   private observe(e: Effect): void {
     switch (e.kind) {
       case 'member.joined':
-        if (e.circle === this.circle) this.members.add(e.member);
+        if (e.circle === this.circle) this.members = new Set(this.members).add(e.member);
         return;
       case 'member.left':
-        if (e.circle === this.circle) this.members.delete(e.member);
+        if (e.circle === this.circle) {
+          const next = new Set(this.members);
+          next.delete(e.member);
+          this.members = next;
+        }
         return;
-      case 'proposal.opened':
-        this.proposals.set(e.proposal.id, { proposal: e.proposal, eligible: [...this.members].sort(), votes: new Map() });
+      case 'proposal.opened': {
+        const tracked: Tracked = { proposal: e.proposal, eligible: this.members, votes: new Map() };
+        this.proposals.set(e.proposal.id, tracked);
+        heapPush(this.closing, tracked);
         return;
+      }
       case 'proposal.closed': {
         const tracked = this.proposals.get(e.proposal);
         if (tracked) tracked.outcome = e.result.outcome;
@@ -132,11 +143,12 @@ export class LogReplay {
 
   /** SPEC §5.1: the state at close is given by the entries recorded strictly before closesAt. */
   private snapshotDue(recordedAt: number): void {
-    for (const t of this.proposals.values()) {
-      if (t.snapshot || recordedAt < t.proposal.closesAt) continue;
+    while (this.closing.length && this.closing[0].proposal.closesAt <= recordedAt) {
+      const t = heapPop(this.closing);
       const { proposal: p } = t;
+      const eligible = [...t.eligible].sort();
       const delegations = new Map<string, { proposal?: string; topic?: string; circle?: string }>();
-      for (const member of t.eligible) {
+      for (const member of eligible) {
         const d = this.delegations.get(member);
         if (!d) continue;
         const scoped = {
@@ -146,7 +158,7 @@ export class LogReplay {
         };
         if (Object.keys(scoped).length) delegations.set(member, scoped);
       }
-      t.snapshot = { proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: p.topic, eligible: t.eligible, votes: new Map(t.votes), delegations };
+      t.snapshot = { proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: p.topic, eligible, votes: new Map(t.votes), delegations };
     }
   }
 
@@ -165,6 +177,35 @@ export class LogReplay {
     }
     this.tallies++;
   }
+}
+
+function heapPush(heap: Tracked[], t: Tracked): void {
+  heap.push(t);
+  for (let i = heap.length - 1; i > 0; ) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent].proposal.closesAt <= heap[i].proposal.closesAt) break;
+    [heap[parent], heap[i]] = [heap[i], heap[parent]];
+    i = parent;
+  }
+}
+
+function heapPop(heap: Tracked[]): Tracked {
+  const top = heap[0];
+  const last = heap.pop() as Tracked;
+  if (heap.length) {
+    heap[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && heap[l].proposal.closesAt < heap[m].proposal.closesAt) m = l;
+      if (r < heap.length && heap[r].proposal.closesAt < heap[m].proposal.closesAt) m = r;
+      if (m === i) break;
+      [heap[m], heap[i]] = [heap[i], heap[m]];
+      i = m;
+    }
+  }
+  return top;
 }
 
 /** SPEC §5.3: the adopted amendments of an amendment-regime motion that no longer apply. */
