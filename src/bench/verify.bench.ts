@@ -22,7 +22,6 @@ import { encodeEntry, prevOf } from '../ledger/domain/entry';
 import { StreamingMerkle } from '../ledger/domain/merkle';
 import { formatCheckpoint, formatVerifierKey, signNote } from '../ledger/domain/signed-note';
 import { derivedId } from '../statements/domain/decide';
-import { DEFAULT_PARAMS } from '../proposals/domain/params';
 import { envInt } from './bench-support';
 
 const GOAL_SECONDS = 90;
@@ -31,7 +30,6 @@ const INSTANCE_NAME = 'bench.archipel.test';
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const CHUNK = 5_000; // statements signed per worker request
 const SIGNER_WORKER = 'archipel-bench-signer';
-const PARAMS = { ...DEFAULT_PARAMS };
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 
