@@ -36,7 +36,8 @@ import {
 import { parseCompact } from '../identity/domain/statement';
 import { decodeEntryBytes } from '../ledger/domain/entry';
 import { LogReplay, ReplayFailure } from '../statements/domain/replay';
-import type { MemberState } from '../statements/domain/state';
+import { scopeOf } from '../statements/domain/state';
+import type { CarriedDelegation, MemberState } from '../statements/domain/state';
 
 // ---------------------------------------------------------------- exit codes and errors
 
@@ -368,6 +369,8 @@ export interface VerifyRequest {
   key?: string;
   registryCheckpoint?: string;
   oldCheckpoint?: string;
+  /** file mode: the original circle's log, when this circle is a fork (instance mode fetches it) */
+  forkOf?: string;
   threads: number;
   batchBytes?: number;
   workerFile?: string;
@@ -378,6 +381,8 @@ export interface VerifyRequest {
 export interface VerifyReport {
   /** `tally.result` entries recomputed from the log and found equal. */
   tallies: number;
+  /** For a fork: the original circle, the last shared entry, the delegations carried over. */
+  fork: { from: string; atSeq: number; carried: number } | null;
   instance: string;
   circle: string;
   registry: { summary: LogSummary; members: number; checkpoint: Checkpoint | null };
@@ -398,6 +403,8 @@ interface Plan {
   checkpoint: string;
   registryCheckpoint?: string;
   oldCheckpoint?: string;
+  /** where the log of another circle of the instance is (a fork's original) */
+  circleLog?: (circle: string) => string;
   /** instance mode: where to fetch a consistency proof from an old checkpoint's size */
   consistencyUrl?: (from: number, to: number) => string;
 }
@@ -446,6 +453,7 @@ async function planFromInstance(req: VerifyRequest): Promise<Plan> {
     registryCheckpoint: joinUrl(base, '/api/v1/registry/checkpoint'),
     oldCheckpoint: req.oldCheckpoint,
     consistencyUrl: (from, to) => joinUrl(base, `/api/v1/circles/${c}/proof/consistency?from=${from}&to=${to}`),
+    circleLog: (other) => joinUrl(base, `/api/v1/circles/${encodeURIComponent(other)}/log`),
   };
 }
 
@@ -470,6 +478,7 @@ async function planFromFiles(req: VerifyRequest): Promise<Plan> {
     checkpoint: req.checkpoint as string,
     registryCheckpoint: req.registryCheckpoint,
     oldCheckpoint: req.oldCheckpoint,
+    ...(req.forkOf ? { circleLog: () => req.forkOf as string } : {}),
   };
 }
 
@@ -578,8 +587,17 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
     }
   }
 
+  // A fork (SPEC §7): its genesis is checked against the original's log, whose carried
+  // delegations the replay of this log needs.
+  const genesis = await firstStatement(plan.log);
+  let fork: ForkCheck | null = null;
+  if (genesis?.payload.type === 'circle.forked') {
+    if (!plan.circleLog) throw new VerifyFailed('fork', 'FORK_ORIGINAL_MISSING', `this circle is a fork of ${genesis.payload.body.from}: give its log with --fork-of`);
+    fork = await checkFork(genesis.payload.body, plan.circleLog(genesis.payload.body.from), circle, instance, members, req);
+  }
+
   // Governance (SPEC §5): every statement decided again by the same rules, every tally recomputed.
-  const replay = new LogReplay(circle, await registryMembers(plan.registry));
+  const replay = new LogReplay(circle, await registryMembers(plan.registry), fork ? { carried: fork.carried } : {});
   try {
     const replaySource = await openSource(plan.log);
     for await (const batch of lineBatches(replaySource.chunks, DEFAULT_BATCH_BYTES)) {
@@ -598,6 +616,7 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
     tallies: replay.tallies,
+    fork: fork ? { from: fork.from, atSeq: fork.atSeq, carried: fork.carried.length } : null,
     instance: instance.name,
     circle,
     registry: { summary: registrySummary, members: members.size, checkpoint: registryCheckpoint },
@@ -608,6 +627,106 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
     threads: Math.max(1, req.threads),
     seconds,
   };
+}
+
+interface ParsedLine {
+  seq: number;
+  leaf: Uint8Array;
+  jws: string;
+  payload: ReturnType<typeof parseCompact>['payload'];
+  signer: string;
+}
+
+async function* statements(spec: string): AsyncGenerator<ParsedLine> {
+  const source = await openSource(spec);
+  for await (const batch of lineBatches(source.chunks, DEFAULT_BATCH_BYTES)) {
+    for (const bytes of splitLines(batch)) {
+      const d = decodeEntryBytes(bytes);
+      if (!d.ok) throw new VerifyFailed('circle log', 'MALFORMED_ENTRY', d.reason);
+      const parsed = parseCompact(d.entry.jws);
+      yield { seq: d.entry.seq, leaf: d.leaf, jws: d.entry.jws, payload: parsed.payload, signer: parsed.header.kid };
+    }
+  }
+}
+
+async function firstStatement(spec: string): Promise<ParsedLine | null> {
+  for await (const line of statements(spec)) return line;
+  return null;
+}
+
+interface ForkCheck {
+  from: string;
+  atSeq: number;
+  carried: CarriedDelegation[];
+}
+
+/**
+ * SPEC §7: the original's log (verified in full like any log) has, at `atSeq`, the tally that
+ * decided the fork; the genesis's checkpoint is the original's signed checkpoint at atSeq + 1, and
+ * the original's log today extends it (its root at that size is recomputed from the log itself:
+ * consistency without trusting a proof); the original records the same leavers in `circle.split`;
+ * each carried delegation is a `delegation.set` within the shared history between two leavers.
+ */
+async function checkFork(
+  body: { from: string; atSeq: number; atLeaf: string; checkpoint: string; members: string[]; delegations: string[]; cause: string },
+  originalLog: string,
+  circle: string,
+  instance: InstanceIdentity,
+  members: ReadonlyMap<string, unknown>,
+  req: VerifyRequest,
+): Promise<ForkCheck> {
+  const shared = body.atSeq + 1;
+  let original: LogSummary;
+  try {
+    original = await verifyLogStream((await openSource(originalLog)).chunks, {
+      circle: body.from,
+      members: members as never,
+      instance,
+      rootsAt: [shared],
+      threads: req.threads,
+      batchBytes: req.batchBytes,
+      workerFile: req.workerFile,
+    });
+  } catch (e) {
+    throw failedFrom("fork's original log", e);
+  }
+  const fail = (code: string, reason: string): never => {
+    throw new VerifyFailed('fork', code, reason, 0);
+  };
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = verifyCheckpoint(body.checkpoint, instance.noteKey, originOf(instance.name, body.from));
+  } catch (e) {
+    throw failedFrom('fork checkpoint', e);
+  }
+  const root = original.roots.get(shared);
+  if (checkpoint.size !== shared || !root || Buffer.compare(Buffer.from(root), Buffer.from(checkpoint.root)) !== 0) {
+    fail('FORK_HISTORY', `the genesis's checkpoint (size ${checkpoint.size}) is not the original log's root at size ${shared}`);
+  }
+  const wanted = new Map(body.delegations.map((leaf) => [leaf, null as CarriedDelegation | null]));
+  const leavers = new Set(body.members);
+  let decided = false;
+  let recorded = false;
+  for await (const line of statements(originalLog)) {
+    const leaf = Buffer.from(line.leaf).toString('base64url');
+    if (line.seq === body.atSeq) {
+      const p = line.payload;
+      decided = leaf === body.atLeaf && p.type === 'tally.result' && p.body.outcome === 'forked' && p.body.proposal === body.cause;
+    }
+    if (line.payload.type === 'circle.split' && line.payload.body.cause === body.cause) {
+      const split = line.payload.body;
+      recorded = split.newCircle === circle && split.members.length === leavers.size && split.members.every((m) => leavers.has(m));
+    }
+    if (wanted.has(leaf) && line.seq <= body.atSeq && line.payload.type === 'delegation.set') {
+      const d = line.payload.body;
+      if (leavers.has(line.signer) && leavers.has(d.to)) wanted.set(leaf, { leaf, member: line.signer, scope: scopeOf(d.scope), delegate: d.to });
+    }
+  }
+  if (!decided) fail('FORK_CAUSE', `the original's entry ${body.atSeq} is not the forked tally of ${body.cause}`);
+  if (!recorded) fail('FORK_SPLIT', "the original's log does not record this fork's members in circle.split");
+  const carried = [...wanted.values()];
+  if (carried.some((d) => d === null)) fail('FORK_DELEGATIONS', 'a carried delegation is not a delegation.set between two leavers in the shared history');
+  return { from: body.from, atSeq: body.atSeq, carried: carried as CarriedDelegation[] };
 }
 
 /** Registered members with their public keys, from the (already verified) registry log. */
@@ -667,6 +786,9 @@ function report(r: VerifyReport): string {
   lines.push(
     `OK circle ${r.circle}: ${fmtInt(r.log.size)} entries, root ${fmtRoot(r.log.root)}, checkpoint size ${fmtInt(r.checkpoint.size)}` +
       (beyond > 0 ? ` (the log has ${fmtInt(beyond)} later entries the checkpoint does not cover)` : ''),
+    ...(r.fork
+      ? [`OK fork of ${r.fork.from}: shared history up to seq ${r.fork.atSeq} matches the original's log and signed checkpoint; ${r.fork.carried} delegation(s) carried`]
+      : []),
     `OK governance: every statement follows the rules; ${fmtInt(r.tallies)} tally result${r.tallies === 1 ? '' : 's'} recomputed and equal`,
   );
   if (r.oldCheckpoint) {
@@ -720,6 +842,7 @@ function buildProgram(io: CliIo, run: (req: VerifyRequest) => Promise<void>): Co
     .option('--old-checkpoint <file|url>', 'an earlier checkpoint of the circle: it must be a prefix of the log')
     .option('--instance <url>', 'fetch the logs, checkpoints and key from this instance')
     .option('--circle <id>', 'the circle id (instance mode: required; file mode: taken from the checkpoint)')
+    .option('--fork-of <file|url>', "file mode, for a circle born of a fork: the original circle's log (instance mode fetches it)")
     .addOption(
       new Option('--threads <n>', 'worker threads that check signatures (1: none)')
         .argParser(parseThreads)

@@ -8,6 +8,7 @@ import { decodeEntryLine } from '../../src/ledger/domain/entry';
 import { LogReplay } from '../../src/statements/domain/replay';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
+import { verifyCircles } from '../support/cli';
 
 describe('a motion under the amendment regime', () => {
   let t: TestApp;
@@ -85,6 +86,8 @@ describe('a motion under the amendment regime', () => {
       replay.push({ seq: d.entry.seq, recordedAt: d.entry.recordedAt, jws: d.entry.jws, payload: parsed.payload, signer: parsed.header.kid, jwk: parsed.header.jwk });
     }
     expect(replay.tallies).toBe(4);
+    // And so does the shipped CLI.
+    expect(await verifyCircles(t.url, [circle])).toBe(4);
   });
 
   it('refuses an amendment against a motion not under the amendment regime', async () => {

@@ -10,6 +10,7 @@ import { openNote, parseCheckpoint } from '../../src/ledger/domain/signed-note';
 import { derivedId } from '../../src/statements/domain/decide';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
+import { verifyCircles } from '../support/cli';
 
 describe('a federation four circles deep', () => {
   let t: TestApp;
@@ -97,5 +98,7 @@ describe('a federation four circles deep', () => {
     const rootReceipts = await receiptsOf(root);
     expect(rootReceipts.map((r) => r.proposal).sort()).toEqual([motion, proposalId].sort());
     expect((await receiptsOf(town)).filter((r) => r.proposal === motion)).toHaveLength(1);
+    // Every log of the federation verifies, receipts and the ratification included.
+    expect(await verifyCircles(t.url, [street, town, region, root])).toBe(2);
   });
 });

@@ -2,6 +2,9 @@
 // circle is a sibling whose genesis names the last shared entry and the original's checkpoint at
 // that size; the original records who left; delegations across the sides lapse, those within the
 // new circle are carried over; the shared history is provable by a consistency proof.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseCompact } from '../../src/identity/domain/statement';
 import { StatementSigner } from '../../src/identity/domain/statement-signer';
 import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
@@ -12,6 +15,7 @@ import { derivedId } from '../../src/statements/domain/decide';
 import { LogReplay } from '../../src/statements/domain/replay';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
+import { archipel } from '../support/cli';
 
 describe('forking a circle', () => {
   let t: TestApp;
@@ -95,6 +99,29 @@ describe('forking a circle', () => {
     expect(replay.tallies).toBe(1);
     const { ForksService } = await import('../../src/circles/forks.service');
     expect(await t.app.get(ForksService).execute(split as string)).toBeNull();
+
+    // `archipel verify` accepts both logs, checking the new circle's genesis against the original.
+    const original = await archipel('verify', '--instance', t.url, '--circle', garden);
+    expect(original).toMatchObject({ status: 0, stderr: '' });
+    expect(original.stdout).toMatch(/1 tally result recomputed and equal/);
+    const forkedRun = await archipel('verify', '--instance', t.url, '--circle', newCircle);
+    expect(forkedRun).toMatchObject({ status: 0, stderr: '' });
+    expect(forkedRun.stdout).toContain(`OK fork of ${garden}: shared history up to seq`);
+    expect(forkedRun.stdout).toContain('1 delegation(s) carried');
+
+    // Given another circle's log as the original, the check fails.
+    const dir = mkdtempSync(join(tmpdir(), 'archipel-fork-'));
+    for (const [name, path] of [
+      ['new.jsonl', `/api/v1/circles/${newCircle}/log`],
+      ['root.jsonl', `/api/v1/circles/${root}/log`],
+      ['registry.jsonl', '/api/v1/registry/log'],
+      ['checkpoint.txt', `/api/v1/circles/${newCircle}/checkpoint`],
+    ]) writeFileSync(join(dir, name), (await api.get(path)).text);
+    const files = ['--log', join(dir, 'new.jsonl'), '--registry', join(dir, 'registry.jsonl'), '--checkpoint', join(dir, 'checkpoint.txt'), '--key', noteKey];
+    expect((await archipel('verify', ...files)).stderr).toMatch(/FORK_ORIGINAL_MISSING/);
+    const wrongOriginal = await archipel('verify', ...files, '--fork-of', join(dir, 'root.jsonl'));
+    expect(wrongOriginal.status).toBe(1);
+    expect(wrongOriginal.stderr).toMatch(/^FAIL /);
   });
 
   it('forks a contested motion under the split regime; the direct yes voters leave', async () => {
@@ -109,6 +136,7 @@ describe('forking a circle', () => {
     const { newCircle, leavers } = await checkFork(circle, motion as string);
     expect(leavers).toEqual([alice.id, bob.id].sort());
     expect((await api.get<Record<string, unknown>>('/api/v1/circles/' + newCircle)).body).toMatchObject({ name: 'Night market', parent: null, regime: 'split' });
+    for (const c of [circle, newCircle]) expect(await archipel('verify', '--instance', t.url, '--circle', c)).toMatchObject({ status: 0, stderr: '' });
   });
 
   it('refuses a doer who is not a member', async () => {

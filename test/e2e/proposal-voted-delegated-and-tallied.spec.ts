@@ -9,6 +9,7 @@ import { InstanceKeyService } from '../../src/identity/instance-key.service';
 import { LogReplay, ReplayEntry } from '../../src/statements/domain/replay';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
+import { verifyCircles } from '../support/cli';
 
 describe('a proposal from opening to tally', () => {
   let t: TestApp;
@@ -175,5 +176,7 @@ describe('a proposal from opening to tally', () => {
     expect((await api.get<{ result: { outcome: string } }>('/api/v1/proposals/' + motion)).body.result.outcome).toBe('rejected');
     expect((await api.get<{ result: { outcome: string } }>('/api/v1/proposals/' + removal)).body.result.outcome).toBe('adopted');
     expect((await api.get<{ members: string[] }>('/api/v1/circles/' + doers)).body.members.sort()).toEqual([alice.id, bob.id].sort());
+    // Do-ocracy's objection rule and the removal, recomputed by the CLI from the log.
+    expect(await verifyCircles(t.url, [doers])).toBe(2);
   });
 });

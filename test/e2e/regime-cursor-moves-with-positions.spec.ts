@@ -5,6 +5,7 @@ import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
 import { decodeEntryLine } from '../../src/ledger/domain/entry';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
+import { verifyCircles } from '../support/cli';
 
 describe('the regime cursor', () => {
   let t: TestApp;
@@ -60,6 +61,7 @@ describe('the regime cursor', () => {
     }, 20_000, 'the second regime.changed');
     expect(second).toMatchObject({ from: 'amendment', to: 'unanimity', weights: { unanimity: 2, amendment: 2 }, cast: 4, E: 4 });
     expect((await api.get<{ regime: string }>('/api/v1/circles/' + circle)).body.regime).toBe('unanimity');
+    expect(await verifyCircles(t.url, [circle])).toBe(0);
   });
 
   it('refuses a position from a non-member', async () => {

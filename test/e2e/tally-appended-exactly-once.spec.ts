@@ -8,6 +8,7 @@ import { JobName } from '../../src/queue/job-catalogue';
 import { QueueService } from '../../src/queue/queue.service';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
+import { verifyCircles } from '../support/cli';
 
 describe('closing a proposal', () => {
   let t: TestApp;
@@ -41,6 +42,8 @@ describe('closing a proposal', () => {
       outcome: 'adopted',
       totals: { E: 2, Y: 2, N: 0, A: 0, O: 0 },
     });
+    // Unanimity, recomputed by the CLI from the log: exactly one tally.
+    expect(await verifyCircles(t.url, [circle])).toBe(1);
   });
 
   it('re-creates the close job of every untallied proposal when a worker starts', async () => {

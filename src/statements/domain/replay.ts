@@ -10,7 +10,7 @@ import { tallyProposal, TallyResultBody, TallySnapshot } from '../../proposals/d
 import { applyAmendments } from '../../regimes/domain/amendments';
 import { BatchState } from '../batch-state';
 import { decide, StatementContext } from './decide';
-import type { Effect, MemberState, ProposalState, Scope } from './state';
+import type { CarriedDelegation, Effect, MemberState, ProposalState, Scope } from './state';
 
 export interface ReplayEntry {
   seq: number;
@@ -56,6 +56,8 @@ export class LogReplay {
   constructor(
     readonly circle: string,
     registry: Iterable<MemberState> = [],
+    /** For a fork's log: the delegations its genesis carries, resolved from the original's log. */
+    private readonly fork: { carried?: CarriedDelegation[] } = {},
   ) {
     for (const member of registry) this.state.apply({ kind: 'member.registered', member });
   }
@@ -70,8 +72,13 @@ export class LogReplay {
       this.state.apply({ kind: 'circle.created', circle: { id: p.body.parent, name: '', parent: null, regime: 'unanimity', params: {} }, genesisLeaf: null });
       this.state.apply({ kind: 'member.joined', circle: p.body.parent, member: entry.signer });
     }
+    if (p.type === 'circle.forked') {
+      // The original's log vouches for the leavers' membership there (checked by the verifier).
+      this.state.apply({ kind: 'circle.created', circle: { id: p.body.from, name: '', parent: null, regime: p.body.regime, params: p.body.params }, genesisLeaf: null });
+      for (const member of p.body.members) this.state.apply({ kind: 'member.joined', circle: p.body.from, member });
+    }
     if (p.type === 'tally.result') this.checkTally(entry.seq, p.body);
-    const ctx: StatementContext = { payload: p, signer: entry.signer, jws: entry.jws, jwk: entry.jwk };
+    const ctx: StatementContext = { payload: p, signer: entry.signer, jws: entry.jws, jwk: entry.jwk, carried: this.fork.carried };
     let effects: Effect[];
     try {
       // The instance's minimum window is configuration a verifier does not know: not checked here.
