@@ -114,6 +114,8 @@ export class ProposalsService {
       ...(p.amendmentsCloseAt !== null ? { amendmentsCloseAt: formatTimestamp(p.amendmentsCloseAt) } : {}),
       openedBy: p.openedBy,
       openedSeq: p.openedSeq,
+      // Do-ocracy: the member who will do it, by default the proposer (SPEC §5.3).
+      ...(p.regime === 'do-ocracy' ? { doer: (p.body.doer as string | undefined) ?? p.openedBy } : {}),
       // The kind-specific part of the opening body: {regime, params}, {member}, {doer}, {ratify}…
       ...(Object.keys(p.body).length ? { proposed: p.body } : {}),
     };

@@ -163,6 +163,7 @@ describe('a proposal from opening to tally', () => {
   it('asks a reason for an objection under do-ocracy, and removes a member by a membership proposal', async () => {
     const doers = await api.circle(alice, 'Doers', { members: [bob, carol], regime: 'do-ocracy' });
     const { id: motion } = await open('motion', {}, 2, doers);
+    expect((await api.get<{ doer: string }>('/api/v1/proposals/' + motion)).body.doer).toBe(alice.id); // the proposer by default
     const noReason = await api.postJws(bob.sign('vote.cast', doers, { proposal: motion as string, choice: 'object' }));
     expect(noReason.body).toMatchObject({ code: 'REASON_REQUIRED' });
     await api.act(bob, 'vote.cast', doers, { proposal: motion as string, choice: 'object', reason: 'Too expensive' });
