@@ -1,30 +1,17 @@
 // Export a circle's log from a running instance and verify it with the shipped CLI
 // (`archipel verify`), in both forms; tampering with the export is caught.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
-
-const CLI = resolve(__dirname, '../../bin/archipel.js');
+import { archipel } from '../support/cli';
 
 describe('archipel verify against a running instance', () => {
   let t: TestApp;
   let api: ApiClient;
   let circle: string;
   const dir = mkdtempSync(join(tmpdir(), 'archipel-verify-'));
-
-  // Asynchronous: the instance answering the CLI runs in this very process.
-  const archipel = (...args: string[]) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (status) => done({ status, stdout, stderr }));
-    });
 
   beforeAll(async () => {
     t = await startTestApp();
