@@ -46,6 +46,18 @@ export class OutboxDispatcher implements OnApplicationShutdown {
     this.kick();
   }
 
+  /** After Redis may have lost jobs: dispatch again every row whose job has not completed. */
+  async redispatchUnfinished(): Promise<number> {
+    const count = await this.outbox.redispatchUnfinished();
+    if (count) this.kick();
+    return count;
+  }
+
+  /** A job finished: its outbox rows will not be dispatched again. */
+  completed(jobId: string): Promise<void> {
+    return this.outbox.markCompleted(jobId);
+  }
+
   async drain(): Promise<void> {
     for (;;) {
       const rows = await this.outbox.pending(500);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { JobItem } from './job-catalogue';
+import { JobItem, naturalJobId } from './job-catalogue';
 
 export interface OutboxRow {
   id: string;
@@ -20,7 +20,7 @@ export class OutboxRepository {
        SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::timestamptz[])`,
       [
         items.map((i) => i.item.name),
-        items.map(() => ''),
+        items.map((i) => naturalJobId(i.item)),
         items.map((i) => JSON.stringify(i.item.payload)),
         items.map((i) => new Date(i.runAt).toISOString()),
       ],
@@ -37,5 +37,21 @@ export class OutboxRepository {
 
   async markDispatched(ids: string[]): Promise<void> {
     if (ids.length) await this.ds.query(`UPDATE job_outbox SET dispatched_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+  }
+
+  /** The job of this natural id has completed: its rows are done for good. */
+  async markCompleted(jobId: string): Promise<void> {
+    await this.ds.query(`UPDATE job_outbox SET completed_at = now() WHERE job_id = $1 AND completed_at IS NULL`, [jobId]);
+  }
+
+  /**
+   * Rows dispatched whose job has not completed go back to pending: Redis may have lost them (an
+   * empty restart). Natural job ids make dispatching a job that still exists a no-op.
+   */
+  async redispatchUnfinished(): Promise<number> {
+    const [, count]: [unknown[], number] = await this.ds.query(
+      `UPDATE job_outbox SET dispatched_at = NULL WHERE completed_at IS NULL AND dispatched_at IS NOT NULL`,
+    );
+    return count;
   }
 }

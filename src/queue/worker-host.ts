@@ -34,11 +34,19 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       const handler = this.registry.get(name);
       const connection = this.redis.duplicate();
       this.connections.push(connection);
-      const worker = new Worker(name, (job) => handler(job.data, job), {
-        connection,
-        prefix: this.config.get('QUEUE_PREFIX'),
-        concurrency: this.config.get('WORKER_CONCURRENCY'),
-      });
+      const worker = new Worker(
+        name,
+        async (job) => {
+          await handler(job.data, job);
+          // Until this is written, a restore dispatches the job again (the handler is idempotent).
+          if (name !== JobName.CutCheckpoints && job.id) await this.outbox.completed(job.id);
+        },
+        {
+          connection,
+          prefix: this.config.get('QUEUE_PREFIX'),
+          concurrency: this.config.get('WORKER_CONCURRENCY'),
+        },
+      );
       worker.on('failed', (job, err) =>
         this.logger.warn(`${name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`),
       );
@@ -62,6 +70,8 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
   private restore(): Promise<void> {
     this.restoring ??= (async () => {
       try {
+        const redispatched = await this.outbox.redispatchUnfinished();
+        if (redispatched) this.logger.log(`Dispatching again ${redispatched} outbox job(s) not yet completed`);
         await this.registry.runStartHooks();
         if (WorkerHost.served().includes(JobName.CutCheckpoints)) {
           const policy = JOB_POLICY[JobName.CutCheckpoints];

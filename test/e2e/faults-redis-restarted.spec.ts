@@ -3,6 +3,7 @@
 // still answers reads, a statement appended meanwhile keeps its job in the outbox, and a worker
 // that starts re-creates the close job of every untallied proposal. Each closes exactly once.
 import { DataSource } from 'typeorm';
+import { parseCompact } from '../../src/identity/domain/statement';
 import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
 import { JobName } from '../../src/queue/job-catalogue';
 import { QueueService } from '../../src/queue/queue.service';
@@ -134,4 +135,57 @@ describe('Redis restarted empty', () => {
     await eventually(async () => (await countTallies(query, [circle])) === 1, 10_000, 'the tally after the restart');
     await expectEachTalliedOnce(t.url, [{ id: id as string, circle }]);
   }, 30_000);
+});
+
+// Jobs other than closes live only in the outbox and in Redis: a row stays unfinished until its job
+// completes, so a worker re-dispatches what an empty restart lost (here a decision's receipt).
+describe('Redis restarted empty with a propagation pending', () => {
+  let redis: PrivateRedis;
+  let t: TestApp;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start({ appendonly: false });
+    t = await startTestApp({ env: { REDIS_URL: redis.url, MIN_PROPOSAL_WINDOW_SECONDS: '1' } }); // API only
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.kill();
+    if (redis && !redis.running) await redis.start();
+    await t?.close();
+    await redis?.dispose();
+  });
+
+  it('carries the receipt to the parent after the restart lost its job', async () => {
+    const api = new ApiClient(t.url);
+    const ds = t.app.get(DataSource);
+    const propagate = t.app.get(QueueService).queue(JobName.PropagateDecision);
+    const alice = await api.register('Alice');
+    const parent = await api.circle(alice, 'Parent', { regime: 'unanimity' });
+    const child = await api.circle(alice, 'Child', { parent, regime: 'unanimity' });
+    const { id } = await api.act(alice, 'proposal.open', child, { kind: 'motion', title: 'Pending', text: 'p', closesAt: formatTimestamp(Date.now() + 1500) });
+    await api.act(alice, 'vote.cast', child, { proposal: id as string, choice: 'yes' });
+
+    // A worker that only closes proposals: the receipt's job waits in Redis, served by nobody.
+    const closer = await WorkerProcess.start({ env: t.env, extra: { WORKER_JOBS: JobName.CloseProposal } });
+    workers.push(closer);
+    await eventually(async () => (await propagate.getJobCounts('waiting')).waiting === 1, 15_000, 'the receipt job waiting');
+    await closer.stop();
+
+    await redis.restart();
+    expect(await propagate.getJobCounts('waiting', 'delayed', 'active')).toMatchObject({ waiting: 0, delayed: 0, active: 0 });
+    const unfinished = async () =>
+      (await ds.query(`SELECT count(*)::int AS n FROM job_outbox WHERE name = $1 AND completed_at IS NULL`, [JobName.PropagateDecision])) as Array<{ n: number }>;
+    expect(await unfinished()).toEqual([{ n: 1 }]);
+
+    const worker = await WorkerProcess.start({ env: t.env });
+    workers.push(worker);
+    expect(worker.output).toMatch(/Dispatching again 1 outbox job/);
+    const receipts = async () =>
+      (await api.get(`/api/v1/circles/${parent}/log`)).text
+        .split('\n')
+        .filter((line) => line && parseCompact((JSON.parse(line) as { jws: string }).jws).payload.type === 'child.decision');
+    await eventually(async () => (await receipts()).length === 1, 15_000, 'the receipt in the parent');
+    await eventually(async () => (await unfinished())[0].n === 0, 10_000, 'the outbox row completed');
+    expect(await receipts()).toHaveLength(1);
+  }, 60_000);
 });
