@@ -2,6 +2,7 @@
 import type { ScopedDelegation } from '../../../src/delegations/domain/resolve';
 import { freezeParams, type Params, type RegimeName } from '../../../src/proposals/domain/params';
 import type { ProposalKind, TallySnapshot } from '../../../src/proposals/domain/tally';
+import type { ProposalState, StateView } from '../../../src/statements/domain/state';
 
 export interface Story {
   proposal?: string;
@@ -34,3 +35,26 @@ export function snapshot(story: Story): TallySnapshot {
 
 /** The default parameters as frozen into every proposal of a circle that overrides none. */
 export const DEFAULTS: Params = freezeParams({});
+
+/** A StateView over plain sets, for the rules that decide votes (no database: pure domain). */
+export function stateOf(world: {
+  circle: string;
+  members: string[];
+  proposal: ProposalState;
+  /** Members just before the proposal's opening entry (SPEC §5.1). */
+  eligible: string[];
+}): StateView {
+  const members = new Set(world.members);
+  const eligible = new Set(world.eligible);
+  return {
+    member: () => undefined,
+    circle: (id) => (id === world.circle ? { id, name: id, parent: null, regime: world.proposal.regime, params: {} } : undefined),
+    isMember: (circle, member) => circle === world.circle && members.has(member),
+    hasPendingInvitation: () => false,
+    proposal: (id) => (id === world.proposal.id ? world.proposal : undefined),
+    isEligible: (proposal, member) => proposal === world.proposal.id && eligible.has(member),
+    hasVote: () => false,
+    delegation: () => undefined,
+    hasReceipt: () => false,
+  };
+}

@@ -1,0 +1,53 @@
+// SPEC §5.1: the eligible members are the circle's members just before the opening entry. zed joins
+// after the opening: a member now, but his vote on this proposal is refused and he is not in E.
+// carol leaves after the opening: she stays eligible, and her vote cast before leaving counts.
+import { DomainError } from '../../../../src/common/domain-error';
+import { freezeParams } from '../../../../src/proposals/domain/params';
+import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import type { ProposalState } from '../../../../src/statements/domain/state';
+import { decideVoteCast } from '../../../../src/votes/domain/vote-rules';
+import { DEFAULTS, snapshot, stateOf } from '../story';
+
+const closesAt = Date.parse('2030-01-01T12:00:00.000Z');
+const proposal: ProposalState = {
+  id: 'p1',
+  circle: 'c1',
+  kind: 'motion',
+  regime: 'unanimity',
+  params: freezeParams({}),
+  topic: null,
+  openedSeq: 5,
+  openedAt: closesAt - 3_600_000,
+  closesAt,
+  amendmentsCloseAt: null,
+  closed: false,
+  body: {},
+  text: 'Share the tools',
+};
+const vote = { v: 1, type: 'vote.cast', id: '01J00000000000000000000000', circle: 'c1', at: '2030-01-01T11:00:00.000Z', body: { proposal: 'p1', choice: 'yes' } } as never;
+// Now: zed has joined, carol has left. At the opening: alice, bob, carol.
+const state = stateOf({ circle: 'c1', members: ['alice', 'bob', 'zed'], eligible: ['alice', 'bob', 'carol'], proposal });
+
+test('a member who joined after the opening may not vote on it', () => {
+  let code: string | undefined;
+  try {
+    decideVoteCast(vote, 'zed', closesAt - 1000, state);
+  } catch (e) {
+    code = (e as DomainError).code;
+  }
+  expect(code).toBe('NOT_ELIGIBLE');
+  expect(decideVoteCast(vote, 'alice', closesAt - 1000, state).effects).toHaveLength(1);
+});
+
+test('the tally counts those eligible at opening only, including one who left since', () => {
+  const body = tallyProposal(snapshot({ regime: 'unanimity', eligible: ['alice', 'bob', 'carol'], votes: { alice: 'yes', bob: 'yes', carol: 'yes', zed: 'no' } }));
+  expect(body).toStrictEqual({
+    proposal: 'p1',
+    regime: 'unanimity',
+    params: DEFAULTS,
+    outcome: 'adopted', // zed's "no" is not counted: he was not a member when it opened
+    totals: { E: 3, Y: 3, N: 0, A: 0, O: 0 },
+    lost: { weight: 0, cycles: [] },
+    absent: 0,
+  });
+});
