@@ -1,6 +1,6 @@
 // `npm run bench:propagation` — how long an adopted decision takes to reach the root (SPEC §8, §9),
 // end to end: the close job's commit in the leaf, the transactional outbox, BullMQ, one
-// `decision.propagate` job per ancestor, the group-commit writer, PostgreSQL with
+// `decision.propagate` job per decision (receipts appended ancestor by ancestor), the group-commit writer, PostgreSQL with
 // synchronous_commit on.
 //
 // Creates its own database on the machine's PostgreSQL (admin URL BENCH_DATABASE_URL, default
@@ -13,8 +13,8 @@
 // decision, from the logs after the run (log_entry of the bench database, joined through the
 // receipt table): recordedAt of the leaf's `tally.result` → recordedAt of the `child.decision`
 // receipt in the root; and per hop, the receipt's recordedAt in each ancestor. From the BullMQ job
-// hashes (kept one hour after completion): when each propagate job was added (outbox dispatch),
-// picked up by a worker, and finished — where the time goes.
+// hashes (kept one hour after completion): when each decision's propagate job was added (outbox
+// dispatch), picked up by a worker, and finished — where the time goes.
 //
 // Environment: BENCH_DATABASE_URL, REDIS_URL (default redis://127.0.0.1:6379), BENCH_LEVELS
 // (decisions in flight per round, default "1,10,100"), BENCH_ROUNDS (rounds per level, default
@@ -344,13 +344,13 @@ async function main(): Promise<void> {
       const h = await redis.hmget(`${queuePrefix}:${queue}:${id}`, 'timestamp', 'processedOn', 'finishedOn', 'atm');
       return { added: Number(h[0]), picked: Number(h[1]), finished: Number(h[2]), attempts: Number(h[3] ?? 0) }; // atm: attempts made, 1 when done first time
     };
-    interface Hop {
-      dispatch: number; // previous entry recordedAt → job added to BullMQ (commit + outbox kick)
+    interface Trip {
+      dispatch: number; // leaf tally recordedAt → the decision's job added to BullMQ (commit + outbox kick)
       pickup: number; // job added → a worker picked it up
-      work: number; // picked up → receipt recordedAt (reads, checkpoint, proof, writer queue)
-      commitAfter: number; // receipt recordedAt → job finished (the rest of the transaction, commit)
+      receipts: number[]; // per ancestor: previous step (pick-up, then the receipt before) → this receipt recordedAt
+      finishAfter: number; // root receipt recordedAt → job finished
     }
-    const hops = new Map<number, Hop[]>(); // hop index 0..3 (d4, d3, d2, root)
+    const trips: Trip[] = []; // in the order of `decisions` less warm-up and missing ones
     const closeLag: Array<{ level: number; ms: number; pickup: number }> = [];
     let retried = 0;
     for (const d of decisions) {
@@ -359,16 +359,17 @@ async function main(): Promise<void> {
       if (!p) continue;
       const close = await jobTimes('proposal.close', `tally-${d.proposal}`);
       closeLag.push({ level: d.level, ms: p.tallyAt - d.closesAt, pickup: close.picked - d.closesAt });
-      let prev = p.tallyAt;
-      for (const [h, a] of ancestors.entries()) {
-        const j = await jobTimes('decision.propagate', `receipt-${d.leaf}-${p.childSeq}-${a}`);
-        if (j.attempts > 1) retried++;
+      // One job per decision, named for its first ancestor (the leaf's parent).
+      const j = await jobTimes('decision.propagate', `receipt-${d.leaf}-${p.childSeq}-${ancestors[0]}`);
+      if (j.attempts > 1) retried++;
+      const receipts: number[] = [];
+      let prev = j.picked;
+      for (const a of ancestors) {
         const at = p.at.get(a) ?? NaN;
-        const list = hops.get(h) ?? [];
-        list.push({ dispatch: j.added - prev, pickup: j.picked - j.added, work: at - j.picked, commitAfter: j.finished - at });
-        hops.set(h, list);
+        receipts.push(at - prev);
         prev = at;
       }
+      trips.push({ dispatch: j.added - p.tallyAt, pickup: j.picked - j.added, receipts, finishAfter: j.finished - prev });
     }
     await redis.quit();
 
@@ -403,23 +404,25 @@ async function main(): Promise<void> {
     }
 
     log();
-    log('## Per hop, median ms (all levels; hop = one ancestor: previous entry recordedAt → this receipt recordedAt)');
-    log('| level | hop → | previous entry recorded → job added (commit + outbox dispatch) | added → picked up | picked up → receipt recorded | receipt recorded → job finished | hop total |');
-    log('|---:|---|---:|---:|---:|---:|---:|');
+    log('## Where the time goes, median ms (one propagate job per decision carries its receipt to every ancestor)');
+    log('| in flight | leaf tally → job added (commit + outbox dispatch) | added → picked up | picked up → depth 4 receipt | → depth 3 | → depth 2 | → root | root receipt → job finished |');
+    log('|---:|---:|---:|---:|---:|---:|---:|---:|');
     const names = ['depth 4', 'depth 3', 'depth 2', 'root'];
+    const counted = decisions.filter((d) => !warmupIds.has(d.proposal) && byProposal.has(d.proposal));
     for (const level of LEVELS) {
-      const idx = decisions.filter((d) => !warmupIds.has(d.proposal) && byProposal.has(d.proposal));
-      const positions = idx.map((d, i) => ({ d, i })).filter((x) => x.d.level === level).map((x) => x.i);
-      if (!positions.length) continue;
-      for (const h of [0, 1, 2, 3]) {
-        const list = positions.map((i) => hops.get(h)![i]);
-        const m = (f: (x: Hop) => number) => stats(list.map(f).filter(Number.isFinite)).p50;
-        log(
-          `| ${level} | ${names[h]} | ${fmt(m((x) => x.dispatch))} | ${fmt(m((x) => x.pickup))} | ${fmt(m((x) => x.work))} | ${fmt(m((x) => x.commitAfter))} | ${fmt(m((x) => x.dispatch + x.pickup + x.work))} |`,
-        );
-      }
+      const list = trips.filter((_, i) => counted[i].level === level);
+      if (!list.length) continue;
+      const m = (f: (x: Trip) => number) => fmt(stats(list.map(f).filter(Number.isFinite)).p50);
+      log(
+        `| ${level} | ${m((x) => x.dispatch)} | ${m((x) => x.pickup)} | ${[0, 1, 2, 3].map((h) => m((x) => x.receipts[h])).join(' | ')} | ${m((x) => x.finishAfter)} |`,
+      );
+    }
+    log();
+    log('| in flight | closesAt → close job picked up | closesAt → leaf tally recorded |');
+    log('|---:|---:|---:|');
+    for (const level of LEVELS) {
       const cl = closeLag.filter((c) => c.level === level);
-      log(`| ${level} | (close) | closesAt → close job picked up ${fmt(stats(cl.map((c) => c.pickup)).p50)} | | closesAt → tally recorded ${fmt(stats(cl.map((c) => c.ms)).p50)} | | |`);
+      if (cl.length) log(`| ${level} | ${fmt(stats(cl.map((c) => c.pickup)).p50)} | ${fmt(stats(cl.map((c) => c.ms)).p50)} |`);
     }
     log(`propagate jobs that needed more than one attempt: ${retried}`);
 

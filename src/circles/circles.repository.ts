@@ -151,6 +151,20 @@ export class CirclesRepository {
     return (row as MemberState) ?? null;
   }
 
+  /** The ancestors of a circle, nearest first: its parent, grandparent, … up to the root. */
+  async ancestorsOf(id: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.ds.query(
+      `WITH RECURSIVE up (id, parent, depth) AS (
+         SELECT id, parent, 0 FROM circle WHERE id = $1
+         UNION ALL
+         SELECT c.id, c.parent, up.depth + 1 FROM circle c JOIN up ON c.id = up.parent
+       )
+       SELECT id FROM up WHERE depth > 0 ORDER BY depth`,
+      [id],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async circleState(id: string): Promise<
     | (CircleState & { children: string[]; members: string[] })
     | null

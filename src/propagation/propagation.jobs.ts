@@ -3,7 +3,7 @@ import { JobHandlerRegistry } from '../queue/job-handlers';
 import { JobName } from '../queue/job-catalogue';
 import { PropagationService } from './propagation.service';
 
-/** SPEC §8, §9: one job per decision and ancestor; each receipt enqueues the next ancestor's. */
+/** SPEC §8, §9: one job per decision carries its receipt to every ancestor, nearest first. */
 @Injectable()
 export class PropagationJobs implements OnModuleInit {
   constructor(

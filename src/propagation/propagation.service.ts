@@ -27,8 +27,14 @@ export class PropagationService {
     private readonly proposals: ProposalsService,
   ) {}
 
-  /** Append the receipt of `circle`#`seq` (a tally.result) to `ancestor`; idempotent. */
-  async propagate(circle: string, seq: number, ancestor: string): Promise<AppendResult | null> {
+  /**
+   * Carry the decision at `circle`#`seq` (a tally.result) from `ancestor` up to the root: the
+   * receipt in each ancestor's log, nearest first. One job per decision: it completes only once
+   * the root holds its receipt, so a retry or a redispatch after a crash resumes where it stopped;
+   * each receipt is written once (checked before and under the ancestor's lock). Returns the
+   * receipts appended by this call.
+   */
+  async propagate(circle: string, seq: number, ancestor: string): Promise<AppendResult[]> {
     const stored = await this.ledger.entry(circle, seq);
     if (!stored) throw new Error(`No entry ${circle}#${seq}`);
     const decoded = decodeEntryLine(stored.line);
@@ -36,28 +42,43 @@ export class PropagationService {
     const tally = parseCompact(decoded.entry.jws).payload;
     if (tally.type !== 'tally.result') throw new Error(`Entry ${circle}#${seq} is a ${tally.type}, not a tally.result`);
     const { proposal, outcome } = tally.body;
-    if (await this.receipts.exists(this.ledger.dataSource, ancestor, circle, proposal)) return null;
 
-    // A checkpoint of the child's log that covers the decision, and the proof against it.
+    const chain = await this.circles.ancestorsOf(circle);
+    const from = chain.indexOf(ancestor);
+    if (from < 0) throw new Error(`${ancestor} is not an ancestor of ${circle}`);
+    const parent = chain[0];
+    // The same receipt goes to every ancestor: one child checkpoint covering the decision and
+    // the inclusion proof against it, read once and only if some receipt is missing.
+    let body: Record<string, unknown> | null = null;
+    const appended: AppendResult[] = [];
+    for (const target of chain.slice(from)) {
+      if (!(await this.receipts.exists(this.ledger.dataSource, target, circle, proposal))) {
+        body ??= await this.receiptBody(circle, seq, decoded.leaf, proposal, outcome);
+        const receipt = body;
+        const result = await this.writer.submitSystem({
+          lane: target,
+          receivedAt: Date.now(),
+          compose: async (m: EntityManager) => {
+            if (await this.receipts.exists(m, target, circle, proposal)) return null;
+            const jws = this.instanceKey.instance.sign('child.decision', target, receipt as never, { at: formatTimestamp(Date.now()) });
+            return { payload: parseCompact(jws).payload, signer: this.instanceKey.kid, jws };
+          },
+        });
+        if (result) {
+          this.logger.log(`Receipt of ${circle}#${seq} in ${target}#${result.seq}`);
+          appended.push(result);
+        }
+      }
+      // A motion adopted with `ratify: true` also asks its parent to ratify it (once).
+      if (target === parent && outcome === 'adopted') await this.proposals.openRatification(proposal, parent);
+    }
+    return appended;
+  }
+
+  private async receiptBody(circle: string, seq: number, leaf: Uint8Array, proposal: string, outcome: string) {
     const checkpoint = await this.logs.checkpoint(circle);
     const size = Number(checkpoint.split('\n')[1]);
     const inclusion = await this.logs.inclusion(circle, seq, size);
-    const body = { child: circle, proposal, outcome, entry: { seq, leaf: base64url(decoded.leaf) }, checkpoint, proof: inclusion.path };
-
-    const result = await this.writer.submitSystem({
-      lane: ancestor,
-      receivedAt: Date.now(),
-      compose: async (m: EntityManager) => {
-        if (await this.receipts.exists(m, ancestor, circle, proposal)) return null;
-        const jws = this.instanceKey.instance.sign('child.decision', ancestor, body as never, { at: formatTimestamp(Date.now()) });
-        return { payload: parseCompact(jws).payload, signer: this.instanceKey.kid, jws };
-      },
-    });
-    if (result) this.logger.log(`Receipt of ${circle}#${seq} in ${ancestor}#${result.seq}`);
-
-    // A motion adopted with `ratify: true` also asks its parent to ratify it.
-    const parent = (await this.circles.circleState(circle))?.parent;
-    if (outcome === 'adopted' && ancestor === parent) await this.proposals.openRatification(proposal, ancestor);
-    return result;
+    return { child: circle, proposal, outcome, entry: { seq, leaf: base64url(leaf) }, checkpoint, proof: inclusion.path };
   }
 }

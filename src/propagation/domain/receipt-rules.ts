@@ -11,8 +11,7 @@ export function decideChildDecision(p: PayloadOf<'child.decision'>, state: State
   }
   return {
     effects: [{ kind: 'receipt.recorded', ancestor: p.circle, child: p.body.child, proposal: p.body.proposal, childSeq: p.body.entry.seq }],
+    // The decision's one propagation job carries the same receipt on to the next ancestors.
     followUps: [],
-    // On to the next ancestor, with the same receipt: `child` names where the decision was taken.
-    jobs: ancestor.parent ? [{ kind: 'propagate', circle: p.body.child, seq: p.body.entry.seq, ancestor: ancestor.parent }] : [],
   };
 }

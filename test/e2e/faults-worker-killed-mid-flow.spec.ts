@@ -1,0 +1,84 @@
+// SPEC §8, §9 under a crash in the middle of a decision's flow: the test holds the root log's head
+// row (the writer's per-log lock), so every decision's receipts reach depth 2 and its job then
+// waits for the root. The worker is SIGKILLed right there. A fresh worker resumes each flow once
+// the dead worker's locks lapse: every ancestor ends with exactly one receipt per decision.
+// Like faults-worker-killed, it waits about 60 s for BullMQ to hand back the dead worker's jobs.
+import { DataSource } from 'typeorm';
+import { parseCompact } from '../../src/identity/domain/statement';
+import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
+import { JobName } from '../../src/queue/job-catalogue';
+import { QueueService } from '../../src/queue/queue.service';
+import { eventually, startTestApp, TestApp } from '../support/app';
+import { ApiClient } from '../support/client';
+import { verifyCircles } from '../support/cli';
+import { PrivateRedis, WorkerProcess } from '../support/processes';
+
+describe('a worker killed in the middle of propagating decisions', () => {
+  let redis: PrivateRedis;
+  let t: TestApp;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    t = await startTestApp({ env: { REDIS_URL: redis.url, MIN_PROPOSAL_WINDOW_SECONDS: '1' } });
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.kill();
+    await t?.close();
+    await redis?.dispose();
+  });
+
+  it('resumes every flow where it stopped, one receipt per decision and ancestor', async () => {
+    const api = new ApiClient(t.url);
+    const ds = t.app.get(DataSource);
+    const alice = await api.register('Alice');
+    const root = await api.circle(alice, 'Root', { regime: 'unanimity' });
+    const d2 = await api.circle(alice, 'Depth 2', { parent: root, regime: 'unanimity' });
+    const d3 = await api.circle(alice, 'Depth 3', { parent: d2, regime: 'unanimity' });
+    const leaves = [await api.circle(alice, 'Leaf A', { parent: d3, regime: 'unanimity' }), await api.circle(alice, 'Leaf B', { parent: d3, regime: 'unanimity' })];
+    const closesAt = formatTimestamp(Date.now() + 2500);
+    const decisions: string[] = [];
+    for (let k = 0; k < 6; k++) {
+      const leaf = leaves[k % 2];
+      const { id } = await api.act(alice, 'proposal.open', leaf, { kind: 'motion', title: `D${k}`, text: 'up', closesAt });
+      await api.act(alice, 'vote.cast', leaf, { proposal: id as string, choice: 'yes' });
+      decisions.push(id as string);
+    }
+    const receipts = async (circle: string) =>
+      ((await ds.query(`SELECT count(*)::int AS n FROM log_entry WHERE circle = $1 AND type = 'child.decision'`, [circle])) as Array<{ n: number }>)[0].n;
+
+    // Hold the root's lock for as long as the test says.
+    const holder = ds.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await holder.query(`SELECT 1 FROM log_head WHERE circle = $1 FOR UPDATE`, [root]);
+    try {
+      workers.push(await WorkerProcess.start({ env: t.env }));
+      await eventually(async () => (await receipts(d2)) === decisions.length, 30_000, 'every receipt at depth 2');
+      await workers[0].kill();
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+    // Killed mid-flow: each decision has reached depth 3 and depth 2, none the root.
+    expect([await receipts(d3), await receipts(d2), await receipts(root)]).toEqual([decisions.length, decisions.length, 0]);
+
+    workers.push(await WorkerProcess.start({ env: t.env }));
+    await eventually(async () => (await receipts(root)) === decisions.length, 100_000, 'every receipt at the root');
+    const propagate = t.app.get(QueueService).queue(JobName.PropagateDecision);
+    await eventually(
+      async () => {
+        const c = await propagate.getJobCounts('active', 'waiting', 'delayed', 'failed');
+        return c.active + c.waiting + c.delayed + c.failed === 0;
+      },
+      10_000,
+      'the propagate queue to drain',
+    );
+    for (const ancestor of [d3, d2, root]) {
+      const lines = (await ds.query(`SELECT line FROM log_entry WHERE circle = $1 AND type = 'child.decision' ORDER BY seq`, [ancestor])) as Array<{ line: string }>;
+      const decided = lines.map(({ line }) => (parseCompact((JSON.parse(line) as { jws: string }).jws).payload.body as { proposal: string }).proposal);
+      expect([...decided].sort()).toEqual([...decisions].sort());
+    }
+    expect(await verifyCircles(t.url, [...leaves, d3, d2, root])).toBe(decisions.length);
+  }, 150_000);
+});
