@@ -381,6 +381,8 @@ export interface VerifyRequest {
 export interface VerifyReport {
   /** `tally.result` entries recomputed from the log and found equal. */
   tallies: number;
+  /** `regime.changed` entries recomputed from the log and found equal. */
+  regimeChanges: number;
   /** For a fork: the original circle, the last shared entry, the delegations carried over. */
   fork: { from: string; atSeq: number; carried: number } | null;
   instance: string;
@@ -596,7 +598,8 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
     fork = await checkFork(genesis.payload.body, plan.circleLog(genesis.payload.body.from), circle, instance, members, req);
   }
 
-  // Governance (SPEC §5): every statement decided again by the same rules, every tally recomputed.
+  // Governance (SPEC §5, §6): every statement decided again by the same rules, every tally and
+  // regime change recomputed.
   const replay = new LogReplay(circle, await registryMembers(plan.registry), fork ? { carried: fork.carried } : {});
   try {
     const replaySource = await openSource(plan.log);
@@ -616,6 +619,7 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
     tallies: replay.tallies,
+    regimeChanges: replay.regimeChanges,
     fork: fork ? { from: fork.from, atSeq: fork.atSeq, carried: fork.carried.length } : null,
     instance: instance.name,
     circle,
@@ -789,7 +793,8 @@ function report(r: VerifyReport): string {
     ...(r.fork
       ? [`OK fork of ${r.fork.from}: shared history up to seq ${r.fork.atSeq} matches the original's log and signed checkpoint; ${r.fork.carried} delegation(s) carried`]
       : []),
-    `OK governance: every statement follows the rules; ${fmtInt(r.tallies)} tally result${r.tallies === 1 ? '' : 's'} recomputed and equal`,
+    `OK governance: every statement follows the rules; ${fmtInt(r.tallies)} tally result${r.tallies === 1 ? '' : 's'} recomputed and equal` +
+      (r.regimeChanges ? `; ${fmtInt(r.regimeChanges)} regime change${r.regimeChanges === 1 ? '' : 's'} recomputed and equal` : ''),
   );
   if (r.oldCheckpoint) {
     lines.push(

@@ -49,6 +49,12 @@ export interface SystemSubmission {
   lane: string;
   /** Other logs the composed statement's follow-ups append to (a fork's parent). */
   alsoLock?: string[];
+  /**
+   * True when `compose` reads nothing that other statements of its log in the same batch could
+   * change (a receipt): it may then be batched behind them. Otherwise it opens its log's part of
+   * a batch (see `take`).
+   */
+  independentOfBatch?: boolean;
   receivedAt: number;
   compose(m: EntityManager): Promise<StatementContext | null>;
 }
@@ -134,14 +140,26 @@ export class LedgerWriter {
   /**
    * The oldest waiting statements whose lanes nobody holds, up to MAX_BATCH; their lanes become
    * held. Within a lane, statements keep their order: once one is passed over, so are the rest.
+   * A system statement opens its lane's part of a batch unless it is `independentOfBatch`: it is
+   * composed from the state committed before the batch, so nothing of the batch may stand before
+   * it in its log (a `regime.changed` must follow from exactly the entries before it, as a
+   * verifier replays them).
    */
   private take(): Pending[] {
     const batch: Pending[] = [];
+    const inBatch = new Set<string>();
     const passed = new Set<string>();
     const rest: Pending[] = [];
     for (const item of this.pending) {
-      if (batch.length < MAX_BATCH && !passed.has(item.lane) && !this.held.has(item.lane)) batch.push(item);
-      else {
+      const takes =
+        batch.length < MAX_BATCH &&
+        !passed.has(item.lane) &&
+        !this.held.has(item.lane) &&
+        !(item.system && !item.independentOfBatch && inBatch.has(item.lane));
+      if (takes) {
+        batch.push(item);
+        inBatch.add(item.lane);
+      } else {
         passed.add(item.lane);
         rest.push(item);
       }

@@ -58,6 +58,8 @@ export class PropagationService {
         const result = await this.writer.submitSystem({
           lane: target,
           receivedAt: Date.now(),
+          // A receipt depends on no other entry of the ancestor's log: it may share a batch.
+          independentOfBatch: true,
           compose: async (m: EntityManager) => {
             if (await this.receipts.exists(m, target, circle, proposal)) return null;
             const jws = this.instanceKey.instance.sign('child.decision', target, receipt as never, { at: formatTimestamp(Date.now()) });

@@ -1,13 +1,17 @@
 // SPEC §5: replaying a circle's log offline. Every statement is decided again by the same rules
 // the server ran (statements/domain/decide.ts) against state rebuilt from the log alone, and every
 // `tally.result` is recomputed from the state at its proposal's close (proposals/domain/tally.ts)
-// and compared figure by figure. Pure: the offline verifier feeds it entries in order.
+// and compared figure by figure, and every `regime.changed` from the positions, members and
+// circle-scoped delegations just before it (regimes/domain/cursor.ts). Pure: the offline verifier
+// feeds it entries in order.
 import { DomainError } from '../../common/domain-error';
 import type { Ed25519PublicJwk } from '../../identity/domain/keys';
 import type { BodyOf, StatementPayload } from '../../identity/domain/statement-types';
 import { parseTimestamp } from '../../ledger/domain/canonical-json';
 import { tallyProposal, TallyResultBody, TallySnapshot } from '../../proposals/domain/tally';
+import { isRegimeName, type RegimeName } from '../../proposals/domain/params';
 import { applyAmendments } from '../../regimes/domain/amendments';
+import { regimeChange, regimeCursor } from '../../regimes/domain/cursor';
 import { BatchState } from '../batch-state';
 import { decide, StatementContext } from './decide';
 import type { CarriedDelegation, Effect, MemberState, ProposalState, Scope } from './state';
@@ -51,7 +55,10 @@ export class LogReplay {
   /** Proposals waiting for their close, earliest closesAt first (a binary heap). */
   private readonly closing: Tracked[] = [];
   private readonly delegations = new Map<string, Scoped>();
+  /** Each member's latest regime.position in this circle (kept when she leaves, as the server does). */
+  private readonly positions = new Map<string, RegimeName>();
   tallies = 0;
+  regimeChanges = 0;
 
   constructor(
     readonly circle: string,
@@ -78,6 +85,7 @@ export class LogReplay {
       for (const member of p.body.members) this.state.apply({ kind: 'member.joined', circle: p.body.from, member });
     }
     if (p.type === 'tally.result') this.checkTally(entry.seq, p.body);
+    if (p.type === 'regime.changed') this.checkRegimeChange(entry.seq, p.body);
     const ctx: StatementContext = { payload: p, signer: entry.signer, jws: entry.jws, jwk: entry.jwk, carried: this.fork.carried };
     let effects: Effect[];
     try {
@@ -130,7 +138,13 @@ export class LogReplay {
         this.setDelegation(e.member, e.scope, undefined);
         return;
       case 'delegations.lapsed':
-        this.delegations.delete(e.member);
+        if (e.circle === this.circle) this.delegations.delete(e.member);
+        return;
+      case 'delegations.to.lapsed':
+        if (e.circle === this.circle) this.lapseDelegationsTo(new Set(e.delegates));
+        return;
+      case 'position.set':
+        if (e.circle === this.circle && isRegimeName(e.position)) this.positions.set(e.member, e.position);
         return;
       default:
         return;
@@ -146,6 +160,30 @@ export class LogReplay {
       if (delegate === undefined) map.delete(scope.value);
       else map.set(scope.value, delegate);
     }
+  }
+
+  /** SPEC §7: in a fork, delegations to those who left lapse, in every scope. */
+  private lapseDelegationsTo(gone: ReadonlySet<string>): void {
+    for (const d of this.delegations.values()) {
+      if (d.circle !== undefined && gone.has(d.circle)) d.circle = undefined;
+      for (const map of [d.topics, d.proposals]) for (const [key, to] of map) if (gone.has(to)) map.delete(key);
+    }
+  }
+
+  /** SPEC §6: the cursor recomputed from the state just before the entry gives exactly its body. */
+  private checkRegimeChange(seq: number, body: BodyOf<'regime.changed'>): void {
+    const circle = this.state.circle(this.circle);
+    if (!circle || !isRegimeName(circle.regime)) throw new ReplayFailure(seq, 'REGIME_MISMATCH', `regime.changed in a circle whose regime is not known here`);
+    const circleDelegations = new Map<string, string>();
+    for (const [member, d] of this.delegations) if (d.circle !== undefined) circleDelegations.set(member, d.circle);
+    const result = regimeCursor({ members: [...this.members].sort(), positions: this.positions, delegations: circleDelegations, params: circle.params as never });
+    const expected = regimeChange(circle.regime, result);
+    if (!expected) {
+      throw new ReplayFailure(seq, 'REGIME_MISMATCH', `regime.changed to ${body.to}, but the cursor recomputed here stays at ${circle.regime} (median ${result.regime ?? 'none'}, ${result.cast} of ${result.E} cast)`);
+    }
+    const differs = firstDifference(expected, body);
+    if (differs) throw new ReplayFailure(seq, 'REGIME_MISMATCH', `regime.changed: ${differs.figure} is ${JSON.stringify(differs.actual)}, recomputed ${JSON.stringify(differs.expected)}`);
+    this.regimeChanges++;
   }
 
   /** SPEC §5.1: the state at close is given by the entries recorded strictly before closesAt. */
