@@ -163,13 +163,23 @@ export interface TallySnapshot {
   void?: readonly string[];
 }
 
+/**
+ * Eligible member ids by index. A plain array is one; a bulk loader may instead answer only for
+ * the members that can be in a cycle (those with a delegation), since the ids are only read to
+ * report cycles.
+ */
+export interface MemberIds {
+  readonly length: number;
+  at(index: number): string | undefined;
+}
+
 export interface TallyArraysInput {
   proposal: string;
   kind: ProposalKind;
   regime: RegimeName;
   params: Params;
   /** Eligible member ids by index, distinct (cycles are reported by id). */
-  members: readonly string[];
+  members: MemberIds;
   /** Per member: direct vote as an index into choicesFor(kind, regime), or -1. */
   choice: Int8Array;
   /** Per member: effective delegate index or -1 (see effectiveDelegates); ignored for `split` kind. */
@@ -188,9 +198,13 @@ function frozenCopy(params: Params): Params {
   return copy;
 }
 
-function idsOf(indices: readonly number[], members: readonly string[]): string[] {
+function idsOf(indices: readonly number[], members: MemberIds): string[] {
   const ids: string[] = [];
-  for (const i of indices) ids.push(members[i]);
+  for (const i of indices) {
+    const id = members.at(i);
+    if (id === undefined) throw new RangeError(`tallyArrays: no id for member ${i}, who is in a cycle`);
+    ids.push(id);
+  }
   return ids;
 }
 
