@@ -15,7 +15,8 @@
 //   30 %  absent, with noise delegations that are not in force (ended before close, set after
 //         close, another proposal, another topic, a non-eligible delegate) and a few that are.
 // Then measures, in this process:
-//   load     loadTallyArrays (src/proposals/tally-loader.ts): three string_agg reads + typed arrays
+//   load     loadTallyArrays (src/proposals/tally-loader.ts): one statement of plain string_agg
+//            scans, ids numbered in JS by a hash table of typed arrays (member-index.ts)
 //   resolve  tallyArrays: resolveDelegations + totals + outcome
 // BENCH_ROUNDS times (default 3), peak RSS, and, as baselines:
 //   - the server's Map-based path (ProposalsRepository.tallyInputs + tallyProposal), which must give
@@ -388,11 +389,11 @@ async function main(): Promise<void> {
       if (r === 0) peakAfterFirstMb = process.resourceUsage().maxRSS / 1024;
       const t = loaded.timings;
       log(
-        `  round ${r + 1}: load ${fmt(t1 - t0)} ms (queries ${fmt(t.queryMs)}, members+Map ${fmt(t.membersMs)}, votes ${fmt(t.votesMs)}, ` +
+        `  round ${r + 1}: load ${fmt(t1 - t0)} ms (query ${fmt(t.queryMs)}, members ${fmt(t.membersMs)}, votes ${fmt(t.votesMs)}, ` +
           `delegations ${fmt(t.delegationsMs)}, scopes ${fmt(t.effectiveMs)}) · tallyArrays ${fmt(t2 - t1)} ms ` +
           `(resolveDelegations alone ${fmt(resolveOnly)} ms) · total ${fmt(t2 - t0)} ms · rss ${fmt(mb(process.memoryUsage().rss))} MB`,
       );
-      if (r === 0) log(`           rows read: ${fmt(loaded.counts.eligible)} eligible, ${fmt(loaded.counts.votes)} votes, ${fmt(loaded.counts.delegations)} delegations in force`);
+      if (r === 0) log(`           read: ${fmt(loaded.counts.eligible)} eligible, ${fmt(loaded.counts.votes)} votes, ${fmt(loaded.counts.delegations)} delegations in force (rows read)`);
       body = b;
     }
     const peakRssMb = process.resourceUsage().maxRSS / 1024;

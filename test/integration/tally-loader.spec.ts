@@ -59,7 +59,8 @@ describe('loadTallyArrays', () => {
       `INSERT INTO circle_membership (circle, member, joined_seq, left_seq) SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[])`,
       [CIRCLE, memberships.map((r) => r[0]), memberships.map((r) => r[1]), memberships.map((r) => r[2])],
     );
-    for (const [id, topic, seq] of [['p-topic', 'budget', OPENED_SEQ], ['p-no-topic', null, OPENED_SEQ], ['p-other', 'budget', OPENED_SEQ]] as const) {
+    const proposals = [['p-topic', 'budget'], ['p-no-topic', null], ['p-other', 'budget'], ['p-bad-outsider', null], ['p-bad', null]] as const;
+    for (const [id, topic, seq] of proposals.map(([id, topic]) => [id, topic, OPENED_SEQ] as const)) {
       await ds.query(
         `INSERT INTO proposal (id, circle, opened_seq, opened_at, opened_by, kind, title, text, topic, regime, params, closes_at, body)
          VALUES ($1, $2, $3, $4, $5, 'motion', 't', 'x', $6, 'amendment', $7, $8, '{}')`,
@@ -80,6 +81,13 @@ describe('loadTallyArrays', () => {
         [p, votes.map((v) => v[0]), votes.map((v) => v[1]), votes.map((v) => v[2])],
       );
     }
+    // A choice that is not one of the proposal's: ignored from a non-eligible member, an error from an eligible one.
+    await ds.query(
+      `INSERT INTO vote (proposal, member, choice, seq, recorded_at) VALUES
+         ('p-bad-outsider', $1, 'maybe', 200, $3), ('p-bad-outsider', $2, 'yes', 201, $3),
+         ('p-bad', $1, 'maybe', 202, $3), ('p-bad', $2, 'maybe', 203, $3)`,
+      [M.joinedAfter, M.y1, BEFORE],
+    );
     // [member, scope_kind, scope_value, delegate, set_at, ended_at]
     const d: Array<[string, string, string, string, string, string | null]> = [
       [M.y1, 'circle', '', M.n1, LONG_BEFORE, null], // a direct vote overrides her own delegation
@@ -126,8 +134,13 @@ describe('loadTallyArrays', () => {
     const theirs = tallyProposal({ proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: p.topic, ...(await repo().tallyInputs(p, p.closesAt)) });
     expect(ours).toEqual(theirs);
 
+    // Members are numbered in no particular order, each once (dup has two membership rows).
+    const { members } = loaded.input;
     const eligible = Object.values(M).filter((id) => ![M.leftBefore, M.joinedAfter].includes(id)).sort();
-    expect(loaded.input.members).toEqual(eligible);
+    expect(Array.from({ length: members.length }, (_, i) => members.at(i)).sort()).toEqual(eligible);
+    expect(members.at(members.length)).toBeUndefined();
+    // Rows read: votes and delegations in force, before eligibility (joinedAfter's vote, propOut's and leftBefore's delegations).
+    expect(loaded.counts).toEqual({ eligible: 20, votes: 5, delegations: 19 });
     // Y: y1, c1, prop, retract; N: n1, leftLater, topic, propOut, rejoin; A: a1, c2, other.
     expect(ours.totals).toEqual({ E: 20, Y: 4, N: 5, A: 3, O: 0 });
     // lost: cy1-3, intoCycle, toAbsent, dup; absent: late, after.
@@ -157,5 +170,44 @@ describe('loadTallyArrays', () => {
     const theirs = tallyProposal({ proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: p.topic, ...(await repo().tallyInputs(p, at)) });
     expect(ours).toEqual(theirs);
     expect(ours.totals.Y + ours.totals.N + ours.totals.A).toBe(0);
+  });
+
+  it('reads inside a transaction of the caller as well', async () => {
+    const p = proposal('p-topic', 'budget');
+    const outside = tallyArrays((await loadTallyArrays(ds, p)).input);
+    await ds.transaction(async (m) => {
+      expect(tallyArrays((await loadTallyArrays(m, p)).input)).toEqual(outside);
+    });
+    // An EntityManager outside any transaction (ds.manager) reads in a transaction of its own.
+    expect(tallyArrays((await loadTallyArrays(ds.manager, p)).input)).toEqual(outside);
+  });
+
+  it('ignores a choice outside the list from a non-eligible member', async () => {
+    const p = proposal('p-bad-outsider', null);
+    const loaded = await loadTallyArrays(ds, p);
+    expect(loaded.counts.votes).toBe(2);
+    const inputs = await repo().tallyInputs({ ...p, topic: 'no topic names this' }, p.closesAt);
+    const theirs = tallyProposal({ proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: null, ...inputs });
+    expect(tallyArrays(loaded.input)).toEqual(theirs);
+    expect(theirs.totals).toMatchObject({ E: 20, Y: 4, N: 0 }); // y1 and those who delegate to her
+  });
+
+  it('refuses a choice outside the list from an eligible member, naming her', async () => {
+    const p = proposal('p-bad', null);
+    await expect(loadTallyArrays(ds, p)).rejects.toThrow(new RangeError(`choice of ${M.y1} is not one of yes, no, abstain`));
+    await expect(repo().tallyInputs({ ...p, topic: 'none' }, p.closesAt).then((inputs) =>
+      tallyProposal({ proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: null, ...inputs }),
+    )).rejects.toThrow(RangeError);
+    // Inside a transaction the error leaves it usable.
+    await ds.transaction(async (m) => {
+      await expect(loadTallyArrays(m, p)).rejects.toThrow(RangeError);
+      await expect(m.query(`SELECT 1 AS one`)).resolves.toEqual([{ one: 1 }]);
+    });
+  });
+
+  it('gives an empty circle an empty tally', async () => {
+    const loaded = await loadTallyArrays(ds, { ...proposal('p-topic', 'budget'), circle: 'no-such-circle' });
+    expect(loaded.counts.eligible).toBe(0);
+    expect(tallyArrays(loaded.input).totals).toEqual({ E: 0, Y: 0, N: 0, A: 0, O: 0 });
   });
 });
