@@ -6,6 +6,7 @@ import type { LoadedDelegation, StateNeeds } from '../statements/batch-state';
 import type { Effect, ProposalState, Scope, ScopeKind } from '../statements/domain/state';
 import type { RegimeName, Params } from './domain/params';
 import type { ProposalKind } from './domain/tally';
+import { loadTallyArrays, type LoadedTallyArrays, type TallyLoaderProposal } from './tally-loader';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
@@ -237,6 +238,14 @@ export class ProposalsRepository {
       votes: new Map(voteRows.map((v) => [v.member, v.choice])),
       delegations,
     };
+  }
+
+  /**
+   * SPEC §5.1: the same state at close as tallyInputs, as the typed arrays of tallyArrays (one
+   * statement, ids numbered in JS: see tally-loader.ts). With `m`, read inside that transaction.
+   */
+  tallyArrays(p: TallyLoaderProposal, at: number, m?: EntityManager): Promise<LoadedTallyArrays> {
+    return loadTallyArrays(m ?? this.ds, p, at);
   }
 
   /** Current delegations of a circle (optionally only those relevant to one proposal). */

@@ -10,7 +10,7 @@ import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
 import { StatementContext } from '../statements/domain/decide';
 import { ProposalRow, ProposalsRepository } from './proposals.repository';
 import { applyAmendments } from '../regimes/domain/amendments';
-import { tallyProposal, TallyResultBody } from './domain/tally';
+import { tallyArrays, TallyResultBody } from './domain/tally';
 
 export class NotYetDue extends Error {
   constructor(readonly closesAt: number, proposal: string) {
@@ -54,19 +54,14 @@ export class ProposalsService {
     return result;
   }
 
-  /** The tally of the state at close (or, for an open proposal, of the state now). */
+  /**
+   * The tally of the state at close (or, for an open proposal, of the state now): loaded in bulk
+   * as typed arrays (the same body as tallyProposal over tallyInputs, for any circle size).
+   */
   async tally(p: ProposalRow, m?: EntityManager, at = p.closesAt): Promise<TallyResultBody> {
-    const inputs = await this.proposals.tallyInputs(p, at, m);
     const amended = await this.amended(p, m);
-    return tallyProposal({
-      proposal: p.id,
-      kind: p.kind,
-      regime: p.regime,
-      params: p.params,
-      topic: p.topic,
-      ...inputs,
-      ...(amended && amended.void.length ? { void: amended.void } : {}),
-    });
+    const { input } = await this.proposals.tallyArrays({ ...p, ...(amended && amended.void.length ? { void: amended.void } : {}) }, at, m);
+    return tallyArrays(input);
   }
 
   /**
