@@ -40,6 +40,28 @@ export function procTicks(pid: number): number {
     return 0;
   }
 }
+/** CPU ticks of a process and of its live descendants (an API supervisor and its processes). */
+export function processTreeTicks(root: number): number {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop() as number;
+    total += procTicks(pid);
+    for (const [child, parent] of parents) if (parent === pid) stack.push(child);
+  }
+  return total;
+}
+
 export function postgresTicks(): Map<number, number> {
   const out = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {

@@ -16,7 +16,9 @@
 // (per workload and concurrency, default 30,000), BENCH_CONCURRENCY (default "64,256"),
 // BENCH_MEMBERS (default 2,000), BENCH_CIRCLES (default 100), BENCH_PHASE_SECONDS (cap per measured
 // phase, default 40), BENCH_KEEP=1 (keep the database), BENCH_SERVER_ARGS (extra node flags for the
-// API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+// API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_API_PROCESSES (API_PROCESSES of
+// the server: HTTP API processes sharing its port; default the number of CPUs). Server CPU counts
+// the API process and its children.
 //
 // The measured statement is `member.invite` of a registered member who is not (and never becomes)
 // a member of the circle: valid over and over (circle-rules.ts decideInvite), each with a fresh id.
@@ -29,7 +31,7 @@ import { Client } from 'pg';
 import { Pool } from 'undici';
 import { openDataSource, runMigrations } from '../database/data-source';
 import { StatementSigner } from '../identity/domain/statement-signer';
-import { CLK_TCK, envInt, fmt, freePort, load, log, postgresTicks, procTicks } from './bench-support';
+import { CLK_TCK, envInt, fmt, freePort, load, log, postgresTicks, processTreeTicks } from './bench-support';
 
 const GOAL_SPREAD = 3_000;
 const GOAL_HOT = 2_000;
@@ -46,6 +48,7 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '64,256').split(',').map((
 /** Registered members who never join anything: the invitees of the measured statements. */
 const OUTSIDERS = 16;
 const HOT_MEMBERS = Math.min(MEMBERS, 500);
+const API_PROCESSES = envInt('BENCH_API_PROCESSES', cpus().length);
 
 
 // ---------------------------------------------------------------- CPU accounting from /proc
@@ -70,7 +73,7 @@ interface CpuSnap {
 }
 function cpuSnap(serverPid: number): CpuSnap {
   const u = process.cpuUsage();
-  return { server: procTicks(serverPid), pg: postgresTicks(), bench: (u.user + u.system) / 1e6, machine: totalCpuTicks(), t: performance.now() };
+  return { server: processTreeTicks(serverPid), pg: postgresTicks(), bench: (u.user + u.system) / 1e6, machine: totalCpuTicks(), t: performance.now() };
 }
 function cpuShares(a: CpuSnap, b: CpuSnap) {
   const secs = (b.t - a.t) / 1000;
@@ -258,6 +261,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       INSTANCE_NAME: 'bench.archipel',
       DATABASE_POOL_SIZE: '16',
+      API_PROCESSES: String(API_PROCESSES),
     };
     const nodeArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
     child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -277,7 +281,7 @@ async function main(): Promise<void> {
     }
     await health.close();
     const serverPid = child.pid as number;
-    log(`API: node dist/main.js, pid ${serverPid}, ${base}, DATABASE_POOL_SIZE=16`);
+    log(`API: node dist/main.js, pid ${serverPid}, ${base}, API_PROCESSES=${API_PROCESSES}, DATABASE_POOL_SIZE=16 each`);
 
     const pool = new Pool(base, { connections: Math.max(...CONCURRENCY, 64), pipelining: 1 });
 

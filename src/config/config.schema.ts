@@ -14,6 +14,8 @@ export const configSchema = z.object({
   /** Absent: an embedded PostgreSQL (PGlite) keeps its data under DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_SIZE: positiveInt.default(10),
+  /** HTTP API processes behind one port (node:cluster), for `node dist/main.js`; each has its own pool. */
+  API_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
   /** Absent: redis://127.0.0.1:6379, or a redis-server child process when nothing answers there. */
   REDIS_URL: z.string().url().optional(),
   DATA_DIR: z.string().min(1).default('.archipel'),

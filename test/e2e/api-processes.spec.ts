@@ -1,0 +1,80 @@
+// API_PROCESSES: several HTTP API processes share one port (node:cluster). The first migrates and
+// creates the instance key, the others follow; appends from all of them to one circle stay one
+// contiguous log; a killed process is replaced; SIGTERM stops them all. Runs dist/main.js.
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { eventually } from '../support/app';
+import { ApiClient } from '../support/client';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { embeddedTestDatabase, testRedisUrl } from '../support/database-urls';
+
+const MAIN = resolve(__dirname, '../../dist/main.js');
+
+describe('API_PROCESSES=2', () => {
+  let db: TestDatabase;
+  let child: ChildProcess;
+  let output = '';
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const api = new ApiClient(`http://127.0.0.1:${port}`);
+
+  // Several processes need a PostgreSQL server: the embedded PGlite is one session.
+  const embedded = embeddedTestDatabase();
+
+  beforeAll(async () => {
+    if (embedded) return;
+    db = await createTestDatabase();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      API_PROCESSES: '2',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: db.url,
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: `c${randomBytes(3).toString('hex')}`,
+      INSTANCE_NAME: 'test.archipel.example',
+      LOG_LEVEL: 'info',
+    };
+    child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
+    await eventually(async () => /2 API processes on one port/.test(output), 60_000, 'two API processes');
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+    await db?.drop();
+  });
+
+  const workerPids = () => [...output.matchAll(/"pid":(\d+)/g)].map((m) => Number(m[1])).filter((pid) => pid !== child.pid);
+
+  it('serves one log from both processes, replaces a dead one, and stops on SIGTERM', async () => {
+    if (embedded) return;
+    const alice = await api.register('Alice');
+    const members = await Promise.all(['B', 'C', 'D', 'E'].map((n) => api.register(n)));
+    const circle = await api.circle(alice, 'Shared', { members });
+    // Many concurrent appends over keep-alive connections spread across both processes.
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) => api.act(members[i % members.length], 'regime.position', circle, { position: i % 2 ? 'amendment' : 'unanimity' })),
+    );
+    const log = (await api.get(`/api/v1/circles/${circle}/log`)).text.split('\n').filter(Boolean);
+    expect(log.map((line) => (JSON.parse(line) as { seq: number }).seq)).toEqual(log.map((_, i) => i));
+    const health = await api.get<{ status: string }>('/health');
+    expect(health.body.status).toBe('ok');
+
+    // Kill one API process: the supervisor starts another and the port keeps answering.
+    const pids = new Set(workerPids());
+    expect(pids.size).toBeGreaterThanOrEqual(1);
+    const victim = [...pids][0];
+    process.kill(victim, 'SIGKILL');
+    await eventually(async () => /exited \(SIGKILL\); starting another/.test(output), 20_000, 'a replacement');
+    await eventually(async () => (await api.get<{ status: string }>('/health').catch(() => ({ body: { status: 'down' } }))).body.status === 'ok', 30_000, 'health after the replacement');
+
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  }, 120_000);
+});
