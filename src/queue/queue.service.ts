@@ -39,9 +39,6 @@ export class QueueService implements OnApplicationShutdown {
       delay,
       attempts: policy.attempts,
       backoff: { type: 'exponential', delay: policy.backoffMs },
-      // A decision's next hop goes before decisions not yet started, so each climbs to the root
-      // without waiting behind a whole wave at every level (docs/performance.md, propagation).
-      lifo: item.name === JobName.PropagateDecision,
       removeOnComplete: { age: 3600, count: 10_000 },
       // Failed jobs stay visible for an operator (Bull Board, /health).
       removeOnFail: false,
