@@ -7,27 +7,16 @@ import { parseCompact } from '../../src/identity/domain/statement';
 import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
 import { JobName } from '../../src/queue/job-catalogue';
 import { QueueService } from '../../src/queue/queue.service';
-import { eventually, startTestApp, TestApp } from '../support/app';
+import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
-import { countTallies, expectEachTalliedOnce, PrivateRedis, ProposalRef, WorkerProcess } from '../support/processes';
+import { countTallies, drained, expectEachTalliedOnce, faultSetting, ProposalRef, WorkerProcess } from '../support/processes';
 
 describe('Redis restarted empty', () => {
-  let redis: PrivateRedis;
-  let t: TestApp;
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    redis = await PrivateRedis.start({ appendonly: false });
-    t = await startTestApp({ env: { REDIS_URL: redis.url, MIN_PROPOSAL_WINDOW_SECONDS: '1' } }); // API only
-  });
-  afterAll(async () => {
-    for (const w of workers) await w.kill();
-    if (redis && !redis.running) await redis.start(); // so that the app closes its queues cleanly
-    await t?.close();
-    await redis?.dispose();
-  });
+  const setting = faultSetting(); // the API only; workers are started below
+  const { workers } = setting;
 
   it('closes every proposal once: jobs re-created from PostgreSQL, the outbox keeps what was appended meanwhile', async () => {
+    const { t, redis } = setting;
     const api = new ApiClient(t.url);
     const ds = t.app.get(DataSource);
     const query = (sql: string, params: unknown[]) => ds.query(sql, params);
@@ -97,14 +86,7 @@ describe('Redis restarted empty', () => {
     expect(worker.output).toMatch(/Re-created close jobs for 7 proposal\(s\)/);
     const all = [...proposals, whileDown];
     await eventually(async () => (await countTallies(query, circles)) === all.length, 30_000, 'every proposal tallied');
-    await eventually(
-      async () => {
-        const c = await queue.getJobCounts('active', 'waiting', 'delayed', 'failed');
-        return c.active + c.waiting + c.delayed + c.failed === 0;
-      },
-      10_000,
-      'the close queue to drain',
-    );
+    await drained(queue);
     const outcomes = await expectEachTalliedOnce(t.url, all);
     for (const p of proposals) expect(outcomes.get(p.id)).toBe('adopted');
     expect(outcomes.get(whileDown.id)).toBe('rejected');
@@ -113,6 +95,7 @@ describe('Redis restarted empty', () => {
   // A worker that stays up while Redis restarts empty re-creates the lost jobs when it reconnects
   // (WorkerHost.restore on the connection's 'ready'), as it does at start.
   it('closes proposals whose jobs a Redis restart lost while a worker stayed up', async () => {
+    const { t, redis } = setting;
     const api = new ApiClient(t.url);
     const ds = t.app.get(DataSource);
     const query = (sql: string, params: unknown[]) => ds.query(sql, params);
@@ -140,22 +123,11 @@ describe('Redis restarted empty', () => {
 // Jobs other than closes live only in the outbox and in Redis: a row stays unfinished until its job
 // completes, so a worker re-dispatches what an empty restart lost (here a decision's receipt).
 describe('Redis restarted empty with a propagation pending', () => {
-  let redis: PrivateRedis;
-  let t: TestApp;
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    redis = await PrivateRedis.start({ appendonly: false });
-    t = await startTestApp({ env: { REDIS_URL: redis.url, MIN_PROPOSAL_WINDOW_SECONDS: '1' } }); // API only
-  });
-  afterAll(async () => {
-    for (const w of workers) await w.kill();
-    if (redis && !redis.running) await redis.start();
-    await t?.close();
-    await redis?.dispose();
-  });
+  const setting = faultSetting();
+  const { workers } = setting;
 
   it('carries the receipt to the parent after the restart lost its job', async () => {
+    const { t, redis } = setting;
     const api = new ApiClient(t.url);
     const ds = t.app.get(DataSource);
     const propagate = t.app.get(QueueService).queue(JobName.PropagateDecision);

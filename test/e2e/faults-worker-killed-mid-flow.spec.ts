@@ -8,27 +8,17 @@ import { parseCompact } from '../../src/identity/domain/statement';
 import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
 import { JobName } from '../../src/queue/job-catalogue';
 import { QueueService } from '../../src/queue/queue.service';
-import { eventually, startTestApp, TestApp } from '../support/app';
+import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
 import { verifyCircles } from '../support/cli';
-import { PrivateRedis, WorkerProcess } from '../support/processes';
+import { drained, faultSetting, WorkerProcess } from '../support/processes';
 
 describe('a worker killed in the middle of propagating decisions', () => {
-  let redis: PrivateRedis;
-  let t: TestApp;
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    t = await startTestApp({ env: { REDIS_URL: redis.url, MIN_PROPOSAL_WINDOW_SECONDS: '1' } });
-  });
-  afterAll(async () => {
-    for (const w of workers) await w.kill();
-    await t?.close();
-    await redis?.dispose();
-  });
+  const setting = faultSetting();
+  const { workers } = setting;
 
   it('resumes every flow where it stopped, one receipt per decision and ancestor', async () => {
+    const { t } = setting;
     const api = new ApiClient(t.url);
     const ds = t.app.get(DataSource);
     const alice = await api.register('Alice');
@@ -66,14 +56,7 @@ describe('a worker killed in the middle of propagating decisions', () => {
     workers.push(await WorkerProcess.start({ env: t.env }));
     await eventually(async () => (await receipts(root)) === decisions.length, 100_000, 'every receipt at the root');
     const propagate = t.app.get(QueueService).queue(JobName.PropagateDecision);
-    await eventually(
-      async () => {
-        const c = await propagate.getJobCounts('active', 'waiting', 'delayed', 'failed');
-        return c.active + c.waiting + c.delayed + c.failed === 0;
-      },
-      10_000,
-      'the propagate queue to drain',
-    );
+    await drained(propagate);
     for (const ancestor of [d3, d2, root]) {
       const lines = (await ds.query(`SELECT line FROM log_entry WHERE circle = $1 AND type = 'child.decision' ORDER BY seq`, [ancestor])) as Array<{ line: string }>;
       const decided = lines.map(({ line }) => (parseCompact((JSON.parse(line) as { jws: string }).jws).payload.body as { proposal: string }).proposal);

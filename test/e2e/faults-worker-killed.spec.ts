@@ -10,30 +10,20 @@ import { StatementSigner } from '../../src/identity/domain/statement-signer';
 import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
 import { JobName } from '../../src/queue/job-catalogue';
 import { QueueService } from '../../src/queue/queue.service';
-import { eventually, startTestApp, TestApp } from '../support/app';
+import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
-import { countTallies, expectEachTalliedOnce, PrivateRedis, ProposalRef, WorkerProcess } from '../support/processes';
+import { countTallies, drained, expectEachTalliedOnce, faultSetting, ProposalRef, WorkerProcess } from '../support/processes';
 
 const CIRCLES = 4;
 const WAVES = 5; // one proposal per circle per wave: 20 proposals
 
 describe('a worker killed while closing proposals', () => {
-  let redis: PrivateRedis;
-  let t: TestApp;
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    // The API alone, in this process; the workers are child processes on the same private Redis.
-    t = await startTestApp({ env: { REDIS_URL: redis.url, MIN_PROPOSAL_WINDOW_SECONDS: '1' } });
-  });
-  afterAll(async () => {
-    for (const w of workers) await w.kill();
-    await t?.close();
-    await redis?.dispose();
-  });
+  // The API alone, in this process; the workers are child processes on the same private Redis.
+  const setting = faultSetting();
+  const { workers } = setting;
 
   it('leaves every proposal tallied exactly once after a SIGKILL and a fresh worker', async () => {
+    const { t } = setting;
     const api = new ApiClient(t.url);
     const ds = t.app.get(DataSource);
     const queue = t.app.get(QueueService).queue(JobName.CloseProposal);
@@ -87,14 +77,7 @@ describe('a worker killed while closing proposals', () => {
     workers.push(await WorkerProcess.start(workerEnv));
     await eventually(async () => (await countTallies(query, circles)) === proposals.length, 100_000, 'every proposal tallied');
     // Nothing left to run that could append a second tally.
-    await eventually(
-      async () => {
-        const c = await queue.getJobCounts('active', 'waiting', 'delayed', 'failed');
-        return c.active + c.waiting + c.delayed + c.failed === 0;
-      },
-      10_000,
-      'the close queue to drain',
-    );
+    await drained(queue);
     const outcomes = await expectEachTalliedOnce(t.url, proposals);
     // The tallies are right, not merely present.
     proposals.forEach((p, i) => expect(outcomes.get(p.id)).toBe((Math.floor(i / CIRCLES) + (i % CIRCLES)) % 2 ? 'rejected' : 'adopted'));

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decodeEntryLine, prevOf } from '../../src/ledger/domain/entry';
 import { redisAnswers } from '../../src/queue/embedded-redis';
-import { eventually } from './app';
+import type { Queue } from 'bullmq';
+import { eventually, startTestApp, TestApp } from './app';
 
 const ROOT = resolve(__dirname, '../..');
 export const WORKER_SCRIPT = join(ROOT, 'dist/worker.js');
@@ -283,4 +284,36 @@ export async function expectEachTalliedOnce(baseUrl: string, proposals: Proposal
 export async function countTallies(query: (sql: string, params: unknown[]) => Promise<Array<{ n: number }>>, circles: string[]): Promise<number> {
   const [{ n }] = await query(`SELECT count(*)::int AS n FROM log_entry WHERE type = 'tally.result' AND circle = ANY($1::text[])`, [circles]);
   return n;
+}
+
+/**
+ * The setting of a fault test, for one `describe`: a private Redis, the API in this process on
+ * it (no worker: the test starts worker processes and pushes them on `workers`), all stopped
+ * after the block. Read `redis` and `t` inside tests (they are set in beforeAll).
+ */
+export function faultSetting(opts: { appendonly?: boolean } = {}) {
+  const setting = { redis: undefined as unknown as PrivateRedis, t: undefined as unknown as TestApp, workers: [] as WorkerProcess[] };
+  beforeAll(async () => {
+    setting.redis = await PrivateRedis.start({ appendonly: opts.appendonly ?? false });
+    setting.t = await startTestApp({ env: { REDIS_URL: setting.redis.url, MIN_PROPOSAL_WINDOW_SECONDS: '1' } });
+  });
+  afterAll(async () => {
+    for (const w of setting.workers) await w.kill();
+    if (setting.redis && !setting.redis.running) await setting.redis.start(); // so that the app closes its queues cleanly
+    await setting.t?.close();
+    await setting.redis?.dispose();
+  });
+  return setting;
+}
+
+/** Waits until a queue has nothing active, waiting, delayed or failed. */
+export async function drained(queue: Queue, what = `the ${queue.name} queue to drain`, timeoutMs = 10_000): Promise<void> {
+  await eventually(
+    async () => {
+      const c = await queue.getJobCounts('active', 'waiting', 'delayed', 'failed');
+      return c.active + c.waiting + c.delayed + c.failed === 0;
+    },
+    timeoutMs,
+    what,
+  );
 }

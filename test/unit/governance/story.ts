@@ -58,3 +58,23 @@ export function stateOf(world: {
     hasReceipt: () => false,
   };
 }
+
+/** An open motion p1 of circle c1 under unanimity, one hour long, closing at `closesAt`. */
+export function openMotion(closesAt: number, overrides: Partial<ProposalState> = {}): ProposalState {
+  return {
+    id: 'p1',
+    circle: 'c1',
+    kind: 'motion',
+    regime: 'unanimity',
+    params: freezeParams({}),
+    topic: null,
+    openedSeq: 3,
+    openedAt: closesAt - 3_600_000,
+    closesAt,
+    amendmentsCloseAt: null,
+    closed: false,
+    body: {},
+    text: 'A motion',
+    ...overrides,
+  };
+}

@@ -2,28 +2,12 @@
 // after the opening: a member now, but his vote on this proposal is refused and he is not in E.
 // carol leaves after the opening: she stays eligible, and her vote cast before leaving counts.
 import { DomainError } from '../../../../src/common/domain-error';
-import { freezeParams } from '../../../../src/proposals/domain/params';
 import { tallyProposal } from '../../../../src/proposals/domain/tally';
-import type { ProposalState } from '../../../../src/statements/domain/state';
 import { decideVoteCast } from '../../../../src/votes/domain/vote-rules';
-import { DEFAULTS, snapshot, stateOf } from '../story';
+import { DEFAULTS, openMotion, snapshot, stateOf } from '../story';
 
 const closesAt = Date.parse('2030-01-01T12:00:00.000Z');
-const proposal: ProposalState = {
-  id: 'p1',
-  circle: 'c1',
-  kind: 'motion',
-  regime: 'unanimity',
-  params: freezeParams({}),
-  topic: null,
-  openedSeq: 5,
-  openedAt: closesAt - 3_600_000,
-  closesAt,
-  amendmentsCloseAt: null,
-  closed: false,
-  body: {},
-  text: 'Share the tools',
-};
+const proposal = openMotion(closesAt, { openedSeq: 5 });
 const vote = { v: 1, type: 'vote.cast', id: '01J00000000000000000000000', circle: 'c1', at: '2030-01-01T11:00:00.000Z', body: { proposal: 'p1', choice: 'yes' } } as never;
 // Now: zed has joined, carol has left. At the opening: alice, bob, carol.
 const state = stateOf({ circle: 'c1', members: ['alice', 'bob', 'zed'], eligible: ['alice', 'bob', 'carol'], proposal });

@@ -1,27 +1,11 @@
 // SPEC §5.1, §10: a vote recorded at closesAt or later is after close and refused; one recorded a
 // millisecond before is accepted. A proposal with its tally.result refuses votes whatever the clock.
 import { DomainError } from '../../../../src/common/domain-error';
-import { freezeParams } from '../../../../src/proposals/domain/params';
-import type { ProposalState } from '../../../../src/statements/domain/state';
 import { decideVoteCast, decideVoteRetract } from '../../../../src/votes/domain/vote-rules';
-import { stateOf } from '../story';
+import { openMotion, stateOf } from '../story';
 
 const closesAt = Date.parse('2030-01-01T12:00:00.000Z');
-const proposal: ProposalState = {
-  id: 'p1',
-  circle: 'c1',
-  kind: 'motion',
-  regime: 'unanimity',
-  params: freezeParams({}),
-  topic: null,
-  openedSeq: 3,
-  openedAt: closesAt - 3_600_000,
-  closesAt,
-  amendmentsCloseAt: null,
-  closed: false,
-  body: {},
-  text: 'Paint the door green',
-};
+const proposal = openMotion(closesAt);
 const vote = { v: 1, type: 'vote.cast', id: '01J00000000000000000000000', circle: 'c1', at: '2030-01-01T12:00:00.000Z', body: { proposal: 'p1', choice: 'yes' } } as never;
 const retract = { v: 1, type: 'vote.retract', id: '01J00000000000000000000001', circle: 'c1', at: '2030-01-01T12:00:00.000Z', body: { proposal: 'p1' } } as never;
 const world = { circle: 'c1', members: ['alice', 'bob'], eligible: ['alice', 'bob'] };
