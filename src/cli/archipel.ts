@@ -35,7 +35,7 @@ import {
 } from '../ledger/domain/verify-log';
 import { parseCompact } from '../identity/domain/statement';
 import { decodeEntryBytes } from '../ledger/domain/entry';
-import { LogReplay, ReplayFailure } from '../statements/domain/replay';
+import { LogReplay, ReplayDecoder, ReplayFailure } from '../statements/domain/replay';
 import { scopeOf } from '../statements/domain/state';
 import type { CarriedDelegation, MemberState } from '../statements/domain/state';
 
@@ -228,6 +228,11 @@ export interface VerifyLogOptions {
   /** the script workers run: this module, compiled (tests point it at a loader) */
   workerFile?: string;
   onBytes?: (n: number) => void;
+  /**
+   * Each batch of whole lines, in log order, on this thread, while workers check the lines (the
+   * governance replay rides along in the same pass, so the log is read once).
+   */
+  onBatch?: (batch: Uint8Array) => void;
 }
 
 interface WorkerInit {
@@ -260,7 +265,10 @@ export async function verifyLogStream(chunks: AsyncIterable<Uint8Array>, options
   const source = options.onBytes ? counted(chunks, options.onBytes) : chunks;
   const batches = lineBatches(source, options.batchBytes ?? DEFAULT_BATCH_BYTES);
   if (options.threads <= 1) {
-    for await (const batch of batches) for (const line of splitLines(batch)) verifier.push(line);
+    for await (const batch of batches) {
+      for (const line of splitLines(batch)) verifier.push(line);
+      options.onBatch?.(batch);
+    }
   } else {
     await inspectOnWorkers(batches, verifier, options);
   }
@@ -332,8 +340,11 @@ async function inspectOnWorkers(batches: AsyncIterable<Uint8Array>, verifier: Lo
       let w = 0;
       for (let i = 1; i < workers.length; i++) if (inFlight[i] < inFlight[w]) w = i;
       inFlight[w]++;
-      const request: WorkerRequest = { batch: sent++, bytes };
-      workers[w].postMessage(request, [bytes.buffer as ArrayBuffer]);
+      // The worker owns what it is sent; this thread keeps the batch for onBatch.
+      const owned = options.onBatch ? bytes.slice() : bytes;
+      const request: WorkerRequest = { batch: sent++, bytes: owned };
+      workers[w].postMessage(request, [owned.buffer as ArrayBuffer]);
+      options.onBatch?.(bytes);
     }
     while (error === null && accepted < sent) await waitForProgress();
     if (error !== null) throw error;
@@ -541,6 +552,31 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
   }
   const members = registryVerifier.memberKeys();
 
+  // A fork (SPEC §7): its genesis is checked against the original's log, whose carried
+  // delegations the replay of this log needs. A genesis that does not even parse is left to the
+  // checks of the circle log below, which report it at seq 0.
+  const genesis = await firstStatement(plan.log).catch(() => null);
+  let fork: ForkCheck | null = null;
+  if (genesis?.payload.type === 'circle.forked') {
+    if (!plan.circleLog) throw new VerifyFailed('fork', 'FORK_ORIGINAL_MISSING', `this circle is a fork of ${genesis.payload.body.from}: give its log with --fork-of`);
+    fork = await checkFork(genesis.payload.body, plan.circleLog(genesis.payload.body.from), circle, instance, members, req);
+  }
+
+  // Governance (SPEC §5, §6): every statement decided again by the same rules, every tally and
+  // regime change recomputed, in the same pass as the checks of the circle log (read once). A
+  // failure of those checks comes first; the replay's own is reported only if they all pass.
+  const replay = new LogReplay(circle, await registryMembers(plan.registry), fork ? { carried: fork.carried } : {});
+  const decoder = new ReplayDecoder();
+  let replayFailure: unknown = null;
+  const replayBatch = (batch: Uint8Array): void => {
+    if (replayFailure !== null) return;
+    try {
+      for (const line of splitLines(batch)) replay.push(decoder.entry(line));
+    } catch (e) {
+      replayFailure = e instanceof ReplayFailure ? new VerifyFailed('circle log', e.code, e.message, e.seq) : e;
+    }
+  };
+
   // The circle log.
   const source = await openSource(plan.log);
   let read = 0;
@@ -561,6 +597,7 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
       batchBytes: req.batchBytes,
       workerFile: req.workerFile,
       onBytes,
+      onBatch: replayBatch,
     });
   } catch (e) {
     throw failedFrom('circle log', e);
@@ -589,32 +626,8 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
     }
   }
 
-  // A fork (SPEC §7): its genesis is checked against the original's log, whose carried
-  // delegations the replay of this log needs.
-  const genesis = await firstStatement(plan.log);
-  let fork: ForkCheck | null = null;
-  if (genesis?.payload.type === 'circle.forked') {
-    if (!plan.circleLog) throw new VerifyFailed('fork', 'FORK_ORIGINAL_MISSING', `this circle is a fork of ${genesis.payload.body.from}: give its log with --fork-of`);
-    fork = await checkFork(genesis.payload.body, plan.circleLog(genesis.payload.body.from), circle, instance, members, req);
-  }
-
-  // Governance (SPEC §5, §6): every statement decided again by the same rules, every tally and
-  // regime change recomputed.
-  const replay = new LogReplay(circle, await registryMembers(plan.registry), fork ? { carried: fork.carried } : {});
-  try {
-    const replaySource = await openSource(plan.log);
-    for await (const batch of lineBatches(replaySource.chunks, DEFAULT_BATCH_BYTES)) {
-      for (const bytes of splitLines(batch)) {
-        const d = decodeEntryBytes(bytes);
-        if (!d.ok) throw new VerifyFailed('circle log', 'MALFORMED_ENTRY', d.reason);
-        const parsed = parseCompact(d.entry.jws);
-        replay.push({ seq: d.entry.seq, recordedAt: d.entry.recordedAt, jws: d.entry.jws, payload: parsed.payload, signer: parsed.header.kid, jwk: parsed.header.jwk });
-      }
-    }
-  } catch (e) {
-    if (e instanceof ReplayFailure) throw new VerifyFailed('circle log', e.code, e.message, e.seq);
-    throw e;
-  }
+  // Governance, after the formats: the first failure the replay met, if any.
+  if (replayFailure !== null) throw replayFailure;
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {

@@ -6,6 +6,7 @@
 // feeds it entries in order.
 import { DomainError } from '../../common/domain-error';
 import type { Ed25519PublicJwk } from '../../identity/domain/keys';
+import { parseStatementHeader, type StatementHeader } from '../../identity/domain/statement';
 import type { BodyOf, StatementPayload } from '../../identity/domain/statement-types';
 import { parseTimestamp } from '../../ledger/domain/canonical-json';
 import { tallyProposal, TallyResultBody, TallySnapshot } from '../../proposals/domain/tally';
@@ -23,6 +24,28 @@ export interface ReplayEntry {
   payload: StatementPayload;
   signer: string;
   jwk?: Ed25519PublicJwk;
+}
+
+/**
+ * Decodes entry lines for the replay without checking them again: for lines the log verifier
+ * checks in full in the same pass (format, canonical forms, signatures, chain). A line it would
+ * refuse may throw here; the verifier's verdict on that line comes first (cli/archipel.ts).
+ */
+export class ReplayDecoder {
+  private readonly text = new TextDecoder('utf-8');
+  /** Protected headers repeat once per signer: parsed once each. */
+  private readonly headers = new Map<string, StatementHeader>();
+
+  entry(line: Uint8Array): ReplayEntry {
+    const e = JSON.parse(this.text.decode(line)) as { seq: number; recordedAt: string; jws: string };
+    const dot1 = e.jws.indexOf('.');
+    const dot2 = e.jws.indexOf('.', dot1 + 1);
+    const h64 = e.jws.slice(0, dot1);
+    let header = this.headers.get(h64);
+    if (!header) this.headers.set(h64, (header = parseStatementHeader(h64)));
+    const payload = JSON.parse(Buffer.from(e.jws.slice(dot1 + 1, dot2), 'base64url').toString('utf8')) as StatementPayload;
+    return { seq: e.seq, recordedAt: e.recordedAt, jws: e.jws, payload, signer: header.kid, jwk: header.jwk };
+  }
 }
 
 export class ReplayFailure extends Error {
