@@ -46,8 +46,17 @@ export class ApiClient {
   }
 
   /** Create a circle (optionally under a parent) and bring these members in. */
-  async circle(creator: StatementSigner, name: string, opts: { parent?: string; members?: StatementSigner[]; regime?: string } = {}): Promise<string> {
-    const body = { name, regime: opts.regime ?? 'amendment', ...(opts.parent ? { parent: opts.parent } : {}) } as BodyOf<'circle.create'>;
+  async circle(
+    creator: StatementSigner,
+    name: string,
+    opts: { parent?: string; members?: StatementSigner[]; regime?: string; params?: Record<string, string> } = {},
+  ): Promise<string> {
+    const body = {
+      name,
+      regime: opts.regime ?? 'amendment',
+      ...(opts.parent ? { parent: opts.parent } : {}),
+      ...(opts.params ? { params: opts.params } : {}),
+    } as BodyOf<'circle.create'>;
     const { id } = await this.act(creator, 'circle.create', null, body);
     for (const m of opts.members ?? []) {
       await this.act(creator, 'member.invite', id as string, { member: m.id });
