@@ -249,7 +249,6 @@ export class LedgerWriter {
         }
       }
 
-      await this.ledger.insertEntries(m, rows);
       const grown = [...logs.values()].filter((log) => log.leaves.length);
       const frontiers = await this.ledger.frontiers(m, grown.map((log) => ({ circle: log.head.circle, size: log.committedSize })));
       const heads: LogHead[] = [];
@@ -259,8 +258,7 @@ export class LedgerWriter {
         for (const node of appended.nodes) nodes.push({ ...node, circle: log.head.circle });
         heads.push({ ...log.head, size: appended.size, root: appended.root });
       }
-      await this.ledger.insertNodes(m, nodes);
-      await this.ledger.saveHeads(m, heads);
+      await this.ledger.append(m, rows, nodes, heads);
       await this.projections.apply(m, placed, genesisLeaves);
       await this.outbox.add(m, jobs);
     });

@@ -67,33 +67,6 @@ export class LedgerRepository {
     return rows.map((r) => ({ level: r.level, index: Number(r.idx), hash: r.hash }));
   }
 
-  async insertEntries(m: EntityManager, rows: EntryRow[]): Promise<void> {
-    if (!rows.length) return;
-    await m.query(
-      `INSERT INTO log_entry (circle, seq, leaf, line, type, signer, statement_id, recorded_at)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])`,
-      [
-        rows.map((r) => r.circle),
-        rows.map((r) => r.seq),
-        rows.map((r) => Buffer.from(r.leaf)),
-        rows.map((r) => r.line),
-        rows.map((r) => r.type),
-        rows.map((r) => r.signer),
-        rows.map((r) => r.statementId),
-        rows.map((r) => new Date(r.recordedAt).toISOString()),
-      ],
-    );
-  }
-
-  async insertNodes(m: EntityManager, nodes: Array<MerkleNode & { circle: string }>): Promise<void> {
-    if (!nodes.length) return;
-    await m.query(
-      `INSERT INTO merkle_node (circle, level, idx, hash)
-       SELECT * FROM unnest($1::text[], $2::smallint[], $3::bigint[], $4::bytea[])`,
-      [nodes.map((n) => n.circle), nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => Buffer.from(n.hash))],
-    );
-  }
-
   /** The frontier nodes of several logs at their sizes, in one query. */
   async frontiers(m: Queryable, logs: Array<{ circle: string; size: number }>): Promise<Map<string, MerkleNode[]>> {
     const keys = logs.flatMap((log) => frontierKeys(log.size).map((k) => ({ circle: log.circle, ...k })));
@@ -109,14 +82,38 @@ export class LedgerRepository {
     return out;
   }
 
-  async saveHeads(m: EntityManager, heads: LogHead[]): Promise<void> {
-    if (!heads.length) return;
+  /**
+   * A batch's writes to the logs in one statement (one round trip): the entry rows, the new Merkle
+   * nodes and the new heads. Data-modifying CTEs run together, and the constraints of all three
+   * (UNIQUE (circle, seq), one node per position) are checked as ever.
+   */
+  async append(m: EntityManager, rows: EntryRow[], nodes: Array<MerkleNode & { circle: string }>, heads: LogHead[]): Promise<void> {
+    if (!rows.length && !nodes.length && !heads.length) return;
     await m.query(
-      `INSERT INTO log_head (circle, size, root, last_leaf, last_recorded_at)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::bytea[], $5::timestamptz[])
+      `WITH entries AS (
+         INSERT INTO log_entry (circle, seq, leaf, line, type, signer, statement_id, recorded_at)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+       ), nodes AS (
+         INSERT INTO merkle_node (circle, level, idx, hash)
+         SELECT * FROM unnest($9::text[], $10::smallint[], $11::bigint[], $12::bytea[])
+       )
+       INSERT INTO log_head (circle, size, root, last_leaf, last_recorded_at)
+       SELECT * FROM unnest($13::text[], $14::bigint[], $15::bytea[], $16::bytea[], $17::timestamptz[])
        ON CONFLICT (circle) DO UPDATE SET size = EXCLUDED.size, root = EXCLUDED.root,
          last_leaf = EXCLUDED.last_leaf, last_recorded_at = EXCLUDED.last_recorded_at`,
       [
+        rows.map((r) => r.circle),
+        rows.map((r) => r.seq),
+        rows.map((r) => Buffer.from(r.leaf)),
+        rows.map((r) => r.line),
+        rows.map((r) => r.type),
+        rows.map((r) => r.signer),
+        rows.map((r) => r.statementId),
+        rows.map((r) => new Date(r.recordedAt).toISOString()),
+        nodes.map((n) => n.circle),
+        nodes.map((n) => n.level),
+        nodes.map((n) => n.index),
+        nodes.map((n) => Buffer.from(n.hash)),
         heads.map((h) => h.circle),
         heads.map((h) => h.size),
         heads.map((h) => Buffer.from(h.root)),
