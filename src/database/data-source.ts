@@ -18,7 +18,14 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
     synchronize: false,
     logging: ['error'],
     poolSize: options.embedded ? 1 : options.poolSize,
-    extra: { max: options.embedded ? 1 : options.poolSize, application_name: 'archipel' },
+    extra: {
+      max: options.embedded ? 1 : options.poolSize,
+      application_name: 'archipel',
+      // The writer's transactions rely on READ COMMITTED (row locks on log heads, then fresh reads);
+      // set it for the session here rather than with a second round trip per transaction. The
+      // embedded PGlite has only its default, which is the same.
+      ...(options.embedded ? {} : { options: '-c default_transaction_isolation=read\\ committed' }),
+    },
   };
 }
 
