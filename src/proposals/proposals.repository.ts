@@ -160,8 +160,8 @@ export class ProposalsRepository {
     );
   }
 
-  async proposal(id: string): Promise<ProposalRow | null> {
-    const [row] = await this.ds.query(`SELECT ${PROPOSAL_COLUMNS} FROM proposal WHERE id = $1`, [id]);
+  async proposal(id: string, q: Queryable = this.ds): Promise<ProposalRow | null> {
+    const [row] = await q.query(`SELECT ${PROPOSAL_COLUMNS} FROM proposal WHERE id = $1`, [id]);
     return row ? toRow(row) : null;
   }
 

@@ -39,7 +39,8 @@ export class ProposalsService {
       receivedAt: now,
       // Under the circle's lock: every vote recorded before closesAt has committed by now.
       compose: async (m: EntityManager) => {
-        const fresh = await this.proposals.proposal(id);
+        // On the transaction's connection: the embedded database has only one.
+        const fresh = await this.proposals.proposal(id, m);
         if (!fresh || fresh.result) return null;
         // A motion is voted on its amended text: its amendments are tallied first (they close earlier).
         const amended = await this.amended(fresh, m);
