@@ -8,22 +8,18 @@ import { randomBytes } from 'node:crypto';
 import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
 import { createTestDatabase, TestDatabase } from '../support/database';
-import { embeddedTestDatabase, testRedisUrl } from '../support/database-urls';
+import { describeWithServer, testRedisUrl } from '../support/database-urls';
 
 const MAIN = resolve(__dirname, '../../dist/main.js');
 
-describe('API_PROCESSES=2', () => {
+describeWithServer('API_PROCESSES=2', () => {
   let db: TestDatabase;
   let child: ChildProcess;
   let output = '';
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const api = new ApiClient(`http://127.0.0.1:${port}`);
 
-  // Several processes need a PostgreSQL server: the embedded PGlite is one session.
-  const embedded = embeddedTestDatabase();
-
   beforeAll(async () => {
-    if (embedded) return;
     db = await createTestDatabase();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -52,7 +48,6 @@ describe('API_PROCESSES=2', () => {
   const workerPids = () => [...output.matchAll(/"pid":(\d+)/g)].map((m) => Number(m[1])).filter((pid) => pid !== child.pid);
 
   it('serves one log from both processes, replaces a dead one, and stops on SIGTERM', async () => {
-    if (embedded) return;
     const alice = await api.register('Alice');
     const members = await Promise.all(['B', 'C', 'D', 'E'].map((n) => api.register(n)));
     const circle = await api.circle(alice, 'Shared', { members });

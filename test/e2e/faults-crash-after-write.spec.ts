@@ -14,9 +14,10 @@ import { JobName } from '../../src/queue/job-catalogue';
 import { QueueService, redisConnection } from '../../src/queue/queue.service';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
+import { describeWithServer } from '../support/database-urls';
 import { countTallies, expectEachTalliedOnce, PrivateRedis, WorkerProcess } from '../support/processes';
 
-describe('a close that crashed after its write', () => {
+describeWithServer('a close that crashed after its write', () => {
   let redis: PrivateRedis;
   let t: TestApp;
   let worker: WorkerProcess | undefined;

@@ -9,9 +9,10 @@ import { JobName } from '../../src/queue/job-catalogue';
 import { QueueService } from '../../src/queue/queue.service';
 import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
+import { describeWithServer } from '../support/database-urls';
 import { countTallies, drained, expectEachTalliedOnce, faultSetting, ProposalRef, WorkerProcess } from '../support/processes';
 
-describe('Redis restarted empty', () => {
+describeWithServer('Redis restarted empty', () => {
   const setting = faultSetting(); // the API only; workers are started below
   const { workers } = setting;
 
@@ -122,7 +123,7 @@ describe('Redis restarted empty', () => {
 
 // Jobs other than closes live only in the outbox and in Redis: a row stays unfinished until its job
 // completes, so a worker re-dispatches what an empty restart lost (here a decision's receipt).
-describe('Redis restarted empty with a propagation pending', () => {
+describeWithServer('Redis restarted empty with a propagation pending', () => {
   const setting = faultSetting();
   const { workers } = setting;
 

@@ -10,10 +10,11 @@ import { JobName } from '../../src/queue/job-catalogue';
 import { QueueService } from '../../src/queue/queue.service';
 import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
+import { describeWithServer } from '../support/database-urls';
 import { verifyCircles } from '../support/cli';
 import { drained, faultSetting, WorkerProcess } from '../support/processes';
 
-describe('a worker killed in the middle of propagating decisions', () => {
+describeWithServer('a worker killed in the middle of propagating decisions', () => {
   const setting = faultSetting();
   const { workers } = setting;
 

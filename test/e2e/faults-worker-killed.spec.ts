@@ -12,12 +12,13 @@ import { JobName } from '../../src/queue/job-catalogue';
 import { QueueService } from '../../src/queue/queue.service';
 import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
+import { describeWithServer } from '../support/database-urls';
 import { countTallies, drained, expectEachTalliedOnce, faultSetting, ProposalRef, WorkerProcess } from '../support/processes';
 
 const CIRCLES = 4;
 const WAVES = 5; // one proposal per circle per wave: 20 proposals
 
-describe('a worker killed while closing proposals', () => {
+describeWithServer('a worker killed while closing proposals', () => {
   // The API alone, in this process; the workers are child processes on the same private Redis.
   const setting = faultSetting();
   const { workers } = setting;

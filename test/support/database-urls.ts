@@ -18,3 +18,9 @@ export function testRedisUrl(): string {
 export function embeddedTestDatabase(): boolean {
   return process.env.ARCHIPEL_TEST_EMBEDDED_DB === '1';
 }
+
+/**
+ * `describe` for tests that need a PostgreSQL server several processes connect to (worker or API
+ * processes beside the test): on the embedded database, one session, they are reported skipped.
+ */
+export const describeWithServer: jest.Describe = embeddedTestDatabase() ? describe.skip : describe;
