@@ -23,4 +23,7 @@ export function embeddedTestDatabase(): boolean {
  * `describe` for tests that need a PostgreSQL server several processes connect to (worker or API
  * processes beside the test): on the embedded database, one session, they are reported skipped.
  */
-export const describeWithServer: jest.Describe = embeddedTestDatabase() ? describe.skip : describe;
+export function describeWithServer(name: string, body: () => void): void {
+  // Read at call time: global setup imports this module where `describe` does not exist.
+  (embeddedTestDatabase() ? describe.skip : describe)(name, body);
+}
