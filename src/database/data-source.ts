@@ -30,9 +30,19 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
 }
 
 export async function openDataSource(options: DatabaseOptions): Promise<DataSource> {
-  const ds = new DataSource(dataSourceOptions(options));
-  await ds.initialize();
-  return ds;
+  // The embedded PGlite serves one connection at a time: one that was just closed (a restart, the
+  // previous test file) may hold the slot a moment longer, and the server then drops a new one.
+  const attempts = options.embedded ? 50 : 1;
+  for (let attempt = 1; ; attempt++) {
+    const ds = new DataSource(dataSourceOptions(options));
+    try {
+      await ds.initialize();
+      return ds;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 export async function runMigrations(ds: DataSource): Promise<string[]> {
