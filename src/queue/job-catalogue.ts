@@ -4,7 +4,7 @@
 export enum JobName {
   /** Close a proposal at its deadline and append its `tally.result` (SPEC §5, §9). */
   CloseProposal = 'proposal.close',
-  /** Append a decision's `child.decision` receipt to one ancestor's log (SPEC §8). */
+  /** Carry a decision's `child.decision` receipt to every ancestor's log, from `ancestor` up (SPEC §8). */
   PropagateDecision = 'decision.propagate',
   /** Create the new circle of a fork (SPEC §7). */
   ExecuteFork = 'fork.execute',
