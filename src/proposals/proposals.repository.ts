@@ -6,7 +6,8 @@ import type { LoadedDelegation, StateNeeds } from '../statements/batch-state';
 import type { Effect, ProposalState, Scope, ScopeKind } from '../statements/domain/state';
 import type { RegimeName, Params } from './domain/params';
 import type { ProposalKind } from './domain/tally';
-import { loadTallyArrays, type LoadedTallyArrays, type TallyLoaderProposal } from './tally-loader';
+import { loadTallyArrays, tallyLoaded, type LoadedTallyArrays, type TallyLoaderProposal } from './tally-loader';
+import type { TallyResultBody } from './domain/tally';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
@@ -242,10 +243,15 @@ export class ProposalsRepository {
 
   /**
    * SPEC §5.1: the same state at close as tallyInputs, as the typed arrays of tallyArrays (one
-   * statement, ids numbered in JS: see tally-loader.ts). With `m`, read inside that transaction.
+   * statement of member numbers: see tally-loader.ts). With `m`, read inside that transaction.
    */
   tallyArrays(p: TallyLoaderProposal, at: number, m?: EntityManager): Promise<LoadedTallyArrays> {
     return loadTallyArrays(m ?? this.ds, p, at);
+  }
+
+  /** The tally.result body of what tallyArrays loaded (the ids of cycle members read on `m`). */
+  tallyLoaded(loaded: LoadedTallyArrays, m?: EntityManager): Promise<TallyResultBody> {
+    return tallyLoaded(m ?? this.ds, loaded);
   }
 
   /** Current delegations of a circle (optionally only those relevant to one proposal). */

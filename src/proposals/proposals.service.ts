@@ -10,7 +10,7 @@ import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
 import { StatementContext } from '../statements/domain/decide';
 import { ProposalRow, ProposalsRepository } from './proposals.repository';
 import { applyAmendments } from '../regimes/domain/amendments';
-import { tallyArrays, TallyResultBody } from './domain/tally';
+import { TallyResultBody } from './domain/tally';
 
 export class NotYetDue extends Error {
   constructor(readonly closesAt: number, proposal: string) {
@@ -61,8 +61,8 @@ export class ProposalsService {
    */
   async tally(p: ProposalRow, m?: EntityManager, at = p.closesAt): Promise<TallyResultBody> {
     const amended = await this.amended(p, m);
-    const { input } = await this.proposals.tallyArrays({ ...p, ...(amended && amended.void.length ? { void: amended.void } : {}) }, at, m);
-    return tallyArrays(input);
+    const loaded = await this.proposals.tallyArrays({ ...p, ...(amended && amended.void.length ? { void: amended.void } : {}) }, at, m);
+    return this.proposals.tallyLoaded(loaded, m);
   }
 
   /**

@@ -1,24 +1,27 @@
 // SPEC §5.1, §5.2 — the state at close of one proposal, loaded in bulk straight into the typed
-// arrays `tallyArrays` takes, for huge circles (a million members and more).
+// arrays `countArrays` takes, for huge circles (a million members and more).
 //
 // Same selection as ProposalsRepository.tallyInputs (eligible members frozen at opening, last votes
-// recorded strictly before close, delegations in force at close), but without a JS object, string
-// or Map entry per row: ONE statement returns each list as one row of aggregated text (plain
-// string_agg, no sort, no join: PostgreSQL only scans, and may scan the three tables in parallel),
-// and member-index.ts numbers the eligible ids inside those texts with a hash table of Int32Arrays.
-// The numbering is first-seen order, arbitrary: totals do not depend on it and tallyArrays reports
-// cycles by id, normalized.
+// recorded strictly before close, delegations in force at close), but without a JS object or
+// string per row, and without reading member ids at all: every member of a circle has a number,
+// kept on her membership, vote and delegation rows (migration 1764400000000). ONE statement
+// returns each list as one row of numbers in decimal text (plain string_agg, no sort, no join:
+// PostgreSQL only scans), read straight into the typed arrays. The eligible members are indexed
+// 0.. in the order read, arbitrary: totals do not depend on it, and the few members in a cycle
+// are looked up by number afterwards (withIdsOfCycles) to report the cycles by id, normalized.
 //
-// Numbering the members in PostgreSQL and shipping packed integers instead was measured first
-// (docs/performance.md): its DISTINCT and three 1M-row hash joins on text took 3.3–4.8 s on their
-// own, where these scans take ~0.5 s.
-import type { EntityManager } from 'typeorm';
-import { NO_DELEGATE, effectiveDelegates, type ScopedTargets } from '../delegations/domain/resolve';
-import { choicesFor, type TallyArraysInput } from './domain/tally';
-import { MemberIndex, countLines } from './member-index';
+// Earlier versions, measured (docs/performance.md): numbering the members in PostgreSQL with
+// DISTINCT and three 1M-row hash joins on text (3.3–4.8 s); shipping the ids as text and numbering
+// them in JS with a hash table (1.3–1.4 s, but ~300 MB: a hundred megabytes of id text, doubled by
+// node-pg's receive buffer). Binary results (int4send packed in a bytea) would be smaller still,
+// but node-pg decodes every binary field as UTF-8 before making it a Buffer, which mangles bytes.
+import type { DataSource, EntityManager } from 'typeorm';
+import { NO_DELEGATE } from '../delegations/domain/resolve';
+import { choicesFor, countArrays, withCycleIds, type CountedTally, type TallyCountInput, type TallyResultBody } from './domain/tally';
 import type { ProposalRow } from './proposals.repository';
 
-type Queryable = Pick<EntityManager, 'query'>;
+/** Where to read: the data source, or an entity manager (inside its transaction, if it has one). */
+export type TallySource = Pick<DataSource | EntityManager, 'query'>;
 
 export type TallyLoaderProposal = Pick<ProposalRow, 'id' | 'circle' | 'openedSeq' | 'topic' | 'closesAt' | 'kind' | 'regime' | 'params'> & {
   /** Void amendments of an amendment-regime motion, passed through to the tally. */
@@ -28,19 +31,20 @@ export type TallyLoaderProposal = Pick<ProposalRow, 'id' | 'circle' | 'openedSeq
 export interface TallyLoadTimings {
   /** Wall time of the one statement (transfer and text decoding included). */
   queryMs: number;
-  /** Numbering the eligible ids: the hash table. */
+  /** Indexing the eligible members by number. */
   membersMs: number;
   /** Direct votes into the `choice` array. */
   votesMs: number;
-  /** Delegations into the per-scope target arrays. */
+  /** Delegations, scope by scope, into the effective delegate array. */
   delegationsMs: number;
-  /** Scope precedence: effectiveDelegates. */
-  effectiveMs: number;
   totalMs: number;
 }
 
 export interface LoadedTallyArrays {
-  input: TallyArraysInput;
+  input: TallyCountInput;
+  /** The circle's member number of each eligible member, by index (for the ids of cycles). */
+  numbers: Int32Array;
+  circle: string;
   timings: TallyLoadTimings;
   /** Row counts as read (before eligibility filtering of votes and delegations). */
   counts: { eligible: number; votes: number; delegations: number };
@@ -50,137 +54,176 @@ const now = () => performance.now();
 
 const Part = { Members: 0, Votes: 1, Proposal: 2, Topic: 3, Circle: 4 } as const;
 type Part = (typeof Part)[keyof typeof Part];
-const SCOPES = [
-  [Part.Proposal, 'proposal'],
-  [Part.Topic, 'topic'],
-  [Part.Circle, 'circle'],
-] as const;
 
-// One statement, so one snapshot. Each list is a separate row (a separate protocol message, so no
-// single 100 MB buffer) and a plain aggregate (no grouping that could sort or spill). Two
-// aggregates of one scan see the rows in the same order: line k of `a` goes with line (or
-// character) k of `b`. A choice outside the list becomes 'x' (an error only if the voter is
-// eligible, as in choiceCodesById).
+// One statement, so one snapshot. Each list is a separate row (a separate protocol message) and a
+// plain aggregate (no grouping that could sort or spill). A vote is a pair voter:code (-1 for a
+// choice outside the list, an error only if the voter is eligible, as in choiceCodesById), a
+// delegation a pair member:delegate. A member with no number is no member of the circle, so never
+// eligible: her rows are left out; a delegate with no number is -1, never eligible either. The
+// members' row also gives the highest number and the count, to size the arrays before reading.
 const LOAD_SQL = `
-  SELECT ${Part.Members} AS part, string_agg(member, E'\\n') AS a, NULL::text AS b
+  SELECT ${Part.Members} AS part, string_agg(num::text, ',') AS list, max(num) AS top, count(*)::int AS count
     FROM circle_membership
    WHERE circle = $1 AND joined_seq < $2 AND (left_seq IS NULL OR left_seq > $2)
   UNION ALL
-  SELECT ${Part.Votes}, string_agg(member, E'\\n'), string_agg(coalesce((array_position($3::text[], choice) - 1)::text, 'x'), '')
+  SELECT ${Part.Votes}, string_agg(member_num || ':' || coalesce(array_position($3::text[], choice) - 1, -1), ','), NULL, count(*)::int
     FROM vote
-   WHERE proposal = $4 AND choice IS NOT NULL AND recorded_at < $5
+   WHERE proposal = $4 AND choice IS NOT NULL AND recorded_at < $5 AND member_num IS NOT NULL
   UNION ALL
-  SELECT ${Part.Proposal}, string_agg(member, E'\\n'), string_agg(delegate, E'\\n')
+  SELECT ${Part.Proposal}, string_agg(member_num || ':' || coalesce(delegate_num, -1), ','), NULL, count(*)::int
     FROM delegation
    WHERE circle = $1 AND set_at < $5 AND (ended_at IS NULL OR ended_at >= $5) AND scope_kind = 'proposal' AND scope_value = $4
+     AND member_num IS NOT NULL
   UNION ALL
-  SELECT ${Part.Topic}, string_agg(member, E'\\n'), string_agg(delegate, E'\\n')
+  SELECT ${Part.Topic}, string_agg(member_num || ':' || coalesce(delegate_num, -1), ','), NULL, count(*)::int
     FROM delegation
    WHERE circle = $1 AND set_at < $5 AND (ended_at IS NULL OR ended_at >= $5) AND scope_kind = 'topic' AND scope_value = $6::text
+     AND member_num IS NOT NULL
   UNION ALL
-  SELECT ${Part.Circle}, string_agg(member, E'\\n'), string_agg(delegate, E'\\n')
+  SELECT ${Part.Circle}, string_agg(member_num || ':' || coalesce(delegate_num, -1), ','), NULL, count(*)::int
     FROM delegation
-   WHERE circle = $1 AND set_at < $5 AND (ended_at IS NULL OR ended_at >= $5) AND scope_kind = 'circle'`;
+   WHERE circle = $1 AND set_at < $5 AND (ended_at IS NULL OR ended_at >= $5) AND scope_kind = 'circle'
+     AND member_num IS NOT NULL`;
+
+const COMMA = 44;
+const COLON = 58;
+const MINUS = 45;
+const ZERO = 48;
+
+/**
+ * The integers of a list as PostgreSQL writes them, separated by ',' or ':' (pairs), read one by
+ * one without a substring or an array. Pure.
+ */
+export class IntegerReader {
+  private at = 0;
+  private items = 0;
+
+  constructor(private readonly text: string) {}
+
+  get done(): boolean {
+    return this.at >= this.text.length;
+  }
+
+  next(): number {
+    const { text } = this;
+    if (this.done) throw new SyntaxError(`IntegerReader: no item ${this.items}`);
+    let p = this.at;
+    let sign = 1;
+    if (text.charCodeAt(p) === MINUS) {
+      sign = -1;
+      p++;
+    }
+    let value = 0;
+    const first = p;
+    for (; p < text.length; p++) {
+      const d = text.charCodeAt(p) - ZERO;
+      if (d < 0 || d > 9) break;
+      value = value * 10 + d;
+    }
+    const c = p < text.length ? text.charCodeAt(p) : -1;
+    if (p === first || p - first > 10 || !(c === -1 || ((c === COMMA || c === COLON) && p + 1 < text.length))) {
+      throw new SyntaxError(`IntegerReader: bad item ${this.items}`);
+    }
+    this.at = p + 1;
+    this.items++;
+    return sign * value;
+  }
+}
 
 /**
  * Loads the eligible members, direct votes and effective delegates of `proposal` at `at` (default
- * its `closesAt`) as the input of `tallyArrays`. Members are numbered in no particular order;
- * `input.members` gives the id of an index on demand. Member ids must not contain a newline
- * (they are base64url thumbprints, SPEC §3.2). Works on a DataSource or inside a transaction's
- * EntityManager alike (one read-only statement).
+ * its `closesAt`) as the input of `countArrays`; tallyLoaded finishes the tally. Works on a
+ * DataSource or inside a transaction's EntityManager alike (one read-only statement).
  */
-export async function loadTallyArrays(q: Queryable, proposal: TallyLoaderProposal, at: number = proposal.closesAt): Promise<LoadedTallyArrays> {
+export async function loadTallyArrays(source: TallySource, proposal: TallyLoaderProposal, at: number = proposal.closesAt): Promise<LoadedTallyArrays> {
   const t0 = now();
   const closes = new Date(at).toISOString();
   const choices = choicesFor(proposal.kind, proposal.regime);
-  if (choices.length > 10) throw new RangeError('loadTallyArrays: at most 10 choices (one digit per vote)');
 
-  const rows = (await q.query(LOAD_SQL, [proposal.circle, proposal.openedSeq, choices, proposal.id, closes, proposal.topic])) as Array<{
+  const rows = (await source.query(LOAD_SQL, [proposal.circle, proposal.openedSeq, choices, proposal.id, closes, proposal.topic])) as Array<{
     part: number;
-    a: string | null;
-    b: string | null;
+    list: string | null;
+    top: number | null;
+    count: number;
   }>;
-  const part = (p: Part) => rows.find((r) => r.part === p) ?? { a: null, b: null };
+  const part = (p: Part) => rows.find((r) => r.part === p) ?? { list: null, top: null, count: 0 };
+  const read = (p: Part) => new IntegerReader(part(p).list ?? '');
   const t1 = now();
 
-  // Eligible members: duplicates (a member with two overlapping membership rows) are numbered once.
-  const eligibleText = part(Part.Members).a ?? '';
-  const members = new MemberIndex(countLines(eligibleText));
-  members.addLines(eligibleText);
-  const n = members.length;
+  // Eligible members: a number read twice (two overlapping membership rows) is indexed once.
+  const top = part(Part.Members).top ?? -1;
+  const indexOfNumber = new Int32Array(top + 1).fill(-1);
+  const eligible = new Int32Array(part(Part.Members).count);
+  let n = 0;
+  for (const members = read(Part.Members); !members.done; ) {
+    const num = members.next();
+    if (!(num >= 0 && num <= top)) throw new RangeError(`loadTallyArrays: member number ${num} out of range`);
+    if (indexOfNumber[num] === -1) {
+      indexOfNumber[num] = n;
+      eligible[n++] = num;
+    }
+  }
+  const numbers = eligible.subarray(0, n);
+  const indexOf = (num: number) => (num >= 0 && num <= top ? indexOfNumber[num] : -1);
   const t2 = now();
 
   const choice = new Int8Array(n).fill(-1);
-  const votes = part(Part.Votes);
-  const voters = votes.a ?? '';
-  const codes = votes.b ?? '';
-  let voteCount = 0;
-  for (let start = 0; voters !== ''; ) {
-    const nl = voters.indexOf('\n', start);
-    const end = nl === -1 ? voters.length : nl;
-    const k = voteCount++;
-    const i = members.indexOf(voters, start, end);
-    if (i !== -1) {
-      const c = codes.charCodeAt(k) - 48;
-      if (!(c >= 0 && c < choices.length)) throw new RangeError(`choice of ${voters.slice(start, end)} is not one of ${choices.join(', ')}`);
-      choice[i] = c;
+  for (const votes = read(Part.Votes); !votes.done; ) {
+    const voter = votes.next();
+    const c = votes.next();
+    const i = indexOf(voter);
+    if (i === -1) continue;
+    if (!(c >= 0 && c < choices.length)) {
+      const [row] = (await source.query(`SELECT member FROM circle_membership WHERE circle = $1 AND num = $2 LIMIT 1`, [proposal.circle, voter])) as Array<{
+        member: string;
+      }>;
+      throw new RangeError(`choice of ${row?.member ?? `member number ${voter}`} is not one of ${choices.join(', ')}`);
     }
-    if (nl === -1) break;
-    start = nl + 1;
+    choice[i] = c;
   }
-  if (codes.length !== voteCount) throw new Error('loadTallyArrays: vote codes and voters differ in length');
   const t3 = now();
 
-  const targets: Required<ScopedTargets> = {
-    proposal: new Int32Array(n).fill(NO_DELEGATE),
-    topic: new Int32Array(n).fill(NO_DELEGATE),
-    circle: new Int32Array(n).fill(NO_DELEGATE),
-  };
+  // Effective delegates (as effectiveDelegates): the broadest scope first, so that narrower ones
+  // overwrite it; a non-eligible delegate leaves her scope to the next broader one. A topic-scoped
+  // delegation can only match a proposal that has a topic (as tallyProposal).
+  const delegate = new Int32Array(n).fill(NO_DELEGATE);
   let delegationCount = 0;
-  for (const [p, scope] of SCOPES) {
-    const row = part(p);
-    const from = row.a ?? '';
-    const to = row.b ?? '';
-    const target = targets[scope];
-    if (from === '') continue;
-    let fs = 0;
-    let ts = 0;
-    for (;;) {
-      const fnl = from.indexOf('\n', fs);
-      const tnl = to.indexOf('\n', ts);
-      if ((fnl === -1) !== (tnl === -1)) throw new Error('loadTallyArrays: delegators and delegates differ in length');
-      const fe = fnl === -1 ? from.length : fnl;
-      const te = tnl === -1 ? to.length : tnl;
-      delegationCount++;
-      const i = members.indexOf(from, fs, fe);
-      if (i !== -1) {
-        const d = members.indexOf(to, ts, te);
-        if (d !== -1) target[i] = d; // a non-eligible delegate leaves the scope empty
-      }
-      if (fnl === -1) break;
-      fs = fnl + 1;
-      ts = tnl + 1;
+  for (const p of proposal.topic === null ? [Part.Circle, Part.Proposal] : [Part.Circle, Part.Topic, Part.Proposal]) {
+    delegationCount += part(p).count;
+    for (const pairs = read(p); !pairs.done; ) {
+      const i = indexOf(pairs.next());
+      const d = indexOf(pairs.next());
+      if (i !== -1 && d !== NO_DELEGATE) delegate[i] = d;
     }
   }
   const t4 = now();
 
-  // A topic-scoped delegation can only match a proposal that has a topic (as tallyProposal).
-  const delegate = effectiveDelegates(n, proposal.topic === null ? { proposal: targets.proposal, circle: targets.circle } : targets);
-  const t5 = now();
-
-  const input: TallyArraysInput = {
-    proposal: proposal.id,
-    kind: proposal.kind,
-    regime: proposal.regime,
-    params: proposal.params,
-    members,
-    choice,
-    delegate,
-  };
+  const input: TallyCountInput = { proposal: proposal.id, kind: proposal.kind, regime: proposal.regime, params: proposal.params, choice, delegate };
   if (proposal.void !== undefined) input.void = proposal.void;
   return {
     input,
-    timings: { queryMs: t1 - t0, membersMs: t2 - t1, votesMs: t3 - t2, delegationsMs: t4 - t3, effectiveMs: t5 - t4, totalMs: t5 - t0 },
-    counts: { eligible: n, votes: voteCount, delegations: delegationCount },
+    numbers,
+    circle: proposal.circle,
+    timings: { queryMs: t1 - t0, membersMs: t2 - t1, votesMs: t3 - t2, delegationsMs: t4 - t3, totalMs: t4 - t0 },
+    counts: { eligible: n, votes: part(Part.Votes).count, delegations: delegationCount },
   };
+}
+
+/**
+ * The `tally.result` body of what loadTallyArrays loaded: countArrays, then withIdsOfCycles.
+ */
+export async function tallyLoaded(q: TallySource, loaded: LoadedTallyArrays): Promise<TallyResultBody> {
+  return withIdsOfCycles(q, loaded, countArrays(loaded.input));
+}
+
+/** The cycles of a counted tally by member id: one read of the members in cycles (usually none). */
+export async function withIdsOfCycles(q: TallySource, loaded: LoadedTallyArrays, counted: CountedTally): Promise<TallyResultBody> {
+  if (counted.cycles.length === 0) return withCycleIds(counted, () => undefined);
+  const wanted = [...new Set(counted.cycles.flat().map((i) => loaded.numbers[i]))];
+  const rows = (await q.query(`SELECT DISTINCT num, member FROM circle_membership WHERE circle = $1 AND num = ANY($2::int[])`, [
+    loaded.circle,
+    wanted,
+  ])) as Array<{ num: number; member: string }>;
+  const ids = new Map(rows.map((r) => [r.num, r.member]));
+  return withCycleIds(counted, (i) => ids.get(loaded.numbers[i]));
 }

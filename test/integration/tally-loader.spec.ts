@@ -4,9 +4,9 @@
 import { DataSource } from 'typeorm';
 import { openDataSource } from '../../src/database/data-source';
 import { DEFAULT_PARAMS } from '../../src/proposals/domain/params';
-import { tallyArrays, tallyProposal } from '../../src/proposals/domain/tally';
+import { tallyProposal } from '../../src/proposals/domain/tally';
 import { ProposalsRepository, type ProposalRow } from '../../src/proposals/proposals.repository';
-import { loadTallyArrays } from '../../src/proposals/tally-loader';
+import { loadTallyArrays, tallyLoaded, type LoadedTallyArrays } from '../../src/proposals/tally-loader';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { embeddedTestDatabase } from '../support/database-urls';
 
@@ -36,6 +36,13 @@ describe('loadTallyArrays', () => {
   let db: TestDatabase;
   let ds: DataSource;
   const repo = () => new ProposalsRepository(ds);
+  const tally = async (q: Parameters<typeof loadTallyArrays>[0], p: ProposalRow) => tallyLoaded(q, await loadTallyArrays(q, p));
+  const ids = async () =>
+    new Map<number, string>(
+      ((await ds.query(`SELECT DISTINCT num, member FROM circle_membership WHERE circle = $1`, [CIRCLE])) as Array<{ num: number; member: string }>).map(
+        (r) => [r.num, r.member],
+      ),
+    );
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -130,15 +137,16 @@ describe('loadTallyArrays', () => {
   it('agrees with tallyProposal over ProposalsRepository.tallyInputs (topic proposal)', async () => {
     const p = proposal('p-topic', 'budget');
     const loaded = await loadTallyArrays(ds, p);
-    const ours = tallyArrays(loaded.input);
+    const ours = await tallyLoaded(ds, loaded);
     const theirs = tallyProposal({ proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: p.topic, ...(await repo().tallyInputs(p, p.closesAt)) });
     expect(ours).toEqual(theirs);
 
-    // Members are numbered in no particular order, each once (dup has two membership rows).
-    const { members } = loaded.input;
+    // Members are indexed in no particular order, each once (dup has two membership rows), by
+    // their number in the circle.
     const eligible = Object.values(M).filter((id) => ![M.leftBefore, M.joinedAfter].includes(id)).sort();
-    expect(Array.from({ length: members.length }, (_, i) => members.at(i)).sort()).toEqual(eligible);
-    expect(members.at(members.length)).toBeUndefined();
+    const byNumber = await ids();
+    expect(Array.from(loaded.numbers, (num) => byNumber.get(num)).sort()).toEqual(eligible);
+    expect(loaded.input.choice).toHaveLength(eligible.length);
     // Rows read: votes and delegations in force, before eligibility (joinedAfter's vote, propOut's and leftBefore's delegations).
     expect(loaded.counts).toEqual({ eligible: 20, votes: 5, delegations: 19 });
     // Y: y1, c1, prop, retract; N: n1, leftLater, topic, propOut, rejoin; A: a1, c2, other.
@@ -150,7 +158,7 @@ describe('loadTallyArrays', () => {
 
   it('agrees on a proposal without a topic (topic-scoped delegations cannot match)', async () => {
     const p = proposal('p-no-topic', null);
-    const ours = tallyArrays((await loadTallyArrays(ds, p)).input);
+    const ours = await tally(ds, p);
     // tallyInputs' own stand-in for a null topic is a NUL character, which PostgreSQL refuses in
     // text; any topic no delegation names selects the same rows, and tallyProposal ignores topic
     // delegations when the topic is null.
@@ -166,7 +174,7 @@ describe('loadTallyArrays', () => {
   it('reads the state at an earlier instant when asked (as tallyInputs does)', async () => {
     const p = proposal('p-topic', 'budget');
     const at = CLOSES_AT - 30 * 60_000; // before the votes were recorded and before c2's replacement
-    const ours = tallyArrays((await loadTallyArrays(ds, p, at)).input);
+    const ours = await tallyLoaded(ds, await loadTallyArrays(ds, p, at));
     const theirs = tallyProposal({ proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: p.topic, ...(await repo().tallyInputs(p, at)) });
     expect(ours).toEqual(theirs);
     expect(ours.totals.Y + ours.totals.N + ours.totals.A).toBe(0);
@@ -174,12 +182,12 @@ describe('loadTallyArrays', () => {
 
   it('reads inside a transaction of the caller as well', async () => {
     const p = proposal('p-topic', 'budget');
-    const outside = tallyArrays((await loadTallyArrays(ds, p)).input);
+    const outside = await tally(ds, p);
     await ds.transaction(async (m) => {
-      expect(tallyArrays((await loadTallyArrays(m, p)).input)).toEqual(outside);
+      expect(await tally(m, p)).toEqual(outside);
     });
     // An EntityManager outside any transaction (ds.manager) reads in a transaction of its own.
-    expect(tallyArrays((await loadTallyArrays(ds.manager, p)).input)).toEqual(outside);
+    expect(await tally(ds.manager, p)).toEqual(outside);
   });
 
   it('ignores a choice outside the list from a non-eligible member', async () => {
@@ -188,7 +196,7 @@ describe('loadTallyArrays', () => {
     expect(loaded.counts.votes).toBe(2);
     const inputs = await repo().tallyInputs({ ...p, topic: 'no topic names this' }, p.closesAt);
     const theirs = tallyProposal({ proposal: p.id, kind: p.kind, regime: p.regime, params: p.params, topic: null, ...inputs });
-    expect(tallyArrays(loaded.input)).toEqual(theirs);
+    expect(await tallyLoaded(ds, loaded)).toEqual(theirs);
     expect(theirs.totals).toMatchObject({ E: 20, Y: 4, N: 0 }); // y1 and those who delegate to her
   });
 
@@ -208,6 +216,75 @@ describe('loadTallyArrays', () => {
   it('gives an empty circle an empty tally', async () => {
     const loaded = await loadTallyArrays(ds, { ...proposal('p-topic', 'budget'), circle: 'no-such-circle' });
     expect(loaded.counts.eligible).toBe(0);
-    expect(tallyArrays(loaded.input).totals).toEqual({ E: 0, Y: 0, N: 0, A: 0, O: 0 });
+    expect((await tallyLoaded(ds, loaded)).totals).toEqual({ E: 0, Y: 0, N: 0, A: 0, O: 0 });
+  });
+
+  it('numbers the members of a circle once each, in the order they first joined, and carries the numbers onto votes and delegations', async () => {
+    const rows: Array<{ member: string; num: number; joined_seq: string }> = await ds.query(
+      `SELECT member, num, joined_seq FROM circle_membership WHERE circle = $1 ORDER BY joined_seq, member`,
+      [CIRCLE],
+    );
+    const byMember = new Map<string, Set<number>>();
+    for (const r of rows) byMember.set(r.member, (byMember.get(r.member) ?? new Set()).add(r.num));
+    // dup (two overlapping rows) and rejoin (left and came back) keep one number each.
+    for (const [member, nums] of byMember) expect([member, nums.size]).toEqual([member, 1]);
+    const numbers = [...byMember.values()].map((s) => [...s][0]);
+    expect(new Set(numbers).size).toBe(Object.keys(M).length);
+    expect(Math.min(...numbers)).toBe(0);
+    expect(Math.max(...numbers)).toBe(Object.keys(M).length - 1);
+
+    const unnumbered = await ds.query(
+      `SELECT 'vote' AS t, member FROM vote v WHERE v.proposal LIKE 'p-%' AND member_num IS DISTINCT FROM
+         (SELECT num FROM circle_membership c WHERE c.circle = $1 AND c.member = v.member LIMIT 1)
+       UNION ALL
+       SELECT 'delegation', member FROM delegation d WHERE d.circle = $1 AND (
+         member_num IS DISTINCT FROM (SELECT num FROM circle_membership c WHERE c.circle = $1 AND c.member = d.member LIMIT 1) OR
+         delegate_num IS DISTINCT FROM (SELECT num FROM circle_membership c WHERE c.circle = $1 AND c.member = d.delegate LIMIT 1))`,
+      [CIRCLE],
+    );
+    expect(unnumbered).toEqual([]);
+  });
+
+  it('numbers new members after the others, one after another within one statement, and leaves outsiders unnumbered', async () => {
+    const circle = 'c-numbers';
+    await ds.query(`INSERT INTO circle (id, name, regime, params, genesis_leaf) VALUES ($1, 'c', 'amendment', '{}', '\\x00')`, [circle]);
+    const join = (members: string[], seq: number) =>
+      ds.query(`INSERT INTO circle_membership (circle, member, joined_seq) SELECT $1, m, $3 + k FROM unnest($2::text[]) WITH ORDINALITY AS u(m, k)`, [circle, members, seq]);
+    await join([M.y1, M.n1, M.a1], 1);
+    await ds.query(`UPDATE circle_membership SET left_seq = 10 WHERE circle = $1 AND member = $2`, [circle, M.n1]);
+    await join([M.c1, M.n1, M.c2], 20); // n1 comes back with her number
+    const nums = new Map<string, number>(
+      ((await ds.query(`SELECT DISTINCT member, num FROM circle_membership WHERE circle = $1`, [circle])) as Array<{ member: string; num: number }>).map((r) => [r.member, r.num]),
+    );
+    expect(Object.fromEntries(nums)).toEqual({ [M.y1]: 0, [M.n1]: 1, [M.a1]: 2, [M.c1]: 3, [M.c2]: 4 });
+
+    await ds.query(
+      `INSERT INTO delegation (circle, member, scope_kind, scope_value, delegate, set_seq, set_at)
+       VALUES ($1, $2, 'circle', '', $3, 30, $5), ($1, $4, 'circle', '', $2, 31, $5)`,
+      [circle, M.c1, 'not-a-member', 'outsider', BEFORE],
+    );
+    const delegations = await ds.query(`SELECT member, member_num, delegate_num FROM delegation WHERE circle = $1 ORDER BY set_seq`, [circle]);
+    expect(delegations).toEqual([
+      { member: M.c1, member_num: 3, delegate_num: null },
+      { member: 'outsider', member_num: null, delegate_num: 3 },
+    ]);
+    await ds.query(
+      `INSERT INTO proposal (id, circle, opened_seq, opened_at, opened_by, kind, title, text, topic, regime, params, closes_at, body)
+       VALUES ('p-numbers', $1, 25, $2, $3, 'motion', 't', 'x', NULL, 'amendment', $4, $5, '{}')`,
+      [circle, LONG_BEFORE, M.y1, JSON.stringify(DEFAULT_PARAMS), AT_CLOSE],
+    );
+    await ds.query(
+      `INSERT INTO vote (proposal, member, choice, seq, recorded_at) VALUES ('p-numbers', $1, 'yes', 40, $3), ('p-numbers', $2, 'no', 41, $3)`,
+      [M.c2, 'outsider', BEFORE],
+    );
+    expect(await ds.query(`SELECT member, member_num FROM vote WHERE proposal = 'p-numbers' ORDER BY seq`)).toEqual([
+      { member: M.c2, member_num: 4 },
+      { member: 'outsider', member_num: null },
+    ]);
+    // The outsider's vote and delegation count for nothing; c1's delegation to a non-member leaves her absent.
+    const p = { ...proposal('p-numbers', null), circle, openedSeq: 25 };
+    const loaded: LoadedTallyArrays = await loadTallyArrays(ds, p);
+    expect(loaded.counts).toEqual({ eligible: 5, votes: 1, delegations: 1 });
+    expect((await tallyLoaded(ds, loaded)).totals).toEqual({ E: 5, Y: 1, N: 0, A: 0, O: 0 });
   });
 });

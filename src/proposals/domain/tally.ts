@@ -173,18 +173,29 @@ export interface MemberIds {
   at(index: number): string | undefined;
 }
 
-export interface TallyArraysInput {
+/** The typed arrays of one tally; member i is the i-th eligible member. */
+export interface TallyCountInput {
   proposal: string;
   kind: ProposalKind;
   regime: RegimeName;
   params: Params;
-  /** Eligible member ids by index, distinct (cycles are reported by id). */
-  members: MemberIds;
   /** Per member: direct vote as an index into choicesFor(kind, regime), or -1. */
   choice: Int8Array;
   /** Per member: effective delegate index or -1 (see effectiveDelegates); ignored for `split` kind. */
   delegate: Int32Array;
   void?: readonly string[];
+}
+
+export interface TallyArraysInput extends TallyCountInput {
+  /** Eligible member ids by index, distinct (cycles are reported by id). */
+  members: MemberIds;
+}
+
+/** A tally counted, its cycles still as member indices (see countArrays). */
+export interface CountedTally {
+  /** The body, with `lost.cycles` empty until withCycleIds fills it. */
+  body: TallyResultBody;
+  cycles: number[][];
 }
 
 /** The full frozen object with the seven names in a fixed order; throws on a missing or bad value. */
@@ -198,22 +209,16 @@ function frozenCopy(params: Params): Params {
   return copy;
 }
 
-function idsOf(indices: readonly number[], members: MemberIds): string[] {
-  const ids: string[] = [];
-  for (const i of indices) {
-    const id = members.at(i);
-    if (id === undefined) throw new RangeError(`tallyArrays: no id for member ${i}, who is in a cycle`);
-    ids.push(id);
-  }
-  return ids;
-}
-
-/** Typed-array entry point for huge circles; same body as tallyProposal. */
-export function tallyArrays(input: TallyArraysInput): TallyResultBody {
-  const { kind, regime, members, choice } = input;
+/**
+ * The first half of tallyArrays: resolution, totals and outcome over `choice.length` eligible
+ * members, without their ids. A bulk loader that numbers members without reading their ids looks
+ * up only the few in `cycles` afterwards, then calls withCycleIds.
+ */
+export function countArrays(input: TallyCountInput): CountedTally {
+  const { kind, regime, choice } = input;
   const params = frozenCopy(input.params);
-  const n = members.length;
-  if (choice.length !== n) throw new RangeError('tallyArrays: choice and members differ in length');
+  const n = choice.length;
+  if (input.delegate.length !== n) throw new RangeError('tallyArrays: choice and delegate differ in length');
   const choices = choicesFor(kind, regime);
   for (let i = 0; i < n; i++) {
     if (choice[i] < NO_VOTE || choice[i] >= choices.length) throw new RangeError(`tallyArrays: bad choice code ${choice[i]}`);
@@ -240,11 +245,29 @@ export function tallyArrays(input: TallyArraysInput): TallyResultBody {
     params,
     outcome: decideOutcome(kind, regime, totals, params),
     totals,
-    lost: { weight: lost, cycles: normalizeCycles(cycles.map((c) => idsOf(c, members))) },
+    lost: { weight: lost, cycles: [] },
     absent,
   };
   if (input.void !== undefined) body.void = [...input.void];
-  return body;
+  return { body, cycles };
+}
+
+/** The second half of tallyArrays: the cycles by member id, normalized (SPEC §5.2). */
+export function withCycleIds({ body, cycles }: CountedTally, idOf: (index: number) => string | undefined): TallyResultBody {
+  const byId = cycles.map((c) =>
+    c.map((i) => {
+      const id = idOf(i);
+      if (id === undefined) throw new RangeError(`tallyArrays: no id for member ${i}, who is in a cycle`);
+      return id;
+    }),
+  );
+  return { ...body, lost: { weight: body.lost.weight, cycles: normalizeCycles(byId) } };
+}
+
+/** Typed-array entry point for huge circles; same body as tallyProposal. */
+export function tallyArrays(input: TallyArraysInput): TallyResultBody {
+  if (input.choice.length !== input.members.length) throw new RangeError('tallyArrays: choice and members differ in length');
+  return withCycleIds(countArrays(input), (i) => input.members.at(i));
 }
 
 /** The `tally.result` body of a proposal from its state at close. */
