@@ -31,6 +31,8 @@ export const configSchema = z.object({
   MAX_STATEMENT_BYTES: positiveInt.default(65536),
   WORKER_CONCURRENCY: positiveInt.default(8),
   CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().positive().default(10),
+  /** Completed outbox rows older than this are deleted (hourly); 0 keeps them all. */
+  OUTBOX_RETENTION_DAYS: z.coerce.number().nonnegative().default(7),
   QUEUE_PREFIX: z.string().min(1).default('archipel'),
   ADMIN_USER: z.string().min(1).default('admin'),
   /** Bull Board at /admin/queues is disabled while no password is set. */

@@ -12,6 +12,8 @@ export enum JobName {
   RecomputeCursor = 'regime.cursor',
   /** Cut and cache signed checkpoints of the circles whose logs grew. */
   CutCheckpoints = 'checkpoint.cut',
+  /** Delete outbox rows completed more than OUTBOX_RETENTION_DAYS ago. */
+  PruneOutbox = 'outbox.prune',
 }
 
 export interface JobPayloads {
@@ -21,6 +23,7 @@ export interface JobPayloads {
   /** `seq`: the position entry that called for it (one recomputation per position). */
   [JobName.RecomputeCursor]: { circle: string; seq: number };
   [JobName.CutCheckpoints]: Record<string, never>;
+  [JobName.PruneOutbox]: Record<string, never>;
 }
 
 export type JobItem = { [N in JobName]: { name: N; payload: JobPayloads[N] } }[JobName];
@@ -38,6 +41,7 @@ export const JOB_POLICY: Record<JobName, JobPolicy> = {
   [JobName.RecomputeCursor]: { attempts: 8, backoffMs: 500 },
   [JobName.ExecuteFork]: { attempts: 12, backoffMs: 500 },
   [JobName.CutCheckpoints]: { attempts: 5, backoffMs: 1000 },
+  [JobName.PruneOutbox]: { attempts: 3, backoffMs: 5000 },
 };
 
 /** Natural job ids: one job per thing to do, whatever the retries or duplicate enqueues. */
@@ -53,6 +57,8 @@ export function naturalJobId(item: JobItem): string {
       return `cursor-${item.payload.circle}-${item.payload.seq}`;
     case JobName.CutCheckpoints:
       return `checkpoints-${Math.floor(Date.now() / 1000)}`;
+    case JobName.PruneOutbox:
+      return `outbox-prune-${Math.floor(Date.now() / 1000)}`;
   }
 }
 

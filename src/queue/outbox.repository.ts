@@ -45,6 +45,23 @@ export class OutboxRepository {
   }
 
   /**
+   * Deletes rows whose job completed more than `days` ago, `batch` at a time (short transactions:
+   * writers insert into this table all along). Unfinished rows are never touched. Returns how many.
+   */
+  async pruneCompleted(days: number, batch = 10_000): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const [, count]: [unknown[], number] = await this.ds.query(
+        `DELETE FROM job_outbox WHERE id IN (
+           SELECT id FROM job_outbox WHERE completed_at < now() - make_interval(secs => $1 * 86400) LIMIT $2)`,
+        [days, batch],
+      );
+      deleted += count;
+      if (count < batch) return deleted;
+    }
+  }
+
+  /**
    * Rows dispatched whose job has not completed go back to pending: Redis may have lost them (an
    * empty restart). Natural job ids make dispatching a job that still exists a no-op.
    */

@@ -3,6 +3,7 @@ import IORedis from 'ioredis';
 import { AppConfigService } from '../config/app-config';
 import { JobHandlerRegistry } from './job-handlers';
 import { OutboxDispatcher } from './outbox.dispatcher';
+import { OutboxJobs } from './outbox.jobs';
 import { OutboxRepository } from './outbox.repository';
 import { QueueService, REDIS, redisConnection } from './queue.service';
 
@@ -13,6 +14,7 @@ import { QueueService, REDIS, redisConnection } from './queue.service';
     QueueService,
     OutboxRepository,
     OutboxDispatcher,
+    OutboxJobs,
     JobHandlerRegistry,
   ],
   exports: [REDIS, QueueService, OutboxRepository, OutboxDispatcher, JobHandlerRegistry],

@@ -7,6 +7,10 @@ import { JobHandlerRegistry } from './job-handlers';
 import { OutboxDispatcher } from './outbox.dispatcher';
 import { QueueService, REDIS } from './queue.service';
 
+/** Jobs on a schedule, not written to the outbox: nothing to mark completed. */
+const SCHEDULED: ReadonlySet<JobName> = new Set([JobName.CutCheckpoints, JobName.PruneOutbox]);
+const PRUNE_EVERY_MS = 3_600_000;
+
 /** Runs the BullMQ workers (worker process only). Handlers rethrow, so BullMQ retries. */
 @Injectable()
 export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -39,7 +43,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
         async (job) => {
           await handler(job.data, job);
           // Until this is written, a restore dispatches the job again (the handler is idempotent).
-          if (name !== JobName.CutCheckpoints && job.id) await this.outbox.completed(job.id);
+          if (!SCHEDULED.has(name) && job.id) await this.outbox.completed(job.id);
         },
         {
           connection,
@@ -73,13 +77,17 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
         const redispatched = await this.outbox.redispatchUnfinished();
         if (redispatched) this.logger.log(`Dispatching again ${redispatched} outbox job(s) not yet completed`);
         await this.registry.runStartHooks();
-        if (WorkerHost.served().includes(JobName.CutCheckpoints)) {
-          const policy = JOB_POLICY[JobName.CutCheckpoints];
-          await this.queues.queue(JobName.CutCheckpoints).upsertJobScheduler(
-            'checkpoints',
-            { every: this.config.get('CHECKPOINT_INTERVAL_SECONDS') * 1000 },
-            { name: JobName.CutCheckpoints, data: {}, opts: { attempts: policy.attempts, backoff: { type: 'exponential', delay: policy.backoffMs } } },
-          );
+        const served = WorkerHost.served();
+        const schedule = (name: JobName.CutCheckpoints | JobName.PruneOutbox, id: string, everyMs: number) => {
+          const policy = JOB_POLICY[name];
+          return this.queues
+            .queue(name)
+            .upsertJobScheduler(id, { every: everyMs }, { name, data: {}, opts: { attempts: policy.attempts, backoff: { type: 'exponential', delay: policy.backoffMs } } });
+        };
+        if (served.includes(JobName.CutCheckpoints)) await schedule(JobName.CutCheckpoints, 'checkpoints', this.config.get('CHECKPOINT_INTERVAL_SECONDS') * 1000);
+        if (served.includes(JobName.PruneOutbox)) {
+          if (this.config.get('OUTBOX_RETENTION_DAYS') > 0) await schedule(JobName.PruneOutbox, 'outbox-prune', PRUNE_EVERY_MS);
+          else await this.queues.queue(JobName.PruneOutbox).removeJobScheduler('outbox-prune');
         }
       } finally {
         this.restoring = null;
