@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { requestIdOf } from './common/logging.module';
 import { parseConfig } from './config/config.schema';
+import { STATEMENTS_OPENAPI, STATEMENTS_PATH } from './statements/statements.route';
 
 type ModuleClass = NonNullable<ModuleMetadata['imports']>[number];
 
@@ -43,5 +44,7 @@ export function setupOpenApi(app: INestApplication): void {
       .setVersion(process.env.npm_package_version ?? '0.1.0')
       .build(),
   );
+  // Registered on Fastify directly (statements.route.ts), so described here.
+  document.paths[STATEMENTS_PATH] = STATEMENTS_OPENAPI as never;
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }

@@ -19,35 +19,38 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
-    const request = http.getRequest<FastifyRequest>();
-    const body = this.toBody(exception);
-    body.requestId = String(request.id);
-    const status = statusOf(body.code);
-    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+    sendError(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger);
   }
+}
 
-  private toBody(exception: unknown): ErrorBody {
-    if (exception instanceof DomainError || hasStableCode(exception)) {
-      const code = isErrorCode(exception.code) ? exception.code : 'INTERNAL';
-      return { code, message: exception.message, ...(exception.field ? { field: exception.field } : {}) };
-    }
-    const fastifyCode = (exception as { code?: string } | null)?.code;
-    if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return { code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large' };
-    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { code: 'INVALID_REQUEST', message: 'Expected application/json' };
-    const parseFailure = exception instanceof HttpException && exception.getStatus() === 400 && /JSON/i.test(exception.message);
-    if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || exception instanceof SyntaxError || parseFailure) {
-      return { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      if (status === 404) return { code: 'NOT_FOUND', message: exception.message };
-      if (status === 503) return { code: 'SERVICE_UNAVAILABLE', message: exception.message, details: exception.getResponse() };
-      if (status < 500) return { code: 'INVALID_REQUEST', message: exception.message };
-    }
-    return { code: 'INTERNAL', message: 'Internal error' };
+/** The error answer for a refusal or a failure; also used by routes registered on Fastify directly. */
+export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: Pick<Logger, 'error'>): void {
+  const body = errorBody(exception);
+  body.requestId = String(request.id);
+  const status = statusOf(body.code);
+  if (status >= 500) logger.error(exception instanceof Error ? exception.stack : String(exception));
+  void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+}
+
+function errorBody(exception: unknown): ErrorBody {
+  if (exception instanceof DomainError || hasStableCode(exception)) {
+    const code = isErrorCode(exception.code) ? exception.code : 'INTERNAL';
+    return { code, message: exception.message, ...(exception.field ? { field: exception.field } : {}) };
   }
+  const fastifyCode = (exception as { code?: string } | null)?.code;
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return { code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large' };
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { code: 'INVALID_REQUEST', message: 'Expected application/json' };
+  const parseFailure = exception instanceof HttpException && exception.getStatus() === 400 && /JSON/i.test(exception.message);
+  if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || exception instanceof SyntaxError || parseFailure) {
+    return { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status === 404) return { code: 'NOT_FOUND', message: exception.message };
+    if (status === 503) return { code: 'SERVICE_UNAVAILABLE', message: exception.message, details: exception.getResponse() };
+    if (status < 500) return { code: 'INVALID_REQUEST', message: exception.message };
+  }
+  return { code: 'INTERNAL', message: 'Internal error' };
 }
 
 function hasStableCode(e: unknown): e is { code: string; message: string; field?: string } {

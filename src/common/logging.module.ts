@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
@@ -20,6 +20,8 @@ export function requestIdOf(req: IncomingMessage & { id?: unknown }): string {
       useFactory: () => {
         const config = parseConfig(process.env);
         return {
+          // statements.route.ts logs its own line (the hot route skips the middleware).
+          exclude: [{ method: RequestMethod.POST, path: 'api/v1/statements' }],
           pinoHttp: {
             level: config.LOG_LEVEL,
             genReqId: (req) => requestIdOf(req as IncomingMessage & { id?: unknown }),

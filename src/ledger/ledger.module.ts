@@ -19,7 +19,7 @@ import { ProposalsController } from '../proposals/proposals.controller';
 import { ProposalsRepository } from '../proposals/proposals.repository';
 import { ProposalsService } from '../proposals/proposals.service';
 import { Projections } from '../statements/projections';
-import { StatementsController } from '../statements/statements.controller';
+import { StatementsRoute } from '../statements/statements.route';
 import { StatementsService } from '../statements/statements.service';
 import { CheckpointJobs } from './checkpoint.jobs';
 import { LedgerRepository } from './ledger.repository';
@@ -29,7 +29,7 @@ import { LogsController } from './logs.controller';
 
 /** Logs, their writer and readers, and the statement pipeline that feeds them. */
 @Module({
-  controllers: [StatementsController, LogsController, CirclesController, WellKnownController, ProposalsController, DelegationsController],
+  controllers: [LogsController, CirclesController, WellKnownController, ProposalsController, DelegationsController],
   providers: [
     LedgerRepository,
     LedgerService,
@@ -40,6 +40,7 @@ import { LogsController } from './logs.controller';
     InstanceKeyService,
     MemberKeysService,
     StatementsService,
+    StatementsRoute,
     CheckpointJobs,
     ProposalsRepository,
     ProposalsService,

@@ -1,7 +1,7 @@
 // The only code that reads and writes the log tables (log_head, log_entry, merkle_node, checkpoint).
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { EMPTY_ROOT, frontierKeys, MerkleNode, NodeKey } from './domain/merkle';
+import { EMPTY_ROOT, MerkleNode, NodeKey } from './domain/merkle';
 
 export interface LogHead {
   circle: string;
@@ -67,18 +67,26 @@ export class LedgerRepository {
     return rows.map((r) => ({ level: r.level, index: Number(r.idx), hash: r.hash }));
   }
 
-  /** The frontier nodes of several logs at their sizes, in one query. */
-  async frontiers(m: Queryable, logs: Array<{ circle: string; size: number }>): Promise<Map<string, MerkleNode[]>> {
-    const keys = logs.flatMap((log) => frontierKeys(log.size).map((k) => ({ circle: log.circle, ...k })));
-    const out = new Map<string, MerkleNode[]>(logs.map((log) => [log.circle, []]));
-    if (!keys.length) return out;
+  /**
+   * The frontier nodes of these logs at their current sizes, in one query: the writer sends it in
+   * the same round trip as the locks of their heads (so "current" is the locked size). For a size
+   * n, the frontier holds one node per bit k set in n: level k, index (n >> k) - 1.
+   */
+  async lockedFrontiers(m: Queryable, circles: string[]): Promise<Map<string, MerkleNode[]>> {
+    const out = new Map<string, MerkleNode[]>();
+    if (!circles.length) return out;
     const rows: Array<{ circle: string; level: number; idx: string; hash: Buffer }> = await m.query(
-      `SELECT n.circle, n.level, n.idx, n.hash FROM merkle_node n
-       JOIN unnest($1::text[], $2::smallint[], $3::bigint[]) AS k(circle, level, idx)
-         ON n.circle = k.circle AND n.level = k.level AND n.idx = k.idx`,
-      [keys.map((k) => k.circle), keys.map((k) => k.level), keys.map((k) => k.index)],
+      `SELECT n.circle, n.level, n.idx, n.hash FROM log_head h
+       CROSS JOIN generate_series(0, 62) AS k(level)
+       JOIN merkle_node n ON n.circle = h.circle AND n.level = k.level AND n.idx = (h.size >> k.level) - 1
+       WHERE h.circle = ANY($1::text[]) AND (h.size >> k.level) & 1 = 1`,
+      [circles],
     );
-    for (const r of rows) out.get(r.circle)?.push({ level: r.level, index: Number(r.idx), hash: r.hash });
+    for (const r of rows) {
+      let nodes = out.get(r.circle);
+      if (!nodes) out.set(r.circle, (nodes = []));
+      nodes.push({ level: r.level, index: Number(r.idx), hash: r.hash });
+    }
     return out;
   }
 

@@ -27,10 +27,9 @@ export class Projections {
     private readonly positions: RegimesRepository,
   ) {}
 
+  /** The loads are issued together: on the writer's pipelined connection they share a round trip. */
   async load(m: EntityManager, needs: StateNeeds): Promise<LoadedState> {
-    const circles = await this.circles.load(m, needs);
-    const proposals = await this.proposals.load(m, needs);
-    const receipts = await this.receipts.load(m, needs);
+    const [circles, proposals, receipts] = await Promise.all([this.circles.load(m, needs), this.proposals.load(m, needs), this.receipts.load(m, needs)]);
     return { ...circles, ...proposals, ...receipts };
   }
 

@@ -1,0 +1,85 @@
+// POST /api/v1/statements, the one hot route, registered on Fastify directly rather than as a Nest
+// controller: Nest's router, its middleware (pino-http) and its exception filter cost about as much
+// CPU per request as the rest of the request's handling outside verification. The answers are the
+// same: the body the service returns with 201, and every refusal as the exception filter sends it.
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
+import { sendError } from '../common/http-exception.filter';
+import { StatementsService } from './statements.service';
+
+export const STATEMENTS_PATH = '/api/v1/statements';
+
+/** The route's entry in the OpenAPI document (it has no Nest controller to describe it). */
+export const STATEMENTS_OPENAPI = {
+  post: {
+    operationId: 'StatementsController_submit',
+    summary: 'Submit a signed statement',
+    description:
+      'The compact JWS of a statement (SPEC §3.3). Verified, then appended to its log in one transaction. ' +
+      'Answers the entry (circle, seq, leaf hash), plus `id` for a genesis (the circle id) or a proposal.',
+    tags: ['statements'],
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: { type: 'object', required: ['jws'], properties: { jws: { type: 'string' } } } } },
+    },
+    responses: {
+      '201': {
+        description: '',
+        content: {
+          'application/json': {
+            schema: { type: 'object', properties: { circle: { type: 'string' }, seq: { type: 'integer' }, leaf: { type: 'string' }, id: { type: 'string' } } },
+          },
+        },
+      },
+    },
+  },
+};
+
+@Injectable()
+export class StatementsRoute implements OnModuleInit {
+  private readonly logger = new Logger('HTTP');
+
+  constructor(
+    private readonly statements: StatementsService,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  onModuleInit(): void {
+    // No HTTP adapter in the worker process (an application context).
+    const adapter = this.adapterHost.httpAdapter;
+    if (!adapter) return;
+    const fastify = adapter.getInstance<FastifyInstance>();
+    fastify.route({
+      method: 'POST',
+      url: STATEMENTS_PATH,
+      errorHandler: (error, request, reply) => sendError(error, request, reply, this.logger),
+      // pino-http is not run for this route (LoggingModule): the same one line per request, here.
+      onResponse: (request, reply, done) => {
+        logRequest(request, reply);
+        done();
+      },
+      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        const result = await this.statements.submit((request.body as { jws?: unknown } | null)?.jws);
+        return reply.code(201).send(result);
+      },
+    });
+  }
+}
+
+/** pino-http's line for this request (at info, as pino-http logs every request), only if enabled. */
+function logRequest(request: FastifyRequest, reply: FastifyReply): void {
+  const root = PinoLogger.root;
+  if (!root?.isLevelEnabled('info')) return;
+  const status = reply.statusCode;
+  root.info(
+    {
+      service: 'archipel',
+      req: { id: request.id, method: request.method, url: request.url },
+      res: { statusCode: status },
+      responseTime: Math.round(reply.elapsedTime),
+    },
+    status >= 500 ? 'request errored' : 'request completed',
+  );
+}
