@@ -18,7 +18,9 @@ type PipelinedClient = PoolClient & { pipeline: boolean };
  * other method of the manager is TypeORM's, on the same connection.
  *
  * With `pipeline` false (the embedded PGlite), the queries are sent one after the other in call
- * order: same results, one round trip each.
+ * order, unnamed: same results, one round trip each. (PGlite is one session behind every
+ * connection, so a statement a closed connection prepared is still there: naming it again on a new
+ * connection fails with "prepared statement already exists".)
  */
 export async function pipelinedTransaction<T>(ds: DataSource, pipeline: boolean, work: (m: EntityManager) => Promise<T>): Promise<T> {
   const runner = ds.createQueryRunner('master') as PostgresQueryRunner;
@@ -28,7 +30,7 @@ export async function pipelinedTransaction<T>(ds: DataSource, pipeline: boolean,
   let corked = false;
   const send = (sql: string, params?: unknown[]): Promise<QueryResult> => {
     const run = () =>
-      (client.query(params?.length ? { text: sql, values: params, name: statementName(sql) } : sql) as Promise<QueryResult>).catch((error: unknown) => {
+      (client.query(params?.length && pipeline ? { text: sql, values: params, name: statementName(sql) } : sql, params) as Promise<QueryResult>).catch((error: unknown) => {
         throw new QueryFailedError(sql, params, error as Error);
       });
     if (pipeline) {
