@@ -242,14 +242,14 @@ export class ProposalsRepository {
   }
 
   /**
-   * SPEC §5.1: the same state at close as tallyInputs, as the typed arrays of tallyArrays (one
+   * SPEC §5.1: the same state at close as tallyInputs, as the typed arrays of countArrays (one
    * statement of member numbers: see tally-loader.ts). With `m`, read inside that transaction.
    */
   tallyArrays(p: TallyLoaderProposal, at: number, m?: EntityManager): Promise<LoadedTallyArrays> {
     return loadTallyArrays(m ?? this.ds, p, at);
   }
 
-  /** The tally.result body of what tallyArrays loaded (the ids of cycle members read on `m`). */
+  /** The tally.result body of what tallyArrays loaded: countArrays, then the ids of cycle members read on `m`. */
   tallyLoaded(loaded: LoadedTallyArrays, m?: EntityManager): Promise<TallyResultBody> {
     return tallyLoaded(m ?? this.ds, loaded);
   }
