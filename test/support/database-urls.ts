@@ -1,4 +1,12 @@
-export const TEMPLATE_DB = 'archipel_test_template';
+import { createHash } from 'node:crypto';
+
+/**
+ * The migrated template each test file clones: one per checkout (several checkouts of the project
+ * may run their tests at once against the same server), or ARCHIPEL_TEST_TEMPLATE_DB.
+ */
+export const TEMPLATE_DB =
+  process.env.ARCHIPEL_TEST_TEMPLATE_DB ??
+  `archipel_test_template_${createHash('sha256').update(process.cwd()).digest('hex').slice(0, 8)}`;
 
 /** The server the tests use; its `test` database is only used to create the others. */
 export function adminUrl(): string {
