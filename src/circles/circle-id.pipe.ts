@@ -1,6 +1,6 @@
 import { PipeTransform } from '@nestjs/common';
-import { DomainError } from '../common/domain-error';
-import { circleIdSchema } from '../identity/domain/statement-types';
+import { DomainError } from '../core/rules/domain-error';
+import { circleIdSchema } from '../core/formats/statement-types';
 
 /**
  * A circle id in a path (SPEC §3.4: 22 characters of base64url). Anything else names no circle —

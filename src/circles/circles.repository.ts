@@ -1,8 +1,8 @@
 // The only code that reads and writes member, circle, membership and invitation tables.
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { LoadedState, StateNeeds } from '../statements/batch-state';
-import type { CircleState, Effect, MemberState } from '../statements/domain/state';
+import type { LoadedState, StateNeeds } from '../core/rules/batch-state';
+import type { CircleState, Effect, MemberState } from '../core/rules/state';
 
 export interface PlacedEffect {
   effect: Effect;

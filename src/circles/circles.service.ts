@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../common/domain-error';
+import { DomainError } from '../core/rules/domain-error';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { CirclesRepository } from './circles.repository';
 

@@ -3,8 +3,8 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { InstanceKeyService } from '../identity/instance-key.service';
-import { parseCompact } from '../identity/domain/statement';
-import { base64url, formatTimestamp } from '../ledger/domain/canonical-json';
+import { parseCompact } from '../core/formats/statement';
+import { base64url, formatTimestamp } from '../core/formats/canonical-json';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { LedgerService } from '../ledger/ledger.service';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { KeyObject } from 'node:crypto';
+import type { PublicKeyHandle } from '../core/crypto/crypto';
 import { CirclesRepository } from '../circles/circles.repository';
-import { PublicKeyCache, publicKeyFromJwk } from './domain/keys';
+import { PublicKeyCache, publicKeyFromJwk } from '../core/formats/keys';
 
 /** Registered members' public keys, imported once and cached (importing costs as much as verifying). */
 @Injectable()
@@ -10,7 +10,7 @@ export class MemberKeysService {
 
   constructor(private readonly circles: CirclesRepository) {}
 
-  async key(memberId: string): Promise<KeyObject | undefined> {
+  async key(memberId: string): Promise<PublicKeyHandle | undefined> {
     const cached = this.cache.get(memberId);
     if (cached) return cached;
     const member = await this.circles.member(memberId);
@@ -20,7 +20,7 @@ export class MemberKeysService {
     return key;
   }
 
-  keyOfJwk(memberId: string, jwk: Parameters<typeof publicKeyFromJwk>[0]): KeyObject {
+  keyOfJwk(memberId: string, jwk: Parameters<typeof publicKeyFromJwk>[0]): PublicKeyHandle {
     const cached = this.cache.get(memberId);
     if (cached) return cached;
     const key = publicKeyFromJwk(jwk);

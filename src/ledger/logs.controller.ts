@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { CircleIdPipe } from '../circles/circle-id.pipe';
 import { seqNumber, ZodPipe } from '../common/zod.pipe';
-import { REGISTRY } from '../statements/domain/state';
+import { REGISTRY } from '../core/rules/state';
 import { LedgerService } from './ledger.service';
 
 const fromQuery = z.object({ from: seqNumber.default(0) });

@@ -2,8 +2,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PlacedEffect } from '../circles/circles.repository';
-import type { StateNeeds } from '../statements/batch-state';
-import type { Effect } from '../statements/domain/state';
+import type { StateNeeds } from '../core/rules/batch-state';
+import type { Effect } from '../core/rules/state';
 
 type Queryable = Pick<EntityManager, 'query'>;
 

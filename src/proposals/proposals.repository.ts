@@ -2,12 +2,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PlacedEffect } from '../circles/circles.repository';
-import type { LoadedDelegation, StateNeeds } from '../statements/batch-state';
-import type { Effect, ProposalState, Scope, ScopeKind } from '../statements/domain/state';
-import type { RegimeName, Params } from './domain/params';
-import type { ProposalKind } from './domain/tally';
+import type { LoadedDelegation, StateNeeds } from '../core/rules/batch-state';
+import type { Effect, ProposalState, Scope, ScopeKind } from '../core/rules/state';
+import type { RegimeName, Params } from '../core/governance/params';
+import type { ProposalKind } from '../core/governance/tally';
 import { loadTallyArrays, tallyLoaded, type LoadedTallyArrays, type TallyLoaderProposal } from './tally-loader';
-import type { TallyResultBody } from './domain/tally';
+import type { TallyResultBody } from '../core/governance/tally';
 
 type Queryable = Pick<EntityManager, 'query'>;
 

@@ -2,15 +2,15 @@
 // provisional tally. The tally itself is proposals/domain/tally.ts, the same code the verifier runs.
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { DomainError } from '../common/domain-error';
+import { DomainError } from '../core/rules/domain-error';
 import { InstanceKeyService } from '../identity/instance-key.service';
-import { parseCompact } from '../identity/domain/statement';
-import { formatTimestamp } from '../ledger/domain/canonical-json';
+import { parseCompact } from '../core/formats/statement';
+import { formatTimestamp } from '../core/formats/canonical-json';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
-import { StatementContext } from '../statements/domain/decide';
+import { StatementContext } from '../core/rules/decide';
 import { ProposalRow, ProposalsRepository } from './proposals.repository';
-import { applyAmendments } from '../regimes/domain/amendments';
-import { TallyResultBody } from './domain/tally';
+import { applyAmendments } from '../core/governance/amendments';
+import { TallyResultBody } from '../core/governance/tally';
 
 export class NotYetDue extends Error {
   constructor(readonly closesAt: number, proposal: string) {

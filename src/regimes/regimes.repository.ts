@@ -2,8 +2,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { PlacedEffect } from '../circles/circles.repository';
-import type { Effect } from '../statements/domain/state';
-import type { RegimeName } from '../proposals/domain/params';
+import type { Effect } from '../core/rules/state';
+import type { RegimeName } from '../core/governance/params';
 
 type Queryable = Pick<EntityManager, 'query'>;
 

@@ -2,13 +2,13 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { InstanceKeyService } from '../identity/instance-key.service';
-import { parseCompact } from '../identity/domain/statement';
-import { formatTimestamp } from '../ledger/domain/canonical-json';
+import { parseCompact } from '../core/formats/statement';
+import { formatTimestamp } from '../core/formats/canonical-json';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
-import { isRegimeName } from '../proposals/domain/params';
+import { isRegimeName } from '../core/governance/params';
 import { JobHandlerRegistry } from '../queue/job-handlers';
 import { JobName } from '../queue/job-catalogue';
-import { regimeChange, regimeCursor } from './domain/cursor';
+import { regimeChange, regimeCursor } from '../core/governance/cursor';
 import { RegimesRepository } from './regimes.repository';
 
 @Injectable()

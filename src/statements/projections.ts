@@ -6,8 +6,8 @@ import { CirclesRepository, PlacedEffect } from '../circles/circles.repository';
 import { PropagationRepository } from '../propagation/propagation.repository';
 import { ProposalsRepository } from '../proposals/proposals.repository';
 import { RegimesRepository } from '../regimes/regimes.repository';
-import { LoadedState, StateNeeds } from './batch-state';
-import { Effect } from './domain/state';
+import { LoadedState, StateNeeds } from '../core/rules/batch-state';
+import { Effect } from '../core/rules/state';
 
 const CIRCLE_EFFECTS: ReadonlySet<Effect['kind']> = new Set([
   'member.registered',
