@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CircleIdPipe } from './circle-id.pipe';
+import { CircleIdPipe } from '../common/circle-id.pipe';
 import { CirclesService } from './circles.service';
 
 @ApiTags('circles')

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../core/rules/domain-error';
+import { MembersRepository } from '../identity/members.repository';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { CirclesRepository } from './circles.repository';
 
@@ -8,6 +9,7 @@ export class CirclesService {
   constructor(
     private readonly circles: CirclesRepository,
     private readonly ledger: LedgerRepository,
+    private readonly members: MembersRepository,
   ) {}
 
   async circle(id: string) {
@@ -18,7 +20,7 @@ export class CirclesService {
   }
 
   async member(id: string) {
-    const member = await this.circles.member(id);
+    const member = await this.members.member(id);
     if (!member) throw new DomainError('UNKNOWN_MEMBER', `No registered member ${id}`);
     return { id: member.id, name: member.name, jwk: member.jwk };
   }

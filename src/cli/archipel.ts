@@ -3,7 +3,7 @@
 // entry by entry — format, chain, signatures — and against the instance's
 // signed checkpoints, trusting nothing but the instance's note key.
 //
-// The rules are those of src/ledger/domain/verify-log.ts; this file only reads
+// The rules are those of src/core/verify/verify-log.ts; this file only reads
 // (files, URLs), spreads the stateless half of each entry's checks over worker
 // threads, and prints. Logs are read as bytes, never as one string: a leaf
 // hash covers the exact bytes of its line.

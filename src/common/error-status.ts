@@ -8,7 +8,7 @@ export const ERROR_STATUS = {
   UNAUTHORIZED: 401,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
-  // statement envelope (identity/domain/statement.ts)
+  // statement envelope (core/formats/statement.ts)
   MALFORMED_JWS: 400,
   MALFORMED_JSON: 400,
   NOT_CANONICAL: 400,

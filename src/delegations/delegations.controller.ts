@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { CircleIdPipe } from '../circles/circle-id.pipe';
+import { CircleIdPipe } from '../common/circle-id.pipe';
 import { ZodPipe } from '../common/zod.pipe';
 import { DelegationsService } from './delegations.service';
 

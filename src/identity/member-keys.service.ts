@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PublicKeyHandle } from '../core/crypto/crypto';
-import { CirclesRepository } from '../circles/circles.repository';
+import { MembersRepository } from './members.repository';
 import { PublicKeyCache, publicKeyFromJwk } from '../core/formats/keys';
 
 /** Registered members' public keys, imported once and cached (importing costs as much as verifying). */
@@ -8,12 +8,12 @@ import { PublicKeyCache, publicKeyFromJwk } from '../core/formats/keys';
 export class MemberKeysService {
   private readonly cache = new PublicKeyCache(50_000);
 
-  constructor(private readonly circles: CirclesRepository) {}
+  constructor(private readonly members: MembersRepository) {}
 
   async key(memberId: string): Promise<PublicKeyHandle | undefined> {
     const cached = this.cache.get(memberId);
     if (cached) return cached;
-    const member = await this.circles.member(memberId);
+    const member = await this.members.member(memberId);
     if (!member) return undefined;
     const key = publicKeyFromJwk(member.jwk);
     this.cache.set(memberId, key);

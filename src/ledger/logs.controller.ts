@@ -3,7 +3,7 @@ import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { CircleIdPipe } from '../circles/circle-id.pipe';
+import { CircleIdPipe } from '../common/circle-id.pipe';
 import { seqNumber, ZodPipe } from '../common/zod.pipe';
 import { REGISTRY } from '../core/rules/state';
 import { LedgerService } from './ledger.service';

@@ -1,7 +1,8 @@
 // The only code that reads and writes the proposal, vote and delegation tables.
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { PlacedEffect } from '../circles/circles.repository';
+import type { PlacedEffect } from '../ledger/effect-projector';
+import type { ProposalRow } from './proposal-row';
 import type { LoadedDelegation, StateNeeds } from '../core/rules/batch-state';
 import type { Effect, ProposalState, Scope, ScopeKind } from '../core/rules/state';
 import type { RegimeName, Params } from '../core/governance/params';
@@ -11,23 +12,7 @@ import type { TallyResultBody } from '../core/governance/tally';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
-export interface ProposalRow {
-  id: string;
-  circle: string;
-  kind: ProposalKind;
-  title: string;
-  text: string;
-  topic: string | null;
-  regime: RegimeName;
-  params: Params;
-  openedSeq: number;
-  openedAt: number;
-  openedBy: string;
-  closesAt: number;
-  amendmentsCloseAt: number | null;
-  body: Record<string, unknown>;
-  result: Record<string, unknown> | null;
-}
+export type { ProposalRow };
 
 /** Everything a tally needs, in bulk (SPEC §5.1: state at close). */
 export interface TallyInputs {

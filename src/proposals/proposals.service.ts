@@ -1,16 +1,14 @@
 // SPEC §5: closing proposals with a `tally.result` the instance signs, and reading them with their
-// provisional tally. The tally itself is proposals/domain/tally.ts, the same code the verifier runs.
+// provisional tally. The tally itself is src/core/governance/tally.ts, the same code the verifier runs.
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DomainError } from '../core/rules/domain-error';
-import { InstanceKeyService } from '../identity/instance-key.service';
-import { parseCompact } from '../core/formats/statement';
 import { formatTimestamp } from '../core/formats/canonical-json';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
-import { StatementContext } from '../core/rules/decide';
 import { ProposalRow, ProposalsRepository } from './proposals.repository';
 import { applyAmendments } from '../core/governance/amendments';
 import { TallyResultBody } from '../core/governance/tally';
+import { Clock } from '../common/clock';
 
 export class NotYetDue extends Error {
   constructor(readonly closesAt: number, proposal: string) {
@@ -25,11 +23,11 @@ export class ProposalsService {
   constructor(
     private readonly proposals: ProposalsRepository,
     private readonly writer: LedgerWriter,
-    private readonly instanceKey: InstanceKeyService,
+    private readonly clock: Clock,
   ) {}
 
   /** Tally a proposal past its deadline and append the result; idempotent (null: already closed). */
-  async close(id: string, now = Date.now()): Promise<AppendResult | null> {
+  async close(id: string, now = this.clock.now()): Promise<AppendResult | null> {
     const proposal = await this.proposals.proposal(id);
     if (!proposal) throw new Error(`No proposal ${id}`);
     if (proposal.result) return null;
@@ -46,9 +44,7 @@ export class ProposalsService {
         const amended = await this.amended(fresh, m);
         if (amended?.pending) throw new Error(`Motion ${id} waits for ${amended.pending} amendment tally(ies)`);
         const body = await this.tally(fresh, m);
-        const jws = this.instanceKey.instance.sign('tally.result', fresh.circle, body as never, { at: formatTimestamp(Date.now()) });
-        const parsed = parseCompact(jws);
-        return { payload: parsed.payload, signer: this.instanceKey.kid, jws } satisfies StatementContext;
+        return { type: 'tally.result', circle: fresh.circle, body };
       },
     });
     if (result) this.logger.log(`Closed ${id}: ${result.circle}#${result.seq}`);
@@ -130,22 +126,21 @@ export class ProposalsService {
     if (!child || child.kind !== 'motion' || child.body.ratify !== true || child.result?.outcome !== 'adopted') return null;
     return this.writer.submitSystem({
       lane: parent,
-      receivedAt: Date.now(),
+      receivedAt: this.clock.now(),
       compose: async (m: EntityManager) => {
         if (await this.proposals.ratificationExists(m, child.circle, child.id)) return null;
-        const now = Date.now();
+        const now = this.clock.now();
         // The parent ratifies what the child adopted: the text as amended.
         const text = (await this.amended(child, m))?.text ?? child.text;
         const body = {
-          kind: 'motion',
+          kind: 'motion' as const,
           title: child.title,
           text,
           topic: null,
           closesAt: formatTimestamp(now + (child.closesAt - child.openedAt)),
           ratifies: { circle: child.circle, proposal: child.id },
         };
-        const jws = this.instanceKey.instance.sign('proposal.open', parent, body as never, { at: formatTimestamp(now), typ: 'archipel-system' });
-        return { payload: parseCompact(jws).payload, signer: this.instanceKey.kid, jws } satisfies StatementContext;
+        return { type: 'proposal.open', circle: parent, body };
       },
     });
   }

@@ -18,7 +18,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { NO_DELEGATE } from '../core/governance/resolve';
 import { choicesFor, countArrays, withCycleIds, type CountedTally, type TallyCountInput, type TallyResultBody } from '../core/governance/tally';
-import type { ProposalRow } from './proposals.repository';
+import type { ProposalRow } from './proposal-row';
 
 /** Where to read: the data source, or an entity manager (inside its transaction, if it has one). */
 export type TallySource = Pick<DataSource | EntityManager, 'query'>;

@@ -1,7 +1,7 @@
 // The only code that reads and writes the regime_position table.
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { PlacedEffect } from '../circles/circles.repository';
+import type { PlacedEffect } from '../ledger/effect-projector';
 import type { Effect } from '../core/rules/state';
 import type { RegimeName } from '../core/governance/params';
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseTimestamp } from './canonical-json';
 import { BASE64URL_32_BYTES } from './keys';
+import { CHOICES, OUTCOMES, type ProposalKind, REGIMES } from './vocabulary';
 
 // ---------------------------------------------------------------- catalogue
 
@@ -121,15 +122,8 @@ export const BASE64URL_16_BYTES = /^[A-Za-z0-9_-]{21}[AQgw]$/;
 /** `YYYY-MM-DDTHH:MM:SS.sssZ` (§3.1). */
 export const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-export const REGIMES = ['unanimity', 'do-ocracy', 'amendment', 'split'] as const;
-export type Regime = (typeof REGIMES)[number];
-export const PROPOSAL_KINDS = ['motion', 'amendment', 'regime', 'membership', 'split'] as const;
-export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
-/** Every choice any regime or kind allows; which ones apply is checked against the proposal. */
-export const CHOICES = ['yes', 'no', 'abstain', 'support', 'object', 'leave', 'stay'] as const;
-export type Choice = (typeof CHOICES)[number];
-export const OUTCOMES = ['adopted', 'rejected', 'forked'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+export { CHOICES, OUTCOMES, PROPOSAL_KINDS, REGIMES } from './vocabulary';
+export type { Choice, Outcome, ProposalKind, RegimeName as Regime } from './vocabulary';
 
 function codePointLength(s: string): number {
   let n = 0;

@@ -2,45 +2,11 @@
 // Values are kept exactly as written in JSON (a number or a string) so that a
 // frozen copy re-serializes to the same bytes; they are read as exact ratios
 // only where compared (see fraction.ts).
+import { DEFAULT_PARAMS, isParamName, type ParamName, type Params, PARAM_NAMES } from '../formats/vocabulary';
 import { isUnitRatio, parseRatio, type Ratio } from './fraction';
 
-/** In cursor order, from most to least agreement (§6). */
-export const REGIMES = ['unanimity', 'do-ocracy', 'amendment', 'split'] as const;
-export type RegimeName = (typeof REGIMES)[number];
-
-export function isRegimeName(value: unknown): value is RegimeName {
-  return typeof value === 'string' && (REGIMES as readonly string[]).includes(value);
-}
-
-/** A parameter value as written: a JSON number or a string "a/b" / "0.25". */
-export type ParamValue = number | string;
-
-export interface Params {
-  unanimityQuorum: ParamValue;
-  objectionShare: ParamValue;
-  majorityQuorum: ParamValue;
-  amendmentQuorum: ParamValue;
-  amendingShare: ParamValue;
-  splitShare: ParamValue;
-  cursorQuorum: ParamValue;
-}
-export type ParamName = keyof Params;
-
-export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
-  unanimityQuorum: 1,
-  objectionShare: 0.1,
-  majorityQuorum: 0.2,
-  amendmentQuorum: 0.1,
-  amendingShare: '1/2',
-  splitShare: '1/3',
-  cursorQuorum: '1/2',
-});
-
-export const PARAM_NAMES: readonly ParamName[] = Object.freeze(Object.keys(DEFAULT_PARAMS) as ParamName[]);
-
-export function isParamName(value: unknown): value is ParamName {
-  return typeof value === 'string' && (PARAM_NAMES as readonly string[]).includes(value);
-}
+export { DEFAULT_PARAMS, isParamName, isRegimeName, PARAM_NAMES, REGIMES } from '../formats/vocabulary';
+export type { ParamName, Params, ParamValue, RegimeName } from '../formats/vocabulary';
 
 export type ParamsValidation =
   | { ok: true; params: Partial<Params> }

@@ -16,9 +16,10 @@ import {
 import { atLeastScaled, compareScaled, lessThanScaled } from './fraction';
 import { PARAM_NAMES, paramRatio, type Params, type RegimeName } from './params';
 
-export const PROPOSAL_KINDS = ['motion', 'amendment', 'regime', 'membership', 'split'] as const;
-export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
-export type Outcome = 'adopted' | 'rejected' | 'forked';
+import type { Outcome, ProposalKind } from '../formats/vocabulary';
+
+export { PROPOSAL_KINDS } from '../formats/vocabulary';
+export type { Outcome, ProposalKind } from '../formats/vocabulary';
 
 export interface Totals {
   E: number;

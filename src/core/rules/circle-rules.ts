@@ -28,7 +28,7 @@ export function decideCircleCreate(p: PayloadOf<'circle.create'>, signer: string
   const followUps: Decision['followUps'] =
     parent === undefined
       ? []
-      : [{ circle: parent, type: 'child.created', body: (leaf) => ({ child: circleId, genesis: { leaf } }) }];
+      : [{ circle: parent, draft: (leaf) => ({ type: 'child.created', circle: parent, body: { child: circleId, genesis: { leaf } } }) }];
   return { effects, followUps };
 }
 

@@ -37,9 +37,10 @@ export function decideCircleForked(
   ];
   const splitBody = { newCircle: circleId, members: leavers, cause: b.cause };
   const followUps: Decision['followUps'] = [
-    { circle: b.from, type: 'circle.split', body: () => splitBody, effects: splitEffects(b.from, splitBody.members, recordedAt) },
+    { circle: b.from, draft: () => ({ type: 'circle.split', circle: b.from, body: splitBody }), effects: splitEffects(b.from, splitBody.members, recordedAt) },
   ];
-  if (b.parent) followUps.push({ circle: b.parent, type: 'child.created', body: (leaf) => ({ child: circleId, genesis: { leaf } }) });
+  const parent = b.parent;
+  if (parent) followUps.push({ circle: parent, draft: (leaf) => ({ type: 'child.created', circle: parent, body: { child: circleId, genesis: { leaf } } }) });
   return { effects, followUps };
 }
 

@@ -3,7 +3,7 @@
 // (statements/batch-state.ts); the offline verifier replays whole logs in memory. The rules in
 // */domain/*-rules.ts are written once against this interface.
 import type { Ed25519PublicJwk } from '../formats/keys';
-import type { BodyOf, Params as CircleParams } from '../formats/statement-types';
+import type { BodyOf, CircleOf, Params as CircleParams, SystemStatementType } from '../formats/statement-types';
 import type { Params, RegimeName } from '../governance/params';
 import type { ProposalKind } from '../governance/tally';
 
@@ -107,11 +107,18 @@ export type Effect =
 /** A system statement the instance appends as a consequence, once the cause has its leaf. */
 export interface FollowUp {
   circle: string;
-  type: 'child.created' | 'circle.split';
-  body: (causeLeaf: string) => Record<string, unknown>;
+  draft: (causeLeaf: string) => SystemDraft;
   /** What the follow-up changes in its own log's state. */
   effects?: Effect[];
 }
+
+/**
+ * A system statement before the instance signs it (SPEC §3.3): the writer signs every one with the
+ * instance key, `at` its own clock. `carried`: the delegations a fork's genesis carries over.
+ */
+export type SystemDraft = {
+  [T in SystemStatementType]: { type: T; circle: CircleOf<T>; body: BodyOf<T>; carried?: CarriedDelegation[] };
+}[SystemStatementType];
 
 /** A delegation carried into a fork's new circle, resolved from its entry in the original log. */
 export interface CarriedDelegation {

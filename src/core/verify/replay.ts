@@ -1,8 +1,8 @@
 // SPEC §5: replaying a circle's log offline. Every statement is decided again by the same rules
-// the server ran (statements/domain/decide.ts) against state rebuilt from the log alone, and every
-// `tally.result` is recomputed from the state at its proposal's close (proposals/domain/tally.ts)
+// the server ran (core/rules/decide.ts) against state rebuilt from the log alone, and every
+// `tally.result` is recomputed from the state at its proposal's close (core/governance/tally.ts)
 // and compared figure by figure, and every `regime.changed` from the positions, members and
-// circle-scoped delegations just before it (regimes/domain/cursor.ts). Pure: the offline verifier
+// circle-scoped delegations just before it (core/governance/cursor.ts). Pure: the offline verifier
 // feeds it entries in order.
 import { decodeBase64url } from '../crypto/crypto';
 import { DomainError } from '../rules/domain-error';

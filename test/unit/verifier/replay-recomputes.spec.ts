@@ -1,4 +1,4 @@
-// The offline replay (statements/domain/replay.ts) recomputes what the instance decided alone:
+// The offline replay (core/verify/replay.ts) recomputes what the instance decided alone:
 // every regime.changed from the positions, members and circle-scoped delegations just before it
 // (SPEC §6), and tallies after a fork, where delegations to those who left have lapsed (SPEC §7).
 import { parseCompact } from '../../../src/core/formats/statement';
