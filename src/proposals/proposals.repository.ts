@@ -5,8 +5,6 @@ import type { PlacedEffect } from '../ledger/effect-projector';
 import type { ProposalRow } from './proposal-row';
 import type { LoadedDelegation, StateNeeds } from '../core/rules/batch-state';
 import type { Effect, ProposalState, Scope, ScopeKind } from '../core/rules/state';
-import type { RegimeName, Params } from '../core/governance/params';
-import type { ProposalKind } from '../core/governance/tally';
 import { loadTallyArrays, tallyLoaded, type LoadedTallyArrays, type TallyLoaderProposal } from './tally-loader';
 import type { TallyResultBody } from '../core/governance/tally';
 
@@ -258,23 +256,14 @@ export class ProposalsRepository {
   }
 }
 
-interface RawProposal {
-  id: string;
-  circle: string;
-  kind: ProposalKind;
-  title: string;
-  text: string;
-  topic: string | null;
-  regime: RegimeName;
-  params: Params;
+/** A row as PostgreSQL returns it: the same columns, snake_case where they differ. */
+type RawProposal = Pick<ProposalRow, 'id' | 'circle' | 'kind' | 'title' | 'text' | 'topic' | 'regime' | 'params' | 'body' | 'result'> & {
   opened_seq: string | number;
   opened_at: string | Date;
   opened_by: string;
   closes_at: string | Date;
   amendments_close_at: string | Date | null;
-  body: Record<string, unknown>;
-  result: Record<string, unknown> | null;
-}
+};
 
 const ms = (v: string | Date) => (v instanceof Date ? v.getTime() : Date.parse(v));
 
