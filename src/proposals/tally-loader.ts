@@ -61,7 +61,7 @@ type Part = (typeof Part)[keyof typeof Part];
 // delegation a pair member:delegate. A member with no number is no member of the circle, so never
 // eligible: her rows are left out; a delegate with no number is -1, never eligible either. The
 // members' row also gives the highest number and the count, to size the arrays before reading.
-const LOAD_SQL = `
+export const LOAD_SQL = `
   SELECT ${Part.Members} AS part, string_agg(num::text, ',') AS list, max(num) AS top, count(*)::int AS count
     FROM circle_membership
    WHERE circle = $1 AND joined_seq < $2 AND (left_seq IS NULL OR left_seq > $2)
