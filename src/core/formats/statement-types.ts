@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { parseTimestamp } from './canonical-json';
 import { BASE64URL_32_BYTES } from './keys';
-import { CHOICES, OUTCOMES, type ProposalKind, REGIMES } from './vocabulary';
+import { CHOICES, OUTCOMES, PARAM_NAMES, type ParamName, type ProposalKind, REGIMES } from './vocabulary';
 
 // ---------------------------------------------------------------- catalogue
 
@@ -178,16 +178,23 @@ const count = z.number().int().nonnegative();
 export const regimeSchema = z.enum(REGIMES);
 
 /**
- * Parameters: a flat object of short names to numbers or strings (exact
- * decimals or fractions such as "1/3"). Values are validated by the regimes
- * module; here only the shape and size.
+ * Parameters (SPEC §5.3, §6): an object of at most the seven names, each a JSON number (the exact
+ * decimal written) or a string that is a decimal ("0.25") or a fraction ("1/3") of non-negative
+ * integers. No other member, whatever its name (`__proto__` included: a strict object never copies
+ * an unknown member, so no parsed value can reach a prototype). That each value is a ratio in
+ * [0, 1] with a non-zero denominator is a rule (INVALID_PARAMS, src/core/governance/params.ts).
  */
-export const paramsSchema = z
-  .record(
-    z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/, 'parameter names are 1 to 64 ASCII letters or digits'),
-    z.union([z.number().refine(Number.isFinite, 'must be finite'), z.string().min(1).max(LIMITS.paramStringValue)]),
-  )
-  .refine((p) => Object.keys(p).length <= LIMITS.paramCount, `at most ${LIMITS.paramCount} parameters`);
+const paramValueSchema = z.union([
+  z.number().refine((n) => Number.isFinite(n) && n >= 0, 'must be a non-negative number'),
+  z
+    .string()
+    .max(LIMITS.paramStringValue)
+    .regex(/^(?:\d+\/\d+|\d+(?:\.\d+)?)$/, 'must be a decimal such as "0.25" or a fraction such as "1/3"'),
+]);
+
+export const paramsSchema = z.strictObject(
+  Object.fromEntries(PARAM_NAMES.map((name) => [name, z.optional(paramValueSchema)])) as { [K in ParamName]: z.ZodOptional<typeof paramValueSchema> },
+);
 
 export const seenSchema = z.strictObject({ size: count, root: hashSchema });
 
@@ -381,6 +388,10 @@ export function validatePayload(value: unknown, signer?: SignerKind): PayloadVal
     const b = body.data as ProposalOpenBody;
     if (signer === 'member' && b.kind === 'motion' && b.ratifies !== undefined) {
       return { ok: false, field: 'body.ratifies', message: 'only the instance opens ratification motions' };
+    }
+    // SPEC §4: a member's topic is an optional string; only the instance's ratification motions carry null (§8).
+    if (signer === 'member' && b.topic === null) {
+      return { ok: false, field: 'body.topic', message: 'must be a string: leave topic out for a proposal without one' };
     }
     if (signer === 'system') {
       if (b.kind !== 'motion') return { ok: false, field: 'body.kind', message: 'the instance only opens ratification motions' };

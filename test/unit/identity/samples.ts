@@ -75,7 +75,7 @@ export const SAMPLE_BODIES: { [T in StatementType]: BodyOf<T> } = {
 
 /** The other proposal kinds, each valid. */
 export const SAMPLE_PROPOSALS: BodyOf<'proposal.open'>[] = [
-  { kind: 'motion', title: 'Plain', text: '', topic: null, closesAt: CLOSES },
+  { kind: 'motion', title: 'Plain', text: '', closesAt: CLOSES },
   { kind: 'motion', title: 'Do it', text: 'I will paint the door.', topic: 'maintenance', closesAt: CLOSES, doer: MEMBER },
   { kind: 'amendment', title: 'Fewer', text: 'Ten is a lot.', closesAt: CLOSES, target: PROPOSAL, find: 'ten', replace: 'five' },
   { kind: 'regime', title: 'Go do-ocracy', text: '', closesAt: CLOSES, regime: 'do-ocracy', params: { objectionShare: 0.2 } },
