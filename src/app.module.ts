@@ -5,13 +5,14 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { LoggingModule } from './common/logging.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { QueueModule } from './queue/queue.module';
 
 /** The HTTP API process. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, QueueModule, HealthModule, LedgerModule, AdminModule],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, QueueModule, HealthModule, LedgerModule, EventsModule, AdminModule],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}

@@ -11,6 +11,7 @@ import { AppConfigService } from '../config/app-config';
 import { DomainError } from '../common/domain-error';
 import { InstanceKeyService } from '../identity/instance-key.service';
 import { checkClock } from '../identity/domain/statement';
+import { LogEventsPublisher } from '../events/log-events.publisher';
 import { OutboxDispatcher } from '../queue/outbox.dispatcher';
 import { OutboxRepository } from '../queue/outbox.repository';
 import { JobItem, JobName } from '../queue/job-catalogue';
@@ -117,6 +118,7 @@ export class LedgerWriter {
     private readonly instanceKey: InstanceKeyService,
     private readonly outbox: OutboxRepository,
     private readonly dispatcher: OutboxDispatcher,
+    private readonly events: LogEventsPublisher,
     config: AppConfigService,
   ) {
     this.clockSkewSeconds = config.get('CLOCK_SKEW_SECONDS');
@@ -221,6 +223,7 @@ export class LedgerWriter {
   private async commit(batch: Pending[]): Promise<void> {
     const outcomes: Array<{ ok: true; result: AppendResult | null } | { ok: false; error: unknown }> = [];
     let jobs: Array<{ item: JobItem; runAt: number }> = [];
+    let grownHeads: LogHead[] = [];
     // One READ COMMITTED transaction, its queries pipelined: BEGIN, the head locks, the state the
     // batch needs, the replay check and the Merkle frontiers go out together (one round trip; each
     // statement takes its snapshot after the locks before it are granted); then the writes; then
@@ -306,8 +309,10 @@ export class LedgerWriter {
       }
       // Pipelined; the entries go first (the projections' rows name them).
       await settled([this.ledger.append(m, rows, nodes, heads), this.projections.apply(m, placed, genesisLeaves), this.outbox.add(m, jobs)]);
+      grownHeads = heads;
     });
     if (jobs.length) this.dispatcher.kick();
+    this.events.appended(grownHeads);
     batch.forEach((item, i) => {
       const outcome = outcomes[i];
       if (outcome.ok) item.resolve(outcome.result);

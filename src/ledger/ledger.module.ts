@@ -9,6 +9,7 @@ import { MemberKeysService } from '../identity/member-keys.service';
 import { WellKnownController } from '../identity/well-known.controller';
 import { DelegationsController } from '../delegations/delegations.controller';
 import { DelegationsService } from '../delegations/delegations.service';
+import { LogEventsPublisher } from '../events/log-events.publisher';
 import { PropagationJobs } from '../propagation/propagation.jobs';
 import { PropagationRepository } from '../propagation/propagation.repository';
 import { PropagationService } from '../propagation/propagation.service';
@@ -34,6 +35,7 @@ import { LogsController } from './logs.controller';
     LedgerRepository,
     LedgerService,
     LedgerWriter,
+    LogEventsPublisher,
     CirclesRepository,
     CirclesService,
     InstanceKeyRepository,
@@ -54,6 +56,6 @@ import { LogsController } from './logs.controller';
     RegimesService,
     ForksService,
   ],
-  exports: [LedgerRepository, LedgerService, LedgerWriter, CirclesRepository, InstanceKeyService, StatementsService],
+  exports: [LedgerRepository, LedgerService, LedgerWriter, CirclesRepository, InstanceKeyService, StatementsService, ProposalsService],
 })
 export class LedgerModule {}

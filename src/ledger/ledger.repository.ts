@@ -22,6 +22,15 @@ export interface EntryRow {
   recordedAt: number;
 }
 
+export interface EntrySummary {
+  seq: number;
+  type: string;
+  /** base64url */
+  leaf: string;
+  recordedAt: string;
+  line: string;
+}
+
 type Queryable = Pick<EntityManager, 'query'>;
 
 @Injectable()
@@ -149,6 +158,15 @@ export class LedgerRepository {
       [circle, from, limit],
     );
     return rows.map((r) => ({ seq: Number(r.seq), line: r.line }));
+  }
+
+  /** Entries from `from` up to (not including) `to`, at most `limit`, with what the event stream sends of them. */
+  async entrySummaries(circle: string, from: number, to: number, limit: number): Promise<EntrySummary[]> {
+    const rows: Array<{ seq: string; type: string; leaf: Buffer; recorded_at: Date; line: string }> = await this.ds.query(
+      `SELECT seq, type, leaf, recorded_at, line FROM log_entry WHERE circle = $1 AND seq >= $2 AND seq < $3 ORDER BY seq LIMIT $4`,
+      [circle, from, to, limit],
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), type: r.type, leaf: r.leaf.toString('base64url'), recordedAt: r.recorded_at.toISOString(), line: r.line }));
   }
 
   async entry(circle: string, seq: number): Promise<{ line: string; leaf: Uint8Array; recordedAt: number } | null> {

@@ -198,6 +198,37 @@ export class ProposalsRepository {
     return rows.map((r) => ({ id: r.id, find: r.body.find, replace: r.body.replace, outcome: r.result?.outcome ?? null, openedSeq: Number(r.opened_seq) }));
   }
 
+  /**
+   * A page of a circle's proposals, newest first (opened_seq descending, unique within a circle, so
+   * the cursor `before` — the last opened_seq seen — is stable while new proposals arrive).
+   */
+  async page(
+    circle: string,
+    filter: { status?: 'amending' | 'open' | 'closed'; kind?: string; before?: number; limit: number; now: number },
+  ): Promise<ProposalRow[]> {
+    const rows: RawProposal[] = await this.ds.query(
+      `SELECT ${PROPOSAL_COLUMNS} FROM proposal
+        WHERE circle = $1
+          AND ($2::bigint IS NULL OR opened_seq < $2)
+          AND ($3::text IS NULL OR kind = $3)
+          AND CASE $4::text
+                WHEN 'closed' THEN result IS NOT NULL
+                WHEN 'amending' THEN result IS NULL AND amendments_close_at > $5
+                WHEN 'open' THEN result IS NULL AND (amendments_close_at IS NULL OR amendments_close_at <= $5)
+                ELSE true
+              END
+        ORDER BY opened_seq DESC
+        LIMIT $6`,
+      [circle, filter.before ?? null, filter.kind ?? null, filter.status ?? null, new Date(filter.now).toISOString(), filter.limit],
+    );
+    return rows.map(toRow);
+  }
+
+  async openIds(circle: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.ds.query(`SELECT id FROM proposal WHERE circle = $1 AND result IS NULL ORDER BY opened_seq`, [circle]);
+    return rows.map((r) => r.id);
+  }
+
   /** Proposals without a tally, oldest deadline first (re-created as jobs on worker start). */
   async pending(limit: number): Promise<Array<{ id: string; closesAt: number }>> {
     const rows: Array<{ id: string; closes_at: Date }> = await this.ds.query(
