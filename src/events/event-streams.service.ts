@@ -7,14 +7,13 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../common/domain-error';
+import { AppConfigService } from '../config/app-config';
 import { EntrySummary, LedgerRepository } from '../ledger/ledger.repository';
 import { ProposalsService } from '../proposals/proposals.service';
 import type { EntryEvent, TallyEvent } from './dto/event.answers';
 import { LogEventsHub } from './log-events.hub';
 
-/** A comment line this often keeps proxies and browsers from closing an idle stream. */
-export const KEEP_ALIVE_MS = 15_000;
-/** How often a watched circle's head is read, in case a cue was lost. */
+/** How often a watched circle's log head is read, in case a cue was lost. */
 const CHECK_MS = 15_000;
 const PAGE = 500;
 /** A client this far behind (bytes not yet sent) is dropped; it resumes with Last-Event-ID. */
@@ -52,11 +51,17 @@ export class EventStreamsService implements OnModuleDestroy {
   private readonly tails = new Map<string, Promise<Tail>>();
   private readonly open = new Set<() => void>();
 
+  /** A comment line this often keeps proxies and browsers from closing an idle stream (EVENTS_KEEP_ALIVE_SECONDS). */
+  private readonly keepAliveMs: number;
+
   constructor(
     private readonly hub: LogEventsHub,
     private readonly ledger: LedgerRepository,
     private readonly proposals: ProposalsService,
-  ) {}
+    config: AppConfigService,
+  ) {
+    this.keepAliveMs = config.get('EVENTS_KEEP_ALIVE_SECONDS') * 1000;
+  }
 
   /** Answer the request with the circle's event stream, after `lastEventId` (or `after`) when given. */
   async stream(circle: string, resume: { lastEventId?: string; after?: number }, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -85,7 +90,7 @@ export class EventStreamsService implements OnModuleDestroy {
       },
     };
     stream.write(`retry: 2000\n: ${circle} size ${head.size}\n\n`);
-    const keepAlive = setInterval(() => stream.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    const keepAlive = setInterval(() => stream.write(': keep-alive\n\n'), this.keepAliveMs);
     tail.streams.add(stream);
     const close = () => {
       if (stream.closed) return;

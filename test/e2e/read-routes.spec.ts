@@ -145,7 +145,7 @@ describe('read routes', () => {
   });
 
   it("lists a decision's receipts in every ancestor, nearest first", async () => {
-    const { id } = await api.act(carol, 'proposal.open', orchard, { kind: 'motion', title: 'Plant pears', text: 'Pears.', closesAt: formatTimestamp(Date.now() + 1200) });
+    const id = (await api.act(carol, 'proposal.open', orchard, { kind: 'motion', title: 'Plant pears', text: 'Pears.', closesAt: formatTimestamp(Date.now() + 1200) })).id as string;
     const receipts = await eventually(async () => {
       const answer = await api.get<{ items: Item[] }>(`/api/v1/proposals/${id}/receipts`);
       return answer.body.items?.length === 2 ? answer.body.items : null;
