@@ -4,11 +4,16 @@
 // member's weight was cast. Driven over HTTP against the real PostgreSQL, Redis and worker.
 import { StatementSigner } from '../../src/identity/domain/statement-signer';
 import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
+import type { z } from 'zod';
+import { circleAnswer, circleListAnswer, forksAnswer, invitationsAnswer, memberCirclesAnswer } from '../../src/circles/dto/circle.answers';
+import { proposalAnswer, proposalPageAnswer, receiptsAnswer, weightAnswer } from '../../src/proposals/dto/proposal.answers';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 
 type Item = Record<string, unknown>;
 const inAnHour = () => formatTimestamp(Date.now() + 3_600_000);
+/** The answer is exactly what its OpenAPI schema says: parsing it (which drops unknown members) changes nothing. */
+const conforms = (schema: z.ZodType, body: unknown) => expect(schema.parse(body)).toEqual(body);
 
 describe('read routes', () => {
   let t: TestApp;
@@ -32,6 +37,7 @@ describe('read routes', () => {
       const mine = await api.get<{ items: Item[] }>(`/api/v1/members/${alice.id}/circles`);
       expect(mine.status).toBe(200);
       expect(mine.body.items.map((c) => c.name)).toEqual(['Commons', 'Garden', 'Orchard']);
+      conforms(memberCirclesAnswer, mine.body);
       expect(mine.body.items[1]).toEqual({ id: garden, name: 'Garden', parent: root, regime: 'amendment', size: expect.any(Number) });
       const hive = await api.circle(gina, 'Hive', { regime: 'unanimity' });
       await api.act(gina, 'member.invite', hive, { member: dan.id });
@@ -47,6 +53,7 @@ describe('read routes', () => {
       const pending = await api.get<{ items: Item[] }>(`/api/v1/members/${dan.id}/invitations`);
       expect(pending.status).toBe(200);
       expect(pending.body.items).toHaveLength(2);
+      conforms(invitationsAnswer, pending.body);
       expect(pending.body.items).toContainEqual({ circle: garden, circleName: 'Garden', invitedBy: alice.id, seq: invite.seq, recordedAt: expect.stringMatching(/Z$/) });
       await api.act(dan, 'member.accept', root, {});
       const after = await api.get<{ items: Item[] }>(`/api/v1/members/${dan.id}/invitations`);
@@ -68,6 +75,7 @@ describe('read routes', () => {
     it('lists all circles, the roots, or the children of one, with their children', async () => {
       const all = await api.get<{ items: Item[] }>('/api/v1/circles');
       expect(all.status).toBe(200);
+      conforms(circleListAnswer, all.body);
       expect(all.body.items.map((c) => c.name)).toEqual(expect.arrayContaining(['Commons', 'Garden', 'Orchard', 'Hive']));
       const roots = await api.get<{ items: Item[] }>('/api/v1/circles?parent=root');
       expect(roots.body.items.map((c) => c.name)).toEqual(['Commons', 'Hive']);
@@ -95,6 +103,7 @@ describe('read routes', () => {
       expect(first.body.items.map((p) => p.id)).toEqual([ids[4], ids[3]]);
       expect(first.body.items[0]).toMatchObject({ circle: garden, kind: 'motion', title: 'Motion 4', status: 'amending', openedBy: bob.id });
       expect(first.body.items[0]).not.toHaveProperty('provisional');
+      conforms(proposalPageAnswer, first.body);
       // A proposal opened between two pages does not shift the next page.
       const newer = await open(carol, garden, { kind: 'motion', title: 'Late' });
       const second = await api.get<{ items: Item[]; next: string | null }>(`/api/v1/circles/${garden}/proposals?limit=2&after=${first.body.next}`);
@@ -122,6 +131,7 @@ describe('read routes', () => {
       }, 30_000, 'the quick motion closed');
       expect(closed.map((p) => p.id)).toEqual([quick]);
       expect(closed[0]).toMatchObject({ status: 'closed', result: { proposal: quick, outcome: 'adopted' } });
+      conforms(proposalAnswer, (await api.get(`/api/v1/proposals/${quick}`)).body);
     });
 
     it('refuses bad filters and cursors with INVALID_REQUEST and the field, and an unknown circle with 404', async () => {
@@ -151,6 +161,7 @@ describe('read routes', () => {
       return answer.body.items?.length === 2 ? answer.body.items : null;
     }, 30_000, 'receipts in Garden and Commons');
     expect(receipts.map((r) => r.ancestor)).toEqual([garden, root]);
+    conforms(receiptsAnswer, { items: receipts });
     for (const r of receipts) {
       const proof = await api.get<{ leaf: string }>(`/api/v1/circles/${r.ancestor}/proof/inclusion?seq=${r.seq}`);
       expect(proof.body.leaf).toBe(r.leaf);
@@ -171,6 +182,7 @@ describe('read routes', () => {
     await api.act(carol, 'vote.cast', orchard, { proposal: id as string, choice: 'support' });
     const weight = async (m: StatementSigner) => (await api.get<Item>(`/api/v1/proposals/${id}/weights/${m.id}`)).body;
     expect(await weight(carol)).toEqual({ member: carol.id, cast: 'direct', choice: 'support', chain: [] });
+    for (const m of [carol, bob, alice, gina, erin]) conforms(weightAnswer, await weight(m));
     expect(await weight(bob)).toEqual({ member: bob.id, cast: 'delegated', choice: 'support', chain: [carol.id] });
     expect(await weight(alice)).toEqual({ member: alice.id, cast: 'absent', chain: [] });
     expect(await weight(gina)).toEqual({ member: gina.id, cast: 'lost', chain: [alice.id] });
@@ -181,6 +193,7 @@ describe('read routes', () => {
     expect(await weight(bob)).toEqual({ member: bob.id, cast: 'direct', choice: 'object', chain: [] });
     // The same resolution as the provisional tally.
     const proposal = await api.get<{ provisional: Record<string, number> }>(`/api/v1/proposals/${id}`);
+    conforms(proposalAnswer, proposal.body);
     expect(proposal.body.provisional).toMatchObject({ E: 6, Y: 1, O: 1, lost: 3, absent: 1 });
 
     const notEligible = await api.get(`/api/v1/proposals/${id}/weights/${dan.id}`);
@@ -206,6 +219,8 @@ describe('read routes', () => {
     expect(tally).toMatchObject({ status: 'closed', result: { outcome: 'forked' } });
     expect(forks).toEqual([{ circle: expect.any(String), name: 'Swarm', proposal: split, atSeq: expect.any(Number), members: [bob.id, carol.id].sort() }]);
     const swarm = forks[0].circle as string;
+    conforms(forksAnswer, { items: forks });
+    conforms(circleAnswer, (await api.get(`/api/v1/circles/${swarm}`)).body);
     const entry = JSON.parse((await api.get(`/api/v1/circles/${hive}/log?from=${forks[0].atSeq}`)).text.split('\n')[0]);
     expect(JSON.parse(Buffer.from(entry.jws.split('.')[1], 'base64url').toString()).type).toBe('tally.result');
     expect((await api.get(`/api/v1/circles/${swarm}`)).body).toMatchObject({ name: 'Swarm', forkedFrom: { circle: hive, atSeq: forks[0].atSeq } });
