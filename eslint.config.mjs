@@ -61,4 +61,42 @@ export default tseslint.config(
     files: ['src/cli/**/*.ts', 'src/bench/**/*.ts', 'test/**/*.ts', 'test/**/*.js'],
     rules: { 'no-console': 'off' },
   },
+
+  // src/core/: pure code in layers (crypto → formats → governance → rules → verify), importing only
+  // downward, and nothing from Node, the framework, the database or the queue (docs/architecture.md).
+  ...coreLayers(),
 );
+
+function coreLayers() {
+  const layers = ['crypto', 'formats', 'governance', 'rules', 'verify'];
+  const builtins = ['fs', 'path', 'crypto', 'os', 'buffer', 'stream', 'util', 'events', 'net', 'http', 'https', 'url', 'child_process', 'worker_threads'];
+  const edges = ['typeorm', 'bullmq', 'ioredis', 'pg', 'pino', 'nestjs-pino', 'fastify', 'jose'];
+  const paths = [
+    ...builtins.map((name) => ({ name, message: 'src/core/ runs in browsers too: no Node module (see src/core/crypto/crypto.ts).' })),
+    ...edges.map((name) => ({ name, message: 'src/core/ is pure: frameworks, I/O and JOSE libraries stay at the edges.' })),
+  ];
+  const outside = [
+    { group: ['node:*'], message: 'src/core/ runs in browsers too: no Node module (see src/core/crypto/crypto.ts).' },
+    { group: ['@nestjs/*', '@fastify/*'], message: 'src/core/ is pure: frameworks stay at the edges.' },
+    { group: ['../../*'], message: 'src/core/ imports nothing outside src/core/.' },
+  ];
+  return layers.map((layer, i) => ({
+    files: [`src/core/${layer}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths,
+          patterns: [
+            ...outside,
+            ...layers.slice(i + 1).map((above) => ({
+              group: [`../${above}/*`],
+              message: `src/core/${layer} is below src/core/${above}: imports run only downward (crypto → formats → governance → rules → verify).`,
+            })),
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'Buffer', 'process', 'require', '__dirname', '__filename', 'setImmediate'],
+    },
+  }));
+}

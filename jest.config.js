@@ -13,6 +13,7 @@ const common = {
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_DEPENDENCIES.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/support/node-crypto.ts'],
   rootDir: __dirname,
 };
 module.exports = {

@@ -7,12 +7,12 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
-import { LedgerModule } from './ledger/ledger.module';
+import { FEATURE_MODULES } from './features';
 import { QueueModule } from './queue/queue.module';
 
 /** The HTTP API process. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, QueueModule, HealthModule, LedgerModule, EventsModule, AdminModule],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, QueueModule, HealthModule, ...FEATURE_MODULES, EventsModule, AdminModule],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './platform/node';
 import cluster, { Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { Logger } from '@nestjs/common';

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './platform/node';
 import { exitOnFatal, prepareInfrastructure } from './bootstrap';
 import { parseConfig } from './config/config.schema';
 import { createHttpApp } from './http-app';

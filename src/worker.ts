@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './platform/node';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { exitOnFatal, prepareInfrastructure } from './bootstrap';

@@ -22,15 +22,16 @@
 //
 // The measured statement is `member.invite` of a registered member who is not (and never becomes)
 // a member of the circle: valid over and over (circle-rules.ts decideInvite), each with a fresh id.
+import '../platform/node';
 import { spawn, ChildProcess } from 'node:child_process';
-import { randomBytes, verify as edVerify } from 'node:crypto';
+import { createPublicKey, randomBytes, verify as edVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
 import { openDataSource, runMigrations } from '../database/data-source';
-import { StatementSigner } from '../identity/domain/statement-signer';
+import { StatementSigner } from '../core/formats/statement-signer';
 import { CLK_TCK, envInt, fmt, freePort, load, log, postgresTicks, processTreeTicks } from './bench-support';
 
 const GOAL_SPREAD = 3_000;
@@ -205,7 +206,7 @@ function verifyRate(signer: StatementSigner, jws: string, iterations = 20_000): 
   const dot = jws.lastIndexOf('.');
   const data = Buffer.from(jws.slice(0, dot), 'utf8');
   const sig = Buffer.from(jws.slice(dot + 1), 'base64url');
-  const key = signer.publicKey;
+  const key = createPublicKey({ key: { ...signer.publicJwk }, format: 'jwk' });
   for (let i = 0; i < 1_000; i++) edVerify(null, data, key, sig); // warm-up
   const t = performance.now();
   let good = 0;

@@ -29,14 +29,15 @@
 //   - the same in the other direction, as literally "from each non-voter forward to a voter"
 //     (depth limit = circle size), capped by BENCH_SQL_FORWARD_TIMEOUT_S (120; 0 skips it).
 // Drops the database at the end unless BENCH_KEEP=1.
+import '../platform/node';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDataSource, runMigrations } from '../database/data-source';
-import { resolveDelegations } from '../delegations/domain/resolve';
-import { DEFAULT_PARAMS } from '../proposals/domain/params';
-import { countArrays, tallyProposal, type TallyResultBody } from '../proposals/domain/tally';
+import { resolveDelegations } from '../core/governance/resolve';
+import { DEFAULT_PARAMS } from '../core/governance/params';
+import { countArrays, tallyProposal, type TallyResultBody } from '../core/governance/tally';
 import { ProposalsRepository, type ProposalRow } from '../proposals/proposals.repository';
 import { loadTallyArrays, withIdsOfCycles } from '../proposals/tally-loader';
 

@@ -1,9 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { CircleIdPipe } from '../common/circle-id.pipe';
+import { MemberIdPipe } from '../common/member-id.pipe';
 import { ApiAnswer, ApiErrors } from '../common/openapi';
 import { ZodPipe } from '../common/zod.pipe';
-import { CircleIdPipe } from './circle-id.pipe';
 import { CirclesService } from './circles.service';
 import {
   circleAnswer,
@@ -19,7 +20,6 @@ import {
   memberCirclesAnswer,
   MemberCirclesAnswer,
 } from './dto/circle.answers';
-import { MemberIdPipe } from './member-id.pipe';
 
 const listQuery = z.object({ parent: z.string().min(1).optional() });
 

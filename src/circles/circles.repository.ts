@@ -1,15 +1,12 @@
 // The only code that reads and writes member, circle, membership and invitation tables.
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { LoadedState, StateNeeds } from '../statements/batch-state';
-import type { CircleState, Effect, MemberState } from '../statements/domain/state';
+import type { LoadedState, StateNeeds } from '../core/rules/batch-state';
+import type { CircleState, Effect } from '../core/rules/state';
+import type { PlacedEffect } from '../ledger/effect-projector';
+import type { Params, RegimeName } from '../core/formats/vocabulary';
 
-export interface PlacedEffect {
-  effect: Effect;
-  /** The entry that caused it. */
-  circle: string;
-  seq: number;
-}
+export type { PlacedEffect };
 
 type Queryable = Pick<EntityManager, 'query'>;
 
@@ -120,7 +117,7 @@ export class CirclesRepository {
     }
   }
 
-  async regimeOf(q: Pick<EntityManager, 'query'>, circle: string): Promise<{ regime: string; params: Record<string, string | number> }> {
+  async regimeOf(q: Pick<EntityManager, 'query'>, circle: string): Promise<{ regime: RegimeName; params: Partial<Params> }> {
     const [row] = await q.query(`SELECT regime, params FROM circle WHERE id = $1`, [circle]);
     return row;
   }
@@ -144,11 +141,6 @@ export class CirclesRepository {
       [circle, members, atSeq],
     );
     return rows.map((r) => ({ leaf: r.leaf.toString('base64url'), member: r.member, scope: { kind: r.scope_kind, value: r.scope_value }, delegate: r.delegate }));
-  }
-
-  async member(id: string): Promise<MemberState | null> {
-    const [row] = await this.ds.query(`SELECT id, name, jwk FROM member WHERE id = $1`, [id]);
-    return (row as MemberState) ?? null;
   }
 
   /** The ancestors of a circle, nearest first: its parent, grandparent, … up to the root. */

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../common/domain-error';
-import { parseCompact } from '../identity/domain/statement';
-import type { BodyOf } from '../identity/domain/statement-types';
-import { decodeEntryLine } from '../ledger/domain/entry';
+import { decodeEntryLine } from '../core/formats/entry';
+import { parseCompact } from '../core/formats/statement';
+import type { BodyOf } from '../core/formats/statement-types';
+import { DomainError } from '../core/rules/domain-error';
+import { MembersRepository } from '../identity/members.repository';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { CirclesRepository } from './circles.repository';
 import type { CircleAnswer, CircleListAnswer, ForksAnswer, InvitationsAnswer, MemberAnswer, MemberCirclesAnswer } from './dto/circle.answers';
@@ -12,6 +13,7 @@ export class CirclesService {
   constructor(
     private readonly circles: CirclesRepository,
     private readonly ledger: LedgerRepository,
+    private readonly members: MembersRepository,
   ) {}
 
   async circle(id: string): Promise<CircleAnswer> {
@@ -33,7 +35,7 @@ export class CirclesService {
   }
 
   async member(id: string): Promise<MemberAnswer> {
-    const member = await this.circles.member(id);
+    const member = await this.members.member(id);
     if (!member) throw new DomainError('UNKNOWN_MEMBER', `No registered member ${id}`);
     return { id: member.id, name: member.name, jwk: member.jwk };
   }

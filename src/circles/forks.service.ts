@@ -2,9 +2,7 @@
 // circle per fork, whatever the retries (state check under the lock, unique fork_cause).
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { InstanceKeyService } from '../identity/instance-key.service';
-import { parseCompact } from '../identity/domain/statement';
-import { base64url, formatTimestamp } from '../ledger/domain/canonical-json';
+import { base64url } from '../core/formats/canonical-json';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { LedgerService } from '../ledger/ledger.service';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
@@ -12,18 +10,19 @@ import { ProposalsRepository } from '../proposals/proposals.repository';
 import { JobHandlerRegistry } from '../queue/job-handlers';
 import { JobName } from '../queue/job-catalogue';
 import { CirclesRepository } from './circles.repository';
+import { Clock } from '../common/clock';
 
 @Injectable()
 export class ForksService implements OnModuleInit {
   private readonly logger = new Logger('Forks');
 
   constructor(
+    private readonly clock: Clock,
     private readonly circles: CirclesRepository,
     private readonly proposals: ProposalsRepository,
     private readonly ledger: LedgerRepository,
     private readonly logs: LedgerService,
     private readonly writer: LedgerWriter,
-    private readonly instanceKey: InstanceKeyService,
     private readonly registry: JobHandlerRegistry,
   ) {}
 
@@ -47,7 +46,7 @@ export class ForksService implements OnModuleInit {
     const result = await this.writer.submitSystem({
       lane: p.circle,
       alsoLock: original.parent ? [original.parent] : [],
-      receivedAt: Date.now(),
+      receivedAt: this.clock.now(),
       compose: async (m: EntityManager) => {
         if (await this.circles.forkExists(m, p.id)) return null;
         // A split proposal: those who chose leave; a split-regime motion: those who voted yes directly.
@@ -68,8 +67,7 @@ export class ForksService implements OnModuleInit {
           delegations: carried.map((d) => d.leaf),
           cause: p.id,
         };
-        const jws = this.instanceKey.instance.sign('circle.forked', null, body as never, { at: formatTimestamp(Date.now()) });
-        return { payload: parseCompact(jws).payload, signer: this.instanceKey.kid, jws, carried };
+        return { type: 'circle.forked', circle: null, body, carried };
       },
     });
     if (result) this.logger.log(`Fork of ${p.circle} by ${p.id}: new circle ${result.id}`);

@@ -3,17 +3,19 @@
 // entry by entry — format, chain, signatures — and against the instance's
 // signed checkpoints, trusting nothing but the instance's note key.
 //
-// The rules are those of src/ledger/domain/verify-log.ts; this file only reads
+// The rules are those of src/core/verify/verify-log.ts; this file only reads
 // (files, URLs), spreads the stateless half of each entry's checks over worker
 // threads, and prints. Logs are read as bytes, never as one string: a leaf
 // hash covers the exact bytes of its line.
+import '../platform/node';
 import { createReadStream, promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Dispatcher } from 'undici';
-import { isEd25519PublicJwk, publicKeyFromJwk } from '../identity/domain/keys';
+import { cryptoProvider, type PublicKeyHandle, toBase64url } from '../core/crypto/crypto';
+import { isEd25519PublicJwk, publicKeyFromJwk } from '../core/formats/keys';
 import {
   BatchInspector,
   Checkpoint,
@@ -32,12 +34,12 @@ import {
   REGISTRY,
   VerificationFailure,
   verifyCheckpoint,
-} from '../ledger/domain/verify-log';
-import { parseCompact } from '../identity/domain/statement';
-import { decodeEntryBytes } from '../ledger/domain/entry';
-import { LogReplay, ReplayDecoder, ReplayFailure } from '../statements/domain/replay';
-import { scopeOf } from '../statements/domain/state';
-import type { CarriedDelegation, MemberState } from '../statements/domain/state';
+} from '../core/verify/verify-log';
+import { parseCompact } from '../core/formats/statement';
+import { decodeEntryBytes } from '../core/formats/entry';
+import { LogReplay, ReplayDecoder, ReplayFailure } from '../core/verify/replay';
+import { scopeOf } from '../core/rules/state';
+import type { CarriedDelegation, MemberState } from '../core/rules/state';
 
 // ---------------------------------------------------------------- exit codes and errors
 
@@ -219,7 +221,7 @@ const VERIFY_WORKER = 'archipel-verify-worker';
 export interface VerifyLogOptions {
   circle: string;
   /** registered members (for a circle log) */
-  members: ReadonlyMap<string, import('node:crypto').KeyObject>;
+  members: ReadonlyMap<string, PublicKeyHandle>;
   instance: Pick<InstanceIdentity, 'kid' | 'key'>;
   rootsAt?: number[];
   /** 1: everything on this thread (the reference path); more: that many worker threads */
@@ -281,8 +283,8 @@ function keyTable(options: VerifyLogOptions): [string, string][] {
   return table;
 }
 
-function exportX(key: import('node:crypto').KeyObject): string {
-  return key.export({ format: 'jwk' }).x as string;
+function exportX(key: PublicKeyHandle): string {
+  return toBase64url(cryptoProvider().exportPublicKey(key));
 }
 
 async function inspectOnWorkers(batches: AsyncIterable<Uint8Array>, verifier: LogVerifier, options: VerifyLogOptions): Promise<void> {

@@ -1,5 +1,10 @@
-// The one mapping from every stable error code to its HTTP status. `Record<ErrorCode, …>` makes a
-// new code that is not mapped here a compile error (STYLE: exhaustive mapping).
+// The one mapping from every stable error code to its HTTP status: `satisfies Record<ErrorCode, …>`
+// makes a code of a feature's union (src/core/rules/domain-error.ts) that is not mapped here, or a
+// code mapped here that no union names, a compile error (STYLE: exhaustive mapping).
+import type { DomainErrorCode } from '../core/rules/domain-error';
+
+export type ErrorCode = DomainErrorCode;
+
 export const ERROR_STATUS = {
   // request shape (common)
   INVALID_REQUEST: 400,
@@ -8,7 +13,7 @@ export const ERROR_STATUS = {
   UNAUTHORIZED: 401,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
-  // statement envelope (identity/domain/statement.ts)
+  // statement envelope (core/formats/statement.ts)
   MALFORMED_JWS: 400,
   MALFORMED_JSON: 400,
   NOT_CANONICAL: 400,
@@ -45,9 +50,7 @@ export const ERROR_STATUS = {
   DELEGATE_NOT_MEMBER: 422,
   NO_SUCH_DELEGATION: 404,
   NO_VOTE: 409,
-} as const satisfies Record<string, number>;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
+} as const satisfies Record<ErrorCode, number>;
 
 export function statusOf(code: ErrorCode): number {
   return ERROR_STATUS[code];

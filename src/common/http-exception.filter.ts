@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from './domain-error';
+import { DomainError } from '../core/rules/domain-error';
 import { ErrorCode, isErrorCode, statusOf } from './error-status';
 
 export interface ErrorBody {

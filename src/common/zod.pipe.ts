@@ -1,6 +1,6 @@
 import { PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
-import { DomainError } from './domain-error';
+import { DomainError } from '../core/rules/domain-error';
 
 /** Validate a request part (body, query, param) with a zod schema; refusals carry the field. */
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {

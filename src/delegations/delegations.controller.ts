@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { CircleIdPipe } from '../circles/circle-id.pipe';
-import { MemberIdPipe } from '../circles/member-id.pipe';
+import { CircleIdPipe } from '../common/circle-id.pipe';
+import { MemberIdPipe } from '../common/member-id.pipe';
 import { ApiAnswer, ApiErrors } from '../common/openapi';
 import { ZodPipe } from '../common/zod.pipe';
 import { DelegationsService } from './delegations.service';

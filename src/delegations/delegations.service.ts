@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../common/domain-error';
+import { DomainError } from '../core/rules/domain-error';
 import { ProposalsRepository } from '../proposals/proposals.repository';
-import { delegationGraph } from './domain/graph';
+import { delegationGraph } from '../core/governance/graph';
 
 @Injectable()
 export class DelegationsService {

@@ -6,7 +6,7 @@
 // the database; entries are always read by seq, so a stream never skips or repeats one.
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../common/domain-error';
+import { DomainError } from '../core/rules/domain-error';
 import { AppConfigService } from '../config/app-config';
 import { EntrySummary, LedgerRepository } from '../ledger/ledger.repository';
 import { ProposalsService } from '../proposals/proposals.service';

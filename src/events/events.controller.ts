@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { CircleIdPipe } from '../circles/circle-id.pipe';
+import { CircleIdPipe } from '../common/circle-id.pipe';
 import { ApiErrors, ApiTextAnswer } from '../common/openapi';
 import { seqNumber, ZodPipe } from '../common/zod.pipe';
 import { EventStreamsService } from './event-streams.service';

@@ -7,7 +7,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { AppConfigService } from '../config/app-config';
 import { REDIS } from '../queue/queue.service';
-import { REGISTRY } from '../statements/domain/state';
+import { REGISTRY } from '../core/rules/state';
 
 /** The channel of one deployment (its queue prefix), so instances sharing a Redis do not mix. */
 export function logChannel(queuePrefix: string): string {

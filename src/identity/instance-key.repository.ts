@@ -1,7 +1,7 @@
 // The only code that reads and writes the instance_key table.
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Ed25519PrivateJwk, Ed25519PublicJwk } from './domain/keys';
+import { Ed25519PrivateJwk, Ed25519PublicJwk } from '../core/formats/keys';
 
 export interface PinnedKey {
   kid: string;

@@ -2,13 +2,13 @@
 // Created on first start, kept in the database or in a file (INSTANCE_KEY_STORE), and never
 // regenerated silently: once the database has pinned a public key, a missing key file is fatal.
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppConfigService } from '../config/app-config';
-import { formatVerifierKey, signNote } from '../ledger/domain/signed-note';
-import { Ed25519PrivateJwk, Ed25519PublicJwk } from './domain/keys';
-import { StatementSigner } from './domain/statement-signer';
+import { formatVerifierKey, signNote } from '../core/formats/signed-note';
+import { Ed25519PrivateJwk, Ed25519PublicJwk } from '../core/formats/keys';
+import { StatementSigner } from '../core/formats/statement-signer';
+import type { PublicKeyHandle } from '../core/crypto/crypto';
 import { InstanceKeyRepository } from './instance-key.repository';
 
 @Injectable()
@@ -38,7 +38,7 @@ export class InstanceKeyService implements OnModuleInit {
     return this.instance.publicJwk;
   }
 
-  get publicKey(): KeyObject {
+  get publicKey(): PublicKeyHandle {
     return this.instance.publicKey;
   }
 
@@ -47,7 +47,7 @@ export class InstanceKeyService implements OnModuleInit {
   }
 
   get rawPublicKey(): Uint8Array {
-    return Buffer.from(this.publicJwk.x, 'base64url');
+    return this.instance.rawPublicKey;
   }
 
   /** The signed-note verifier key (`name+hex(keyid)+base64(0x01‖pub)`). */

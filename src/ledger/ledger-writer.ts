@@ -6,24 +6,29 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ulid } from 'ulid';
 import { DataSource, EntityManager } from 'typeorm';
-import { PlacedEffect } from '../circles/circles.repository';
+import { EffectProjector, PlacedEffect } from './effect-projector';
 import { AppConfigService } from '../config/app-config';
-import { DomainError } from '../common/domain-error';
+import { DomainError } from '../core/rules/domain-error';
 import { InstanceKeyService } from '../identity/instance-key.service';
-import { checkClock } from '../identity/domain/statement';
+import { checkClock } from '../core/formats/statement';
 import { LogEventsPublisher } from '../events/log-events.publisher';
 import { OutboxDispatcher } from '../queue/outbox.dispatcher';
 import { OutboxRepository } from '../queue/outbox.repository';
 import { JobItem, JobName } from '../queue/job-catalogue';
-import { addNeeds, BatchState, emptyNeeds } from '../statements/batch-state';
-import { decide, derivedId, isGenesis, StatementContext, targetLog } from '../statements/domain/decide';
-import { JobRequest, Policy } from '../statements/domain/state';
-import { Projections } from '../statements/projections';
+import { addNeeds, BatchState, emptyNeeds } from '../core/rules/batch-state';
+import { derivedId } from '../core/formats/ids';
+import { decide, isGenesis, StatementContext, targetLog } from '../core/rules/decide';
+import { JobRequest, Policy, SystemDraft } from '../core/rules/state';
+import { parseCompact } from '../core/formats/statement';
+import { BodyOf, SYSTEM_TYP } from '../core/formats/statement-types';
+import { Clock } from '../common/clock';
 import { pipelinedTransaction } from '../database/pipelined-transaction';
-import { base64url, formatTimestamp } from './domain/canonical-json';
-import { encodeEntry } from './domain/entry';
-import { appendLeaves, EMPTY_ROOT, mapGetter, MerkleNode, root, rootKeys } from './domain/merkle';
+import { base64url, formatTimestamp } from '../core/formats/canonical-json';
+import { encodeEntry } from '../core/formats/entry';
+import { appendLeaves, EMPTY_ROOT, mapGetter, MerkleNode, root, rootKeys } from '../core/formats/merkle';
 import { EntryRow, LedgerRepository, LogHead } from './ledger.repository';
+
+export type { SystemDraft };
 
 export interface AppendResult {
   circle: string;
@@ -58,8 +63,10 @@ export interface SystemSubmission {
    */
   independentOfBatch?: boolean;
   receivedAt: number;
-  compose(m: EntityManager): Promise<StatementContext | null>;
+  /** The statement to sign with the instance key and append, or null when nothing is (left) due. */
+  compose(m: EntityManager): Promise<SystemDraft | null>;
 }
+
 
 export type Submission = StatementSubmission | SystemSubmission;
 
@@ -114,10 +121,11 @@ export class LedgerWriter {
   constructor(
     private readonly ds: DataSource,
     private readonly ledger: LedgerRepository,
-    private readonly projections: Projections,
+    private readonly projections: EffectProjector,
     private readonly instanceKey: InstanceKeyService,
     private readonly outbox: OutboxRepository,
     private readonly dispatcher: OutboxDispatcher,
+    private readonly clock: Clock,
     private readonly events: LogEventsPublisher,
     config: AppConfigService,
   ) {
@@ -134,6 +142,18 @@ export class LedgerWriter {
       this.pending.push({ ...submission, lane: laneOf(submission.ctx), resolve, reject });
       this.pump();
     }) as Promise<AppendResult>;
+  }
+
+  /** The one place the instance signs a system statement it appends (SPEC §3.3). */
+  private signed(draft: SystemDraft | null): StatementContext | null {
+    if (draft === null) return null;
+    const jws = this.sign(draft, this.clock.now());
+    const ctx: StatementContext = { payload: parseCompact(jws).payload, signer: this.instanceKey.kid, jws };
+    return draft.carried ? { ...ctx, carried: draft.carried } : ctx;
+  }
+
+  private sign(draft: SystemDraft, at: number): string {
+    return this.instanceKey.instance.sign(draft.type, draft.circle, draft.body as BodyOf<typeof draft.type>, { at: formatTimestamp(at), typ: SYSTEM_TYP });
   }
 
   /** Append a system statement composed under the lock of `lane`; null when nothing was due. */
@@ -234,7 +254,7 @@ export class LedgerWriter {
       const locking = this.lock(m, batch);
       const contexts = new Map<Pending, StatementContext | null>();
       if (batch.some((item) => item.system)) await locking;
-      for (const item of batch) contexts.set(item, item.system ? await item.compose(m) : item.ctx);
+      for (const item of batch) contexts.set(item, item.system ? this.signed(await item.compose(m)) : item.ctx);
       const needs = emptyNeeds();
       for (const ctx of contexts.values()) if (ctx) addNeeds(needs, ctx.payload, ctx.signer);
       const [logs, loaded, replayed, frontiers] = await settled([
@@ -250,7 +270,7 @@ export class LedgerWriter {
       const rows: EntryRow[] = [];
       const placed: PlacedEffect[] = [];
       const genesisLeaves = new Map<string, string>();
-      const now = Date.now();
+      const now = this.clock.now();
 
       for (const item of batch) {
         const ctx = contexts.get(item) ?? null;
@@ -283,8 +303,9 @@ export class LedgerWriter {
           for (const follow of decision.followUps) {
             const log = logs.get(follow.circle);
             if (!log) throw new Error(`Follow-up for unlocked log ${follow.circle}`);
-            const jws = this.instanceKey.instance.sign(follow.type, follow.circle, follow.body(entry.leaf) as never, { at: formatTimestamp(now) });
-            const placedAt = this.place(log, jws, follow.type, this.instanceKey.kid, ulidOf(jws), now, rows);
+            const draft = follow.draft(entry.leaf);
+            const jws = this.sign(draft, now);
+            const placedAt = this.place(log, jws, draft.type, this.instanceKey.kid, ulidOf(jws), now, rows);
             for (const effect of follow.effects ?? []) {
               state.apply(effect);
               placed.push({ effect, circle: follow.circle, seq: placedAt.seq });

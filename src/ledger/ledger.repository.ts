@@ -1,7 +1,7 @@
 // The only code that reads and writes the log tables (log_head, log_entry, merkle_node, checkpoint).
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { EMPTY_ROOT, MerkleNode, NodeKey } from './domain/merkle';
+import { EMPTY_ROOT, MerkleNode, NodeKey } from '../core/formats/merkle';
 
 export interface LogHead {
   circle: string;

@@ -1,10 +1,10 @@
 // SPEC §3.5, §3.6, §3.8: reading logs, proofs and checkpoints. Entries are served exactly as
 // stored; proofs read O(log n) perfect-subtree nodes, never the whole log.
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../common/domain-error';
+import { DomainError } from '../core/rules/domain-error';
 import { InstanceKeyService } from '../identity/instance-key.service';
-import { REGISTRY } from '../statements/domain/state';
-import { base64url } from './domain/canonical-json';
+import { REGISTRY } from '../core/rules/state';
+import { base64url } from '../core/formats/canonical-json';
 import {
   consistencyProof,
   consistencyProofKeys,
@@ -14,8 +14,8 @@ import {
   mapGetter,
   root,
   rootKeys,
-} from './domain/merkle';
-import { formatCheckpoint } from './domain/signed-note';
+} from '../core/formats/merkle';
+import { formatCheckpoint } from '../core/formats/signed-note';
 import { LedgerRepository, LogHead } from './ledger.repository';
 
 const PAGE = 5000;

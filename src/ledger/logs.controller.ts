@@ -3,11 +3,11 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { CircleIdPipe } from '../circles/circle-id.pipe';
+import { CircleIdPipe } from '../common/circle-id.pipe';
 import { ApiAnswer, ApiErrors, ApiTextAnswer } from '../common/openapi';
 import { seqNumber, ZodPipe } from '../common/zod.pipe';
+import { REGISTRY } from '../core/rules/state';
 import { consistencyProofAnswer, ConsistencyProofAnswer, inclusionProofAnswer, InclusionProofAnswer } from './dto/proof.answers';
-import { REGISTRY } from '../statements/domain/state';
 import { LedgerService } from './ledger.service';
 
 const fromQuery = z.object({ from: seqNumber.default(0) });

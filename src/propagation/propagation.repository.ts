@@ -1,9 +1,9 @@
 // The only code that reads and writes the receipt table.
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { PlacedEffect } from '../circles/circles.repository';
-import type { StateNeeds } from '../statements/batch-state';
-import type { Effect } from '../statements/domain/state';
+import type { PlacedEffect } from '../ledger/effect-projector';
+import type { StateNeeds } from '../core/rules/batch-state';
+import type { Effect } from '../core/rules/state';
 
 type Queryable = Pick<EntityManager, 'query'>;
 

@@ -3,29 +3,40 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CirclesRepository } from '../circles/circles.repository';
-import { InstanceKeyService } from '../identity/instance-key.service';
-import { parseCompact } from '../identity/domain/statement';
-import { base64url, formatTimestamp } from '../ledger/domain/canonical-json';
-import { decodeEntryLine } from '../ledger/domain/entry';
+import { parseCompact } from '../core/formats/statement';
+import { base64url } from '../core/formats/canonical-json';
+import { decodeEntryLine } from '../core/formats/entry';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { LedgerService } from '../ledger/ledger.service';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
 import { ProposalsService } from '../proposals/proposals.service';
 import { PropagationRepository } from './propagation.repository';
+import { Clock } from '../common/clock';
+import type { BodyOf } from '../core/formats/statement-types';
+import type { Outcome } from '../core/formats/vocabulary';
+import type { ReceiptsAnswer } from '../proposals/dto/proposal.answers';
 
 @Injectable()
 export class PropagationService {
   private readonly logger = new Logger('Propagation');
 
   constructor(
+    private readonly clock: Clock,
     private readonly ledger: LedgerRepository,
     private readonly logs: LedgerService,
     private readonly receipts: PropagationRepository,
     private readonly circles: CirclesRepository,
     private readonly writer: LedgerWriter,
-    private readonly instanceKey: InstanceKeyService,
     private readonly proposals: ProposalsService,
   ) {}
+
+  /** SPEC §8: the child.decision receipts of a proposal's tally so far, nearest ancestor first. */
+  async receiptsOf(proposal: string): Promise<ReceiptsAnswer> {
+    const circle = await this.proposals.circleOf(proposal);
+    const [receipts, ancestors] = await Promise.all([this.receipts.receipts(proposal), this.circles.ancestorsOf(circle)]);
+    const depth = new Map(ancestors.map((a, i) => [a, i]));
+    return { items: receipts.sort((a, b) => (depth.get(a.ancestor) ?? Infinity) - (depth.get(b.ancestor) ?? Infinity) || a.seq - b.seq) };
+  }
 
   /**
    * Carry the decision at `circle`#`seq` (a tally.result) from `ancestor` up to the root: the
@@ -49,7 +60,7 @@ export class PropagationService {
     const parent = chain[0];
     // The same receipt goes to every ancestor: one child checkpoint covering the decision and
     // the inclusion proof against it, read once and only if some receipt is missing.
-    let body: Record<string, unknown> | null = null;
+    let body: BodyOf<'child.decision'> | null = null;
     const appended: AppendResult[] = [];
     for (const target of chain.slice(from)) {
       if (!(await this.receipts.exists(this.ledger.dataSource, target, circle, proposal))) {
@@ -57,13 +68,12 @@ export class PropagationService {
         const receipt = body;
         const result = await this.writer.submitSystem({
           lane: target,
-          receivedAt: Date.now(),
+          receivedAt: this.clock.now(),
           // A receipt depends on no other entry of the ancestor's log: it may share a batch.
           independentOfBatch: true,
           compose: async (m: EntityManager) => {
             if (await this.receipts.exists(m, target, circle, proposal)) return null;
-            const jws = this.instanceKey.instance.sign('child.decision', target, receipt as never, { at: formatTimestamp(Date.now()) });
-            return { payload: parseCompact(jws).payload, signer: this.instanceKey.kid, jws };
+            return { type: 'child.decision', circle: target, body: receipt };
           },
         });
         if (result) {
@@ -77,7 +87,7 @@ export class PropagationService {
     return appended;
   }
 
-  private async receiptBody(circle: string, seq: number, leaf: Uint8Array, proposal: string, outcome: string) {
+  private async receiptBody(circle: string, seq: number, leaf: Uint8Array, proposal: string, outcome: Outcome): Promise<BodyOf<'child.decision'>> {
     const checkpoint = await this.logs.checkpoint(circle);
     const size = Number(checkpoint.split('\n')[1]);
     const inclusion = await this.logs.inclusion(circle, seq, size);

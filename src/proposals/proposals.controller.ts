@@ -1,23 +1,21 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { CircleIdPipe } from '../circles/circle-id.pipe';
-import { MemberIdPipe } from '../circles/member-id.pipe';
+import { CircleIdPipe } from '../common/circle-id.pipe';
+import { MemberIdPipe } from '../common/member-id.pipe';
 import { ApiAnswer, ApiErrors } from '../common/openapi';
+import { ProposalIdPipe } from '../common/proposal-id.pipe';
 import { ZodPipe } from '../common/zod.pipe';
-import { PROPOSAL_KINDS } from '../identity/domain/statement-types';
+import { PROPOSAL_KINDS } from '../core/formats/vocabulary';
 import {
   proposalAnswer,
   ProposalAnswer,
   proposalPageAnswer,
   ProposalPageAnswer,
   PROPOSAL_STATUSES,
-  receiptsAnswer,
-  ReceiptsAnswer,
   weightAnswer,
   WeightAnswer,
 } from './dto/proposal.answers';
-import { ProposalIdPipe } from './proposal-id.pipe';
 import { ProposalsService } from './proposals.service';
 
 const pageQuery = z.object({
@@ -52,14 +50,6 @@ export class ProposalsController {
   @ApiErrors('UNKNOWN_PROPOSAL')
   proposal(@Param('id', ProposalIdPipe) id: string): Promise<ProposalAnswer> {
     return this.proposals.read(id);
-  }
-
-  @Get('proposals/:id/receipts')
-  @ApiOperation({ summary: "The child.decision receipts of this proposal's tally in every ancestor so far (SPEC §8), nearest first" })
-  @ApiAnswer(receiptsAnswer)
-  @ApiErrors('UNKNOWN_PROPOSAL')
-  receipts(@Param('id', ProposalIdPipe) id: string): Promise<ReceiptsAnswer> {
-    return this.proposals.receipts(id);
   }
 
   @Get('proposals/:id/weights/:member')

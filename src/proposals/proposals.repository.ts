@@ -1,33 +1,16 @@
 // The only code that reads and writes the proposal, vote and delegation tables.
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { PlacedEffect } from '../circles/circles.repository';
-import type { LoadedDelegation, StateNeeds } from '../statements/batch-state';
-import type { Effect, ProposalState, Scope, ScopeKind } from '../statements/domain/state';
-import type { RegimeName, Params } from './domain/params';
-import type { ProposalKind } from './domain/tally';
+import type { PlacedEffect } from '../ledger/effect-projector';
+import type { ProposalRow } from './proposal-row';
+import type { LoadedDelegation, StateNeeds } from '../core/rules/batch-state';
+import type { Effect, ProposalState, Scope, ScopeKind } from '../core/rules/state';
 import { loadTallyArrays, tallyLoaded, type LoadedTallyArrays, type TallyLoaderProposal } from './tally-loader';
-import type { TallyResultBody } from './domain/tally';
+import type { TallyResultBody } from '../core/governance/tally';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
-export interface ProposalRow {
-  id: string;
-  circle: string;
-  kind: ProposalKind;
-  title: string;
-  text: string;
-  topic: string | null;
-  regime: RegimeName;
-  params: Params;
-  openedSeq: number;
-  openedAt: number;
-  openedBy: string;
-  closesAt: number;
-  amendmentsCloseAt: number | null;
-  body: Record<string, unknown>;
-  result: Record<string, unknown> | null;
-}
+export type { ProposalRow };
 
 /** Everything a tally needs, in bulk (SPEC §5.1: state at close). */
 export interface TallyInputs {
@@ -304,23 +287,14 @@ export class ProposalsRepository {
   }
 }
 
-interface RawProposal {
-  id: string;
-  circle: string;
-  kind: ProposalKind;
-  title: string;
-  text: string;
-  topic: string | null;
-  regime: RegimeName;
-  params: Params;
+/** A row as PostgreSQL returns it: the same columns, snake_case where they differ. */
+type RawProposal = Pick<ProposalRow, 'id' | 'circle' | 'kind' | 'title' | 'text' | 'topic' | 'regime' | 'params' | 'body' | 'result'> & {
   opened_seq: string | number;
   opened_at: string | Date;
   opened_by: string;
   closes_at: string | Date;
   amendments_close_at: string | Date | null;
-  body: Record<string, unknown>;
-  result: Record<string, unknown> | null;
-}
+};
 
 const ms = (v: string | Date) => (v instanceof Date ? v.getTime() : Date.parse(v));
 

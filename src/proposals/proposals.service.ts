@@ -1,20 +1,17 @@
 // SPEC §5: closing proposals with a `tally.result` the instance signs, and reading them with their
-// provisional tally. The tally itself is proposals/domain/tally.ts, the same code the verifier runs.
+// provisional tally. The tally itself is src/core/governance/tally.ts, the same code the verifier runs.
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { DomainError } from '../common/domain-error';
-import { InstanceKeyService } from '../identity/instance-key.service';
-import { parseCompact } from '../identity/domain/statement';
-import { formatTimestamp } from '../ledger/domain/canonical-json';
+import { DomainError } from '../core/rules/domain-error';
+import { formatTimestamp } from '../core/formats/canonical-json';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
-import { StatementContext } from '../statements/domain/decide';
 import { ProposalRow, ProposalsRepository } from './proposals.repository';
-import { applyAmendments } from '../regimes/domain/amendments';
-import { TallyResultBody } from './domain/tally';
-import { CirclesRepository } from '../circles/circles.repository';
-import { weightOf } from '../delegations/domain/weight';
-import { PropagationRepository } from '../propagation/propagation.repository';
-import type { ProposalAnswer, ProposalPageAnswer, ProposalSummaryAnswer, ReceiptsAnswer, WeightAnswer } from './dto/proposal.answers';
+import { applyAmendments } from '../core/governance/amendments';
+import { TallyResultBody } from '../core/governance/tally';
+import { weightOf } from '../core/governance/weight';
+import { Clock } from '../common/clock';
+import { LedgerRepository } from '../ledger/ledger.repository';
+import type { ProposalAnswer, ProposalPageAnswer, ProposalSummaryAnswer, WeightAnswer } from './dto/proposal.answers';
 
 type AmendmentStatus = NonNullable<ProposalSummaryAnswer['amendments']>[number]['status'];
 
@@ -37,13 +34,12 @@ export class ProposalsService {
   constructor(
     private readonly proposals: ProposalsRepository,
     private readonly writer: LedgerWriter,
-    private readonly instanceKey: InstanceKeyService,
-    private readonly circles: CirclesRepository,
-    private readonly propagation: PropagationRepository,
+    private readonly clock: Clock,
+    private readonly ledger: LedgerRepository,
   ) {}
 
   /** Tally a proposal past its deadline and append the result; idempotent (null: already closed). */
-  async close(id: string, now = Date.now()): Promise<AppendResult | null> {
+  async close(id: string, now = this.clock.now()): Promise<AppendResult | null> {
     const proposal = await this.proposals.proposal(id);
     if (!proposal) throw new Error(`No proposal ${id}`);
     if (proposal.result) return null;
@@ -60,9 +56,7 @@ export class ProposalsService {
         const amended = await this.amended(fresh, m);
         if (amended?.pending) throw new Error(`Motion ${id} waits for ${amended.pending} amendment tally(ies)`);
         const body = await this.tally(fresh, m);
-        const jws = this.instanceKey.instance.sign('tally.result', fresh.circle, body as never, { at: formatTimestamp(Date.now()) });
-        const parsed = parseCompact(jws);
-        return { payload: parsed.payload, signer: this.instanceKey.kid, jws } satisfies StatementContext;
+        return { type: 'tally.result', circle: fresh.circle, body };
       },
     });
     if (result) this.logger.log(`Closed ${id}: ${result.circle}#${result.seq}`);
@@ -95,14 +89,14 @@ export class ProposalsService {
   async read(id: string): Promise<ProposalAnswer> {
     const p = await this.proposals.proposal(id);
     if (!p) throw new DomainError('UNKNOWN_PROPOSAL', `No proposal ${id}`);
-    const now = Date.now();
+    const now = this.clock.now();
     const view = await this.view(p, now);
     if (p.result) return view;
     return { ...view, provisional: await this.provisional(p, now) };
   }
 
   /** The provisional tally of an open proposal (SPEC §5.2), as of now. */
-  async provisional(p: ProposalRow, now = Date.now()): Promise<ProposalAnswer['provisional'] & object> {
+  async provisional(p: ProposalRow, now = this.clock.now()): Promise<ProposalAnswer['provisional'] & object> {
     const { totals, lost, absent } = await this.tally(p, undefined, Math.min(now + 1, p.closesAt));
     return { ...totals, lost: lost.weight, absent };
   }
@@ -111,6 +105,13 @@ export class ProposalsService {
   async provisionalOf(id: string): Promise<ProposalAnswer['provisional'] | null> {
     const p = await this.proposals.proposal(id);
     return p && !p.result ? this.provisional(p) : null;
+  }
+
+  /** A proposal's circle; UNKNOWN_PROPOSAL when there is no such proposal. */
+  async circleOf(id: string): Promise<string> {
+    const p = await this.proposals.proposal(id);
+    if (!p) throw new DomainError('UNKNOWN_PROPOSAL', `No proposal ${id}`);
+    return p.circle;
   }
 
   /** The ids of a circle's proposals still without a tally. */
@@ -158,23 +159,14 @@ export class ProposalsService {
 
   /** A circle's proposals, newest first, `limit` at a time; `after` is the previous page's `next`. */
   async list(circle: string, q: { status?: ProposalSummaryAnswer['status']; kind?: string; limit: number; after?: string }): Promise<ProposalPageAnswer> {
-    if (!(await this.circles.exists(circle))) throw new DomainError('UNKNOWN_CIRCLE', `No circle ${circle}`);
-    const now = Date.now();
+    if (!(await this.ledger.head(circle))) throw new DomainError('UNKNOWN_CIRCLE', `No circle ${circle}`);
+    const now = this.clock.now();
     const before = q.after === undefined ? undefined : cursorSeq(q.after);
     // One more than asked: whether a next page exists, without a count.
     const rows = await this.proposals.page(circle, { status: q.status, kind: q.kind, before, limit: q.limit + 1, now });
     const page = rows.slice(0, q.limit);
     const items = await Promise.all(page.map((p) => this.view(p, now)));
     return { items, next: rows.length > q.limit ? String(page[page.length - 1].openedSeq) : null };
-  }
-
-  /** SPEC §8: the child.decision receipts of this proposal's tally, nearest ancestor first. */
-  async receipts(id: string): Promise<ReceiptsAnswer> {
-    const p = await this.proposals.proposal(id);
-    if (!p) throw new DomainError('UNKNOWN_PROPOSAL', `No proposal ${id}`);
-    const [receipts, ancestors] = await Promise.all([this.propagation.receipts(id), this.circles.ancestorsOf(p.circle)]);
-    const depth = new Map(ancestors.map((a, i) => [a, i]));
-    return { items: receipts.sort((a, b) => (depth.get(a.ancestor) ?? Infinity) - (depth.get(b.ancestor) ?? Infinity) || a.seq - b.seq) };
   }
 
   /**
@@ -184,7 +176,7 @@ export class ProposalsService {
   async weight(id: string, member: string): Promise<WeightAnswer> {
     const p = await this.proposals.proposal(id);
     if (!p) throw new DomainError('UNKNOWN_PROPOSAL', `No proposal ${id}`);
-    const at = p.result ? p.closesAt : Math.min(Date.now() + 1, p.closesAt);
+    const at = p.result ? p.closesAt : Math.min(this.clock.now() + 1, p.closesAt);
     const inputs = await this.proposals.tallyInputs(p, at);
     const cast = weightOf({ ...inputs, topic: p.topic, delegationApplies: p.kind !== 'split' }, member);
     if (!cast) throw new DomainError('NOT_ELIGIBLE', `${member} was not a member of the circle when this proposal opened: she has no weight on it`, 'member');
@@ -200,22 +192,21 @@ export class ProposalsService {
     if (!child || child.kind !== 'motion' || child.body.ratify !== true || child.result?.outcome !== 'adopted') return null;
     return this.writer.submitSystem({
       lane: parent,
-      receivedAt: Date.now(),
+      receivedAt: this.clock.now(),
       compose: async (m: EntityManager) => {
         if (await this.proposals.ratificationExists(m, child.circle, child.id)) return null;
-        const now = Date.now();
+        const now = this.clock.now();
         // The parent ratifies what the child adopted: the text as amended.
         const text = (await this.amended(child, m))?.text ?? child.text;
         const body = {
-          kind: 'motion',
+          kind: 'motion' as const,
           title: child.title,
           text,
           topic: null,
           closesAt: formatTimestamp(now + (child.closesAt - child.openedAt)),
           ratifies: { circle: child.circle, proposal: child.id },
         };
-        const jws = this.instanceKey.instance.sign('proposal.open', parent, body as never, { at: formatTimestamp(now), typ: 'archipel-system' });
-        return { payload: parseCompact(jws).payload, signer: this.instanceKey.kid, jws } satisfies StatementContext;
+        return { type: 'proposal.open', circle: parent, body };
       },
     });
   }

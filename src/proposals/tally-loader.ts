@@ -16,9 +16,9 @@
 // node-pg's receive buffer). Binary results (int4send packed in a bytea) would be smaller still,
 // but node-pg decodes every binary field as UTF-8 before making it a Buffer, which mangles bytes.
 import type { DataSource, EntityManager } from 'typeorm';
-import { NO_DELEGATE } from '../delegations/domain/resolve';
-import { choicesFor, countArrays, withCycleIds, type CountedTally, type TallyCountInput, type TallyResultBody } from './domain/tally';
-import type { ProposalRow } from './proposals.repository';
+import { NO_DELEGATE } from '../core/governance/resolve';
+import { choicesFor, countArrays, withCycleIds, type CountedTally, type TallyCountInput, type TallyResultBody } from '../core/governance/tally';
+import type { ProposalRow } from './proposal-row';
 
 /** Where to read: the data source, or an entity manager (inside its transaction, if it has one). */
 export type TallySource = Pick<DataSource | EntityManager, 'query'>;

@@ -1,9 +1,9 @@
 // The only code that reads and writes the regime_position table.
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { PlacedEffect } from '../circles/circles.repository';
-import type { Effect } from '../statements/domain/state';
-import type { RegimeName } from '../proposals/domain/params';
+import type { PlacedEffect } from '../ledger/effect-projector';
+import type { Effect } from '../core/rules/state';
+import type { RegimeName } from '../core/governance/params';
 
 type Queryable = Pick<EntityManager, 'query'>;
 

@@ -1,22 +1,20 @@
 // SPEC §6: recompute a circle's regime cursor and append `regime.changed` when it moves.
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { InstanceKeyService } from '../identity/instance-key.service';
-import { parseCompact } from '../identity/domain/statement';
-import { formatTimestamp } from '../ledger/domain/canonical-json';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
-import { isRegimeName } from '../proposals/domain/params';
+import { isRegimeName } from '../core/governance/params';
 import { JobHandlerRegistry } from '../queue/job-handlers';
 import { JobName } from '../queue/job-catalogue';
-import { regimeChange, regimeCursor } from './domain/cursor';
+import { regimeChange, regimeCursor } from '../core/governance/cursor';
 import { RegimesRepository } from './regimes.repository';
+import { Clock } from '../common/clock';
 
 @Injectable()
 export class RegimesService implements OnModuleInit {
   constructor(
+    private readonly clock: Clock,
     private readonly regimes: RegimesRepository,
     private readonly writer: LedgerWriter,
-    private readonly instanceKey: InstanceKeyService,
     private readonly registry: JobHandlerRegistry,
   ) {}
 
@@ -30,14 +28,13 @@ export class RegimesService implements OnModuleInit {
   recompute(circle: string): Promise<AppendResult | null> {
     return this.writer.submitSystem({
       lane: circle,
-      receivedAt: Date.now(),
+      receivedAt: this.clock.now(),
       compose: async (m: EntityManager) => {
         const inputs = await this.regimes.cursorInputs(m, circle);
         if (!inputs || !isRegimeName(inputs.regime)) return null;
         const change = regimeChange(inputs.regime, regimeCursor({ ...inputs, params: inputs.params as never }));
         if (!change) return null;
-        const jws = this.instanceKey.instance.sign('regime.changed', circle, change, { at: formatTimestamp(Date.now()) });
-        return { payload: parseCompact(jws).payload, signer: this.instanceKey.kid, jws };
+        return { type: 'regime.changed', circle, body: change };
       },
     });
   }

@@ -2,30 +2,46 @@
 // repository that owns its table, consecutive effects of one kind in one run.
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CirclesRepository, PlacedEffect } from '../circles/circles.repository';
+import { CirclesRepository } from '../circles/circles.repository';
+import { EffectProjector, PlacedEffect } from '../ledger/effect-projector';
 import { PropagationRepository } from '../propagation/propagation.repository';
 import { ProposalsRepository } from '../proposals/proposals.repository';
 import { RegimesRepository } from '../regimes/regimes.repository';
-import { LoadedState, StateNeeds } from './batch-state';
-import { Effect } from './domain/state';
+import { LoadedState, StateNeeds } from '../core/rules/batch-state';
+import { Effect } from '../core/rules/state';
+import { assertUnreachable } from '../core/rules/domain-error';
 
-const CIRCLE_EFFECTS: ReadonlySet<Effect['kind']> = new Set([
-  'member.registered',
-  'circle.created',
-  'member.invited',
-  'member.joined',
-  'member.left',
-  'circle.regime',
-]);
+type Owner = 'circles' | 'proposals' | 'receipts' | 'positions';
+
+/** Which repository projects each effect: a new kind of effect does not compile until it has one. */
+const OWNER: { readonly [K in Effect['kind']]: Owner } = {
+  'member.registered': 'circles',
+  'circle.created': 'circles',
+  'member.invited': 'circles',
+  'member.joined': 'circles',
+  'member.left': 'circles',
+  'circle.regime': 'circles',
+  'proposal.opened': 'proposals',
+  'vote.set': 'proposals',
+  'delegation.set': 'proposals',
+  'delegation.ended': 'proposals',
+  'delegations.to.lapsed': 'proposals',
+  'delegations.lapsed': 'proposals',
+  'proposal.closed': 'proposals',
+  'receipt.recorded': 'receipts',
+  'position.set': 'positions',
+};
 
 @Injectable()
-export class Projections {
+export class Projections extends EffectProjector {
   constructor(
     private readonly circles: CirclesRepository,
     private readonly proposals: ProposalsRepository,
     private readonly receipts: PropagationRepository,
     private readonly positions: RegimesRepository,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The loads are issued together: on the writer's pipelined connection they share a round trip. */
   async load(m: EntityManager, needs: StateNeeds): Promise<LoadedState> {
@@ -38,10 +54,23 @@ export class Projections {
       let j = i + 1;
       while (j < placed.length && placed[j].effect.kind === placed[i].effect.kind) j++;
       const run = placed.slice(i, j);
-      if (CIRCLE_EFFECTS.has(run[0].effect.kind)) await this.circles.applyRun(m, run, genesisLeaves);
-      else if (run[0].effect.kind === 'receipt.recorded') await this.receipts.applyRun(m, run);
-      else if (run[0].effect.kind === 'position.set') await this.positions.applyRun(m, run);
-      else await this.proposals.applyRun(m, run);
+      const owner = OWNER[run[0].effect.kind];
+      switch (owner) {
+        case 'circles':
+          await this.circles.applyRun(m, run, genesisLeaves);
+          break;
+        case 'proposals':
+          await this.proposals.applyRun(m, run);
+          break;
+        case 'receipts':
+          await this.receipts.applyRun(m, run);
+          break;
+        case 'positions':
+          await this.positions.applyRun(m, run);
+          break;
+        default:
+          assertUnreachable(owner);
+      }
       i = j;
     }
   }

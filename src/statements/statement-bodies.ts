@@ -12,7 +12,7 @@ import {
   StatementType,
   timestampSchema,
   ulidSchema,
-} from '../identity/domain/statement-types';
+} from '../core/formats/statement-types';
 
 /** `vote.cast` → `VoteCastBody`: the component name of a statement type's body. */
 export function bodyComponentName(type: StatementType): string {

@@ -3,9 +3,9 @@
 // replay, clock skew, `seen`, membership and the rules of the statement's type; then append.
 import { Injectable } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config';
-import { DomainError } from '../common/domain-error';
+import { DomainError } from '../core/rules/domain-error';
 import { MemberKeysService } from '../identity/member-keys.service';
-import { assertSignature, parseCompact } from '../identity/domain/statement';
+import { assertSignature, parseCompact } from '../core/formats/statement';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
 
 @Injectable()

@@ -1,11 +1,11 @@
 // SPEC §5.3: under the amendment regime a motion has an amending phase, then a voting phase;
 // adopted amendments are applied in opening order, one that no longer matches is void, and the
 // motion is voted on its amended text. Anyone replaying the log recomputes every tally.
-import { parseCompact } from '../../src/identity/domain/statement';
-import { StatementSigner } from '../../src/identity/domain/statement-signer';
-import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
-import { decodeEntryLine } from '../../src/ledger/domain/entry';
-import { LogReplay } from '../../src/statements/domain/replay';
+import { parseCompact } from '../../src/core/formats/statement';
+import { StatementSigner } from '../../src/core/formats/statement-signer';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
+import { decodeEntryLine } from '../../src/core/formats/entry';
+import { LogReplay } from '../../src/core/verify/replay';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 import { verifyCircles } from '../support/cli';

@@ -1,7 +1,7 @@
 // SPEC §10: every kind of bad input is refused with its stable code and leaves nothing written.
 import { DataSource } from 'typeorm';
-import { StatementSigner } from '../../src/identity/domain/statement-signer';
-import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
+import { StatementSigner } from '../../src/core/formats/statement-signer';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
 import { startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 

@@ -1,8 +1,8 @@
 // GET /circles/:id/events: an `entry` event for every new entry of the circle's log, whichever
 // process appended it (this API process, or a worker process closing a proposal), a `tally` event
 // when a vote moves a provisional tally, resuming after Last-Event-ID, and keep-alive comments.
-import { StatementSigner } from '../../src/identity/domain/statement-signer';
-import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
+import { StatementSigner } from '../../src/core/formats/statement-signer';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
 import { startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 import { describeWithServer } from '../support/database-urls';

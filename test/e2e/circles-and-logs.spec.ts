@@ -1,11 +1,11 @@
 // SPEC §3–§4 end to end over HTTP with real keys: registry, nested circles, membership, the
 // logs as served, their proofs and checkpoints.
-import { base64url } from '../../src/ledger/domain/canonical-json';
-import { decodeEntryLine } from '../../src/ledger/domain/entry';
-import { rootFromLeafHashes, verifyConsistency, verifyInclusion } from '../../src/ledger/domain/merkle';
-import { openNote, parseCheckpoint } from '../../src/ledger/domain/signed-note';
-import { derivedId } from '../../src/statements/domain/decide';
-import { StatementSigner } from '../../src/identity/domain/statement-signer';
+import { base64url } from '../../src/core/formats/canonical-json';
+import { decodeEntryLine } from '../../src/core/formats/entry';
+import { rootFromLeafHashes, verifyConsistency, verifyInclusion } from '../../src/core/formats/merkle';
+import { openNote, parseCheckpoint } from '../../src/core/formats/signed-note';
+import { derivedId } from '../../src/core/formats/ids';
+import { StatementSigner } from '../../src/core/formats/statement-signer';
 import { startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 

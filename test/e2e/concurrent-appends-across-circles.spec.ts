@@ -1,8 +1,8 @@
 // Many circles at once: statements for different logs share transactions (cross-circle group
 // commit), yet every log stays contiguous, chained and provable on its own.
-import { decodeEntryLine } from '../../src/ledger/domain/entry';
-import { base64url } from '../../src/ledger/domain/canonical-json';
-import { rootFromLeafHashes } from '../../src/ledger/domain/merkle';
+import { decodeEntryLine } from '../../src/core/formats/entry';
+import { base64url } from '../../src/core/formats/canonical-json';
+import { rootFromLeafHashes } from '../../src/core/formats/merkle';
 import { startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 

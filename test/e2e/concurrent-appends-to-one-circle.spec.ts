@@ -1,8 +1,8 @@
 // 200 concurrent appends to one circle: seq contiguous, every proof valid, no unintended error.
-import { base64url } from '../../src/ledger/domain/canonical-json';
-import { decodeEntryLine } from '../../src/ledger/domain/entry';
-import { rootFromLeafHashes, verifyInclusion } from '../../src/ledger/domain/merkle';
-import { StatementSigner } from '../../src/identity/domain/statement-signer';
+import { base64url } from '../../src/core/formats/canonical-json';
+import { decodeEntryLine } from '../../src/core/formats/entry';
+import { rootFromLeafHashes, verifyInclusion } from '../../src/core/formats/merkle';
+import { StatementSigner } from '../../src/core/formats/statement-signer';
 import { startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 

@@ -1,13 +1,13 @@
 // SPEC §8: a decision adopted in a leaf circle appears as a receipt in every ancestor's log, with a
 // valid inclusion proof against the child's signed checkpoint; a motion adopted with ratify: true
 // opens a ratification in the parent, whose adoption propagates in turn.
-import { parseCompact } from '../../src/identity/domain/statement';
-import { StatementSigner } from '../../src/identity/domain/statement-signer';
-import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
-import { decodeEntryLine } from '../../src/ledger/domain/entry';
-import { verifyInclusion } from '../../src/ledger/domain/merkle';
-import { openNote, parseCheckpoint } from '../../src/ledger/domain/signed-note';
-import { derivedId } from '../../src/statements/domain/decide';
+import { parseCompact } from '../../src/core/formats/statement';
+import { StatementSigner } from '../../src/core/formats/statement-signer';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
+import { decodeEntryLine } from '../../src/core/formats/entry';
+import { verifyInclusion } from '../../src/core/formats/merkle';
+import { openNote, parseCheckpoint } from '../../src/core/formats/signed-note';
+import { derivedId } from '../../src/core/formats/ids';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 import { verifyCircles } from '../support/cli';

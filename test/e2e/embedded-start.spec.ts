@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
 import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
 import { testRedisUrl } from '../support/database-urls';

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
 import { ProposalsService } from '../../src/proposals/proposals.service';
 import { JobName } from '../../src/queue/job-catalogue';
 import { QueueService, redisConnection } from '../../src/queue/queue.service';

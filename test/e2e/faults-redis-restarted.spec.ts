@@ -3,8 +3,8 @@
 // still answers reads, a statement appended meanwhile keeps its job in the outbox, and a worker
 // that starts re-creates the close job of every untallied proposal. Each closes exactly once.
 import { DataSource } from 'typeorm';
-import { parseCompact } from '../../src/identity/domain/statement';
-import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
+import { parseCompact } from '../../src/core/formats/statement';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
 import { JobName } from '../../src/queue/job-catalogue';
 import { QueueService } from '../../src/queue/queue.service';
 import { eventually } from '../support/app';

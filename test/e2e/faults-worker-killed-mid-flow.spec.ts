@@ -4,8 +4,8 @@
 // the dead worker's locks lapse: every ancestor ends with exactly one receipt per decision.
 // Like faults-worker-killed, it waits about 60 s for BullMQ to hand back the dead worker's jobs.
 import { DataSource } from 'typeorm';
-import { parseCompact } from '../../src/identity/domain/statement';
-import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
+import { parseCompact } from '../../src/core/formats/statement';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
 import { JobName } from '../../src/queue/job-catalogue';
 import { QueueService } from '../../src/queue/queue.service';
 import { eventually } from '../support/app';

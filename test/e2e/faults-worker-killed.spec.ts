@@ -6,8 +6,8 @@
 // (lockDuration, 30 s) lapses and two stalled checks (stalledInterval, 30 s) pass; WorkerHost uses
 // BullMQ's defaults and offers no setting to shorten them, and this test does not fake them.
 import { DataSource } from 'typeorm';
-import { StatementSigner } from '../../src/identity/domain/statement-signer';
-import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
+import { StatementSigner } from '../../src/core/formats/statement-signer';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
 import { JobName } from '../../src/queue/job-catalogue';
 import { QueueService } from '../../src/queue/queue.service';
 import { eventually } from '../support/app';

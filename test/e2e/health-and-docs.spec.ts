@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BODY_SCHEMAS, STATEMENT_TYPES } from '../../src/identity/domain/statement-types';
+import { BODY_SCHEMAS, STATEMENT_TYPES } from '../../src/core/formats/statement-types';
 import { bodyComponentName } from '../../src/statements/statement-bodies';
 import { ApiClient } from '../support/client';
 import { startTestApp, TestApp } from '../support/app';

@@ -1,12 +1,12 @@
 // SPEC §4–§5 end to end: open a motion, vote, delegate (transitively, with a direct vote
 // overriding), let the worker close it at its deadline, and read the tally the instance signed.
 import { DataSource } from 'typeorm';
-import { StatementSigner } from '../../src/identity/domain/statement-signer';
-import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
-import { decodeEntryLine } from '../../src/ledger/domain/entry';
-import { parseCompact } from '../../src/identity/domain/statement';
+import { StatementSigner } from '../../src/core/formats/statement-signer';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
+import { decodeEntryLine } from '../../src/core/formats/entry';
+import { parseCompact } from '../../src/core/formats/statement';
 import { InstanceKeyService } from '../../src/identity/instance-key.service';
-import { LogReplay, ReplayEntry } from '../../src/statements/domain/replay';
+import { LogReplay, ReplayEntry } from '../../src/core/verify/replay';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 import { verifyCircles } from '../support/cli';

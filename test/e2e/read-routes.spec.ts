@@ -2,8 +2,8 @@
 // pending invitations, the circles of the instance, a circle's proposals (filters, newest first,
 // cursor paging), the circles forked out of one, a decision's receipts up to the root, and how one
 // member's weight was cast. Driven over HTTP against the real PostgreSQL, Redis and worker.
-import { StatementSigner } from '../../src/identity/domain/statement-signer';
-import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
+import { StatementSigner } from '../../src/core/formats/statement-signer';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
 import type { z } from 'zod';
 import { circleAnswer, circleListAnswer, forksAnswer, invitationsAnswer, memberCirclesAnswer } from '../../src/circles/dto/circle.answers';
 import { proposalAnswer, proposalPageAnswer, receiptsAnswer, weightAnswer } from '../../src/proposals/dto/proposal.answers';

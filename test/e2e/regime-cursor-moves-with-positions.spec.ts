@@ -1,8 +1,8 @@
 // SPEC §6: positions (and circle-scoped delegations) move the regime cursor; the instance appends
 // regime.changed when the weighted median moves; proposals already open keep their regime.
-import { parseCompact } from '../../src/identity/domain/statement';
-import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
-import { decodeEntryLine } from '../../src/ledger/domain/entry';
+import { parseCompact } from '../../src/core/formats/statement';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
+import { decodeEntryLine } from '../../src/core/formats/entry';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 import { archipel } from '../support/cli';

@@ -3,9 +3,9 @@
 // adopted despite an objection under its threshold, and a clear majority under the split regime,
 // which adopts instead of forking. Real keys, database and worker; `archipel verify` recomputes
 // every tally from the logs.
-import { StatementSigner } from '../../src/identity/domain/statement-signer';
-import type { BodyOf } from '../../src/identity/domain/statement-types';
-import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
+import { StatementSigner } from '../../src/core/formats/statement-signer';
+import type { BodyOf } from '../../src/core/formats/statement-types';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 import { verifyCircles } from '../support/cli';

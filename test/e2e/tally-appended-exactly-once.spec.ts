@@ -1,7 +1,7 @@
 // Retries and duplicate deliveries never produce a second tally.result: the close runs under the
 // circle's lock, checks the proposal is still open, and the database refuses a second result.
 import { DataSource } from 'typeorm';
-import { formatTimestamp } from '../../src/ledger/domain/canonical-json';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
 import { ProposalJobs } from '../../src/proposals/proposal.jobs';
 import { ProposalsService } from '../../src/proposals/proposals.service';
 import { JobName } from '../../src/queue/job-catalogue';

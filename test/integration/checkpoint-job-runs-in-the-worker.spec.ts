@@ -3,7 +3,7 @@
 import { DataSource } from 'typeorm';
 import { JobName } from '../../src/queue/job-catalogue';
 import { QueueService } from '../../src/queue/queue.service';
-import { openNote, parseCheckpoint } from '../../src/ledger/domain/signed-note';
+import { openNote, parseCheckpoint } from '../../src/core/formats/signed-note';
 import { InstanceKeyService } from '../../src/identity/instance-key.service';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';

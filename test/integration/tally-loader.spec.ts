@@ -3,8 +3,8 @@
 // (SPEC §5.1) and so give the same tally.result body.
 import { DataSource } from 'typeorm';
 import { openDataSource } from '../../src/database/data-source';
-import { DEFAULT_PARAMS } from '../../src/proposals/domain/params';
-import { tallyProposal } from '../../src/proposals/domain/tally';
+import { DEFAULT_PARAMS } from '../../src/core/governance/params';
+import { tallyProposal } from '../../src/core/governance/tally';
 import { ProposalsRepository, type ProposalRow } from '../../src/proposals/proposals.repository';
 import { loadTallyArrays, tallyLoaded, type LoadedTallyArrays } from '../../src/proposals/tally-loader';
 import { createTestDatabase, TestDatabase } from '../support/database';

@@ -1,6 +1,6 @@
 // A small HTTP client for the API, acting as members with real Ed25519 keys.
-import { StatementSigner } from '../../src/identity/domain/statement-signer';
-import type { BodyOf, StatementType } from '../../src/identity/domain/statement-types';
+import { StatementSigner } from '../../src/core/formats/statement-signer';
+import type { BodyOf, StatementType } from '../../src/core/formats/statement-types';
 
 export interface ApiAnswer<T = Record<string, unknown>> {
   status: number;

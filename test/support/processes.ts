@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { decodeEntryLine, prevOf } from '../../src/ledger/domain/entry';
+import { decodeEntryLine, prevOf } from '../../src/core/formats/entry';
 import { redisAnswers } from '../../src/queue/embedded-redis';
 import type { Queue } from 'bullmq';
 import { eventually, startTestApp, TestApp } from './app';

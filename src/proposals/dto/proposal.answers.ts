@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { paramsAnswer } from '../../circles/dto/circle.answers';
 import { named } from '../../common/openapi';
 import '../../statements/statement-bodies';
-import { BODY_SCHEMAS, CHOICES, PROPOSAL_KINDS, REGIMES } from '../../identity/domain/statement-types';
+import { BODY_SCHEMAS, CHOICES, PROPOSAL_KINDS, REGIMES } from '../../core/formats/statement-types';
 
 const seq = z.number().int().nonnegative();
 export const PROPOSAL_STATUSES = ['amending', 'open', 'closed'] as const;

@@ -1,5 +1,5 @@
-import { parseRatio } from '../../../src/proposals/domain/fraction';
-import { amendmentsCloseAt, applyAmendments, countOccurrences, matchesOnce } from '../../../src/regimes/domain/amendments';
+import { parseRatio } from '../../../src/core/governance/fraction';
+import { amendmentsCloseAt, applyAmendments, countOccurrences, matchesOnce } from '../../../src/core/governance/amendments';
 
 describe('countOccurrences', () => {
   it('counts overlapping occurrences', () => {

@@ -1,5 +1,5 @@
-import { regimeChange, regimeCursor, regimeCursorArrays } from '../../../src/regimes/domain/cursor';
-import type { RegimeName } from '../../../src/proposals/domain/params';
+import { regimeChange, regimeCursor, regimeCursorArrays } from '../../../src/core/governance/cursor';
+import type { RegimeName } from '../../../src/core/governance/params';
 
 const cursor = (members: string[], positions: Record<string, string>, delegations: Record<string, string> = {}, params = {}) =>
   regimeCursor({

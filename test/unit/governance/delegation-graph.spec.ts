@@ -1,5 +1,5 @@
-import { delegationGraph } from '../../../src/delegations/domain/graph';
-import { resolveById } from '../../../src/delegations/domain/resolve';
+import { delegationGraph } from '../../../src/core/governance/graph';
+import { resolveById } from '../../../src/core/governance/resolve';
 
 describe('the delegation graph of a proposal', () => {
   it('gives each direct voter the weight that reaches her, and reports lost chains and cycles', () => {

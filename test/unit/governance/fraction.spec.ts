@@ -8,7 +8,7 @@ import {
   lessThanScaled,
   parseRatio,
   ratio,
-} from '../../../src/proposals/domain/fraction';
+} from '../../../src/core/governance/fraction';
 
 describe('parseRatio', () => {
   it.each([

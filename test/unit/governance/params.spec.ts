@@ -7,7 +7,7 @@ import {
   mergeParams,
   paramRatio,
   validateParams,
-} from '../../../src/proposals/domain/params';
+} from '../../../src/core/governance/params';
 
 describe('params', () => {
   it('has the seven defaults of SPEC §5.3 and §6, as written', () => {

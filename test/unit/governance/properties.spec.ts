@@ -8,8 +8,8 @@ import {
   resolveById,
   resolveDelegations,
   type ScopedDelegation,
-} from '../../../src/delegations/domain/resolve';
-import { REGIMES, freezeParams, type RegimeName } from '../../../src/proposals/domain/params';
+} from '../../../src/core/governance/resolve';
+import { REGIMES, freezeParams, type RegimeName } from '../../../src/core/governance/params';
 import {
   choicesFor,
   decideOutcome,
@@ -17,7 +17,7 @@ import {
   tallyProposal,
   PROPOSAL_KINDS,
   type TallySnapshot,
-} from '../../../src/proposals/domain/tally';
+} from '../../../src/core/governance/tally';
 
 const RUNS = { numRuns: 300 };
 

@@ -6,7 +6,7 @@ import {
   normalizeCycles,
   resolveById,
   resolveDelegations,
-} from '../../../src/delegations/domain/resolve';
+} from '../../../src/core/governance/resolve';
 
 const i8 = (xs: number[]) => Int8Array.from(xs);
 const i32 = (xs: number[]) => Int32Array.from(xs);

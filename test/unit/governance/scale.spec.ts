@@ -1,8 +1,8 @@
 // A million members: the index core must neither recurse nor go quadratic.
-import { ABSENT, LOST, effectiveDelegates, resolveDelegations } from '../../../src/delegations/domain/resolve';
-import { freezeParams } from '../../../src/proposals/domain/params';
-import { tallyArrays } from '../../../src/proposals/domain/tally';
-import { regimeCursorArrays } from '../../../src/regimes/domain/cursor';
+import { ABSENT, LOST, effectiveDelegates, resolveDelegations } from '../../../src/core/governance/resolve';
+import { freezeParams } from '../../../src/core/governance/params';
+import { tallyArrays } from '../../../src/core/governance/tally';
+import { regimeCursorArrays } from '../../../src/core/governance/cursor';
 
 const MILLION = 1_000_000;
 

@@ -1,8 +1,8 @@
 // Helpers for the golden scenarios: build a tally snapshot from plain objects.
-import type { ScopedDelegation } from '../../../src/delegations/domain/resolve';
-import { freezeParams, type Params, type RegimeName } from '../../../src/proposals/domain/params';
-import type { ProposalKind, TallySnapshot } from '../../../src/proposals/domain/tally';
-import type { ProposalState, StateView } from '../../../src/statements/domain/state';
+import type { ScopedDelegation } from '../../../src/core/governance/resolve';
+import { freezeParams, type Params, type RegimeName } from '../../../src/core/governance/params';
+import type { ProposalKind, TallySnapshot } from '../../../src/core/governance/tally';
+import type { ProposalState, StateView } from '../../../src/core/rules/state';
 
 export interface Story {
   proposal?: string;

@@ -1,4 +1,4 @@
-import { PARAM_NAMES, freezeParams, type Params } from '../../../src/proposals/domain/params';
+import { PARAM_NAMES, freezeParams, type Params } from '../../../src/core/governance/params';
 import {
   amendmentRegimeOutcome,
   choicesFor,
@@ -11,7 +11,7 @@ import {
   tallyProposal,
   unanimityOutcome,
   type Totals,
-} from '../../../src/proposals/domain/tally';
+} from '../../../src/core/governance/tally';
 import { snapshot } from './story';
 
 const T = (E: number, Y: number, N: number, A: number, O: number): Totals => ({ E, Y, N, A, O });

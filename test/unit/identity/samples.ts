@@ -1,7 +1,7 @@
 // Sample values for statement tests: a well-formed body of every statement type.
 import { createHash } from 'node:crypto';
-import { BodyOf, StatementType } from '../../../src/identity/domain/statement-types';
-import { DEFAULT_PARAMS } from '../../../src/proposals/domain/params';
+import { BodyOf, StatementType } from '../../../src/core/formats/statement-types';
+import { DEFAULT_PARAMS } from '../../../src/core/governance/params';
 
 const digest = (label: string) => createHash('sha256').update(label).digest();
 /** a 22-character circle or proposal id */

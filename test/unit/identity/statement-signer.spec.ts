@@ -1,8 +1,8 @@
 import { decodeTime } from 'ulid';
 import vector from '../../fixtures/vectors/rfc8037.json';
-import { checkClock, parseCompact, StatementError, verifySignature } from '../../../src/identity/domain/statement';
-import { StatementSigner } from '../../../src/identity/domain/statement-signer';
-import { ULID_PATTERN } from '../../../src/identity/domain/statement-types';
+import { checkClock, parseCompact, StatementError, verifySignature } from '../../../src/core/formats/statement';
+import { StatementSigner } from '../../../src/core/formats/statement-signer';
+import { ULID_PATTERN } from '../../../src/core/formats/statement-types';
 import { AT, CIRCLE, id32, PROPOSAL, SAMPLE_BODIES } from './samples';
 
 describe('StatementSigner', () => {

@@ -3,7 +3,7 @@ import {
   STATEMENT_TYPES,
   SYSTEM_TYPES,
   validatePayload,
-} from '../../../src/identity/domain/statement-types';
+} from '../../../src/core/formats/statement-types';
 import {
   CIRCLE,
   id16,

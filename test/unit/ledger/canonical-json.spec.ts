@@ -7,7 +7,7 @@ import {
   fromBase64url,
   parseCanonicalJson,
   parseTimestamp,
-} from '../../../src/ledger/domain/canonical-json';
+} from '../../../src/core/formats/canonical-json';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const parse = (s: string) => parseCanonicalJson(utf8(s));

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import jwsVector from '../../fixtures/vectors/rfc8037.json';
-import { base64url, formatTimestamp } from '../../../src/ledger/domain/canonical-json';
-import { LogEntry, REGISTRY_LOG, decodeEntryBytes, decodeEntryLine, encodeEntry, prevOf } from '../../../src/ledger/domain/entry';
-import { leafHash } from '../../../src/ledger/domain/merkle';
+import { base64url, formatTimestamp } from '../../../src/core/formats/canonical-json';
+import { LogEntry, REGISTRY_LOG, decodeEntryBytes, decodeEntryLine, encodeEntry, prevOf } from '../../../src/core/formats/entry';
+import { leafHash } from '../../../src/core/formats/merkle';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const CIRCLE = base64url(new Uint8Array(16).fill(7)); // 22 characters

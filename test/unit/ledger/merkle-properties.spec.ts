@@ -15,7 +15,7 @@ import {
   StreamingMerkle,
   verifyConsistency,
   verifyInclusion,
-} from '../../../src/ledger/domain/merkle';
+} from '../../../src/core/formats/merkle';
 import { hex, referenceConsistency, referencePath, testLeaves } from './merkle-reference';
 
 const keyOf = (level: number, index: number) => `${level}:${index}`;

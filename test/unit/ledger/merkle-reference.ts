@@ -1,6 +1,6 @@
 // Reference RFC 6962 §2.1 definitions, transcribed literally (recursive, O(n)),
 // to check the storage-backed implementation against. Test-only.
-import { leafHash, nodeHash, rootFromLeafHashes } from '../../../src/ledger/domain/merkle';
+import { leafHash, nodeHash, rootFromLeafHashes } from '../../../src/core/formats/merkle';
 
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));

@@ -17,7 +17,7 @@ import {
   StreamingMerkle,
   verifyConsistency,
   verifyInclusion,
-} from '../../../src/ledger/domain/merkle';
+} from '../../../src/core/formats/merkle';
 import { hex, unhex } from './merkle-reference';
 
 const leaves = vectors.leavesHex.map(unhex);

@@ -8,8 +8,8 @@ import {
   parseCheckpoint,
   parseVerifierKey,
   signNote,
-} from '../../../src/ledger/domain/signed-note';
-import { leafHash } from '../../../src/ledger/domain/merkle';
+} from '../../../src/core/formats/signed-note';
+import { leafHash } from '../../../src/core/formats/merkle';
 
 const EM = '\u2014';
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

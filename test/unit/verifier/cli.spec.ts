@@ -6,7 +6,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, runCli } from '../../../src/cli/archipel';
-import { instanceFromNoteKey } from '../../../src/ledger/domain/verify-log';
+import { instanceFromNoteKey } from '../../../src/core/verify/verify-log';
 import { buildWorld, checkpointOf, consistencyPathOf, entryOf, INSTANCE_NAME, lineOf, makeInstance, rechain } from './log-builder';
 
 jest.setTimeout(60_000);

@@ -2,7 +2,7 @@
 // on the ordered side) reaches exactly what the reference path reaches:
 // for every line, what inspectLine returns; for every log, the verdict of push.
 import fc from 'fast-check';
-import { fromBase64url, formatTimestamp, parseCanonicalJson, parseTimestamp } from '../../../src/ledger/domain/canonical-json';
+import { fromBase64url, formatTimestamp, parseCanonicalJson, parseTimestamp } from '../../../src/core/formats/canonical-json';
 import {
   BatchInspector,
   InspectContext,
@@ -18,7 +18,7 @@ import {
   LogVerifier,
   registryKeys,
   VerificationFailure,
-} from '../../../src/ledger/domain/verify-log';
+} from '../../../src/core/verify/verify-log';
 import { buildWorld, chain, entryOf, lineOf, rechain } from './log-builder';
 
 const world = buildWorld();

@@ -2,14 +2,14 @@
 // members and one circle log (genesis, invitations, statements, a system
 // statement), with checkpoints. Plus the tools to tamper with it.
 import { createPrivateKey, sign } from 'node:crypto';
-import { StatementSigner } from '../../../src/identity/domain/statement-signer';
-import { BodyOf, StatementType } from '../../../src/identity/domain/statement-types';
-import { formatTimestamp, fromBase64url } from '../../../src/ledger/domain/canonical-json';
-import { encodeEntry, LogEntry, prevOf } from '../../../src/ledger/domain/entry';
-import { appendLeaves, consistencyProof, leafHash, mapGetter, rootFromLeafHashes } from '../../../src/ledger/domain/merkle';
-import { formatCheckpoint, formatVerifierKey, signNote } from '../../../src/ledger/domain/signed-note';
-import { derivedId } from '../../../src/statements/domain/decide';
-import { DEFAULT_PARAMS } from '../../../src/proposals/domain/params';
+import { StatementSigner } from '../../../src/core/formats/statement-signer';
+import { BodyOf, StatementType } from '../../../src/core/formats/statement-types';
+import { formatTimestamp, fromBase64url } from '../../../src/core/formats/canonical-json';
+import { encodeEntry, LogEntry, prevOf } from '../../../src/core/formats/entry';
+import { appendLeaves, consistencyProof, leafHash, mapGetter, rootFromLeafHashes } from '../../../src/core/formats/merkle';
+import { formatCheckpoint, formatVerifierKey, signNote } from '../../../src/core/formats/signed-note';
+import { derivedId } from '../../../src/core/formats/ids';
+import { DEFAULT_PARAMS } from '../../../src/core/governance/params';
 
 export const INSTANCE_NAME = 'archipel.test';
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');

@@ -2,7 +2,7 @@
 // exactly the verdicts of the single-threaded reference verifier.
 import { join } from 'node:path';
 import { lineBatches, splitLines, verifyLogStream } from '../../../src/cli/archipel';
-import { instanceFromNoteKey, LogSummary, registryKeys, VerificationFailure } from '../../../src/ledger/domain/verify-log';
+import { instanceFromNoteKey, LogSummary, registryKeys, VerificationFailure } from '../../../src/core/verify/verify-log';
 import { at, buildWorld, chain, entryOf, lineOf, nextId, rechain } from './log-builder';
 
 jest.setTimeout(60_000);

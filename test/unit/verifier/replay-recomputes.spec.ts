@@ -1,13 +1,13 @@
-// The offline replay (statements/domain/replay.ts) recomputes what the instance decided alone:
+// The offline replay (core/verify/replay.ts) recomputes what the instance decided alone:
 // every regime.changed from the positions, members and circle-scoped delegations just before it
 // (SPEC §6), and tallies after a fork, where delegations to those who left have lapsed (SPEC §7).
-import { parseCompact } from '../../../src/identity/domain/statement';
-import { StatementSigner } from '../../../src/identity/domain/statement-signer';
-import type { BodyOf, StatementType } from '../../../src/identity/domain/statement-types';
-import { decodeEntryLine } from '../../../src/ledger/domain/entry';
-import { DEFAULT_PARAMS } from '../../../src/proposals/domain/params';
-import { derivedId } from '../../../src/statements/domain/decide';
-import { LogReplay, ReplayFailure } from '../../../src/statements/domain/replay';
+import { parseCompact } from '../../../src/core/formats/statement';
+import { StatementSigner } from '../../../src/core/formats/statement-signer';
+import type { BodyOf, StatementType } from '../../../src/core/formats/statement-types';
+import { decodeEntryLine } from '../../../src/core/formats/entry';
+import { DEFAULT_PARAMS } from '../../../src/core/governance/params';
+import { derivedId } from '../../../src/core/formats/ids';
+import { LogReplay, ReplayFailure } from '../../../src/core/verify/replay';
 import { at, chain, makeInstance, nextId } from './log-builder';
 
 const instance = makeInstance();

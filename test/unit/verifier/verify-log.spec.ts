@@ -1,9 +1,9 @@
 // The offline verifier (SPEC §3.4–§3.6): a valid log passes, and every kind of
 // tampering is caught at the entry where it happened.
 import fc from 'fast-check';
-import { StatementSigner } from '../../../src/identity/domain/statement-signer';
-import { canonicalJson } from '../../../src/ledger/domain/canonical-json';
-import { encodeEntry } from '../../../src/ledger/domain/entry';
+import { StatementSigner } from '../../../src/core/formats/statement-signer';
+import { canonicalJson } from '../../../src/core/formats/canonical-json';
+import { encodeEntry } from '../../../src/core/formats/entry';
 import {
   CheckpointFailure,
   checkAgainstCheckpoint,
@@ -17,8 +17,8 @@ import {
   registryKeys,
   VerificationFailure,
   verifyCheckpoint,
-} from '../../../src/ledger/domain/verify-log';
-import { derivedId } from '../../../src/statements/domain/decide';
+} from '../../../src/core/verify/verify-log';
+import { derivedId } from '../../../src/core/formats/ids';
 import {
   at,
   buildWorld,

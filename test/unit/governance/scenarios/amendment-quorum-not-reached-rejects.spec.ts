@@ -1,5 +1,5 @@
 // An amendment in a circle of 30: amendmentQuorum 0.1 needs 3 participants.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 const eligible = Array.from({ length: 30 }, (_, i) => `member${String(i).padStart(2, '0')}`);

@@ -1,7 +1,7 @@
 // A motion under the amendment regime: two amendments were adopted during
 // the amending phase; the second no longer matches once the first applied.
-import { applyAmendments } from '../../../../src/regimes/domain/amendments';
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { applyAmendments } from '../../../../src/core/governance/amendments';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a simple majority above majorityQuorum adopts the amended motion; void amendments are recorded', () => {

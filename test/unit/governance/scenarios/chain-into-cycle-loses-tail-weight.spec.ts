@@ -1,6 +1,6 @@
 // dave → erin → bob, and bob → carol → alice → bob is a ring without a voter.
-import { resolveById } from '../../../../src/delegations/domain/resolve';
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { resolveById } from '../../../../src/core/governance/resolve';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a chain that runs into a cycle loses its weight too; only the ring is reported', () => {

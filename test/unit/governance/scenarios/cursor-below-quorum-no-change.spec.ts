@@ -1,5 +1,5 @@
 // Ten members, four positions cast: below cursorQuorum 1/2.
-import { regimeChange, regimeCursor } from '../../../../src/regimes/domain/cursor';
+import { regimeChange, regimeCursor } from '../../../../src/core/governance/cursor';
 
 const members = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hugo', 'ines', 'jules'];
 const positions = new Map([

@@ -1,6 +1,6 @@
 // Half the circle wants unanimity, half wants split: the median goes to the
 // more consensual side.
-import { regimeChange, regimeCursor } from '../../../../src/regimes/domain/cursor';
+import { regimeChange, regimeCursor } from '../../../../src/core/governance/cursor';
 
 test('a tie on the regime cursor resolves toward the more consensual regime', () => {
   const result = regimeCursor({

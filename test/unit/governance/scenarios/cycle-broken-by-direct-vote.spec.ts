@@ -1,6 +1,6 @@
 // The same ring as in the lost-cycle story, but carol votes: her direct vote
 // overrides her delegation and the ring becomes a chain.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a direct vote inside a delegation ring breaks the cycle', () => {

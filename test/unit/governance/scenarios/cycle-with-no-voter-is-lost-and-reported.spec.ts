@@ -1,5 +1,5 @@
 // alice → bob → carol → alice and none of them votes.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('weight caught in a cycle without a voter is lost and the cycle is reported', () => {

@@ -1,6 +1,6 @@
 // Two rings without a voter. Ids compare in plain string (UTF-16 code unit)
 // order: "Zed" sorts before "alice", unlike a locale-aware comparison.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('each cycle starts at its smallest id and the list of cycles is sorted', () => {

@@ -1,6 +1,6 @@
 // objectionShare 0.07 in a circle of 100: the bar is exactly 7 objections,
 // although 0.07 * 100 is 7.000000000000001 in binary floating point.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a decimal parameter is the exact decimal written, never a binary float', () => {

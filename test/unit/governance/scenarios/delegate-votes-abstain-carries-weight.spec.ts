@@ -1,5 +1,5 @@
 // alice and bob delegate to carol, who stands aside.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a delegate’s abstention carries her delegators’ weight as abstentions, not as absence', () => {

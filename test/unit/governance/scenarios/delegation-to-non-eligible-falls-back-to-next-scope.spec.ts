@@ -1,6 +1,6 @@
 // zed joined after the proposal opened: he is not eligible, so delegations
 // to him are skipped and the next scope applies.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a delegation whose delegate is not eligible is skipped in favour of the next scope', () => {

@@ -1,8 +1,8 @@
 // carol leaves the circle. A proposal opened after she left does not count
 // her as eligible, so delegations to her are skipped; on one opened before,
 // she stays eligible but the delegations she gave lapsed when she left.
-import { delegationsInForce, type DelegationEvent } from '../../../../src/delegations/domain/resolve';
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { delegationsInForce, type DelegationEvent } from '../../../../src/core/governance/resolve';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 const log: DelegationEvent[] = [

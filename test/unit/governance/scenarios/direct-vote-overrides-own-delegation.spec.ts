@@ -1,6 +1,6 @@
 // alice delegates to bob for the whole circle but votes herself: her vote
 // counts, and it is hers that carol (who delegates to alice) follows.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a direct vote overrides the voter’s own delegation, and her delegators follow her vote', () => {

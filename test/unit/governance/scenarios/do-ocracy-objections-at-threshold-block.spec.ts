@@ -1,5 +1,5 @@
 // A circle of 30 under do-ocracy: the third objection reaches 0.1·30 = 3.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 const eligible = Array.from({ length: 30 }, (_, i) => `member${String(i).padStart(2, '0')}`);

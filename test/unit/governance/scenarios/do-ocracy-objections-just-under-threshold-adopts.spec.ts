@@ -1,5 +1,5 @@
 // A circle of 30 under do-ocracy (objectionShare 0.1): the bar is 3 objections.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 const eligible = Array.from({ length: 30 }, (_, i) => `member${String(i).padStart(2, '0')}`);

@@ -1,5 +1,5 @@
 // Five members: objectionShare·E = 0.5 < 1, so the rule becomes "no objection at all".
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 const eligible = ['alice', 'bob', 'carol', 'dave', 'erin'];

@@ -1,9 +1,9 @@
 // SPEC §5.1: the eligible members are the circle's members just before the opening entry. zed joins
 // after the opening: a member now, but his vote on this proposal is refused and he is not in E.
 // carol leaves after the opening: she stays eligible, and her vote cast before leaving counts.
-import { DomainError } from '../../../../src/common/domain-error';
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
-import { decideVoteCast } from '../../../../src/votes/domain/vote-rules';
+import { DomainError } from '../../../../src/core/rules/domain-error';
+import { tallyProposal } from '../../../../src/core/governance/tally';
+import { decideVoteCast } from '../../../../src/core/rules/vote-rules';
 import { DEFAULTS, openMotion, snapshot, stateOf } from '../story';
 
 const closesAt = Date.parse('2030-01-01T12:00:00.000Z');

@@ -1,6 +1,6 @@
 // splitShare "1/3" is exactly one third: reaching it is enough, and a
 // rounded decimal like 0.34 is a different threshold.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 const eligible = ['alice', 'bob', 'carol'];

@@ -1,5 +1,5 @@
 // alice changes her mind twice; bob's vote lands exactly at closesAt.
-import { isBeforeClose, tallyProposal, votesAtClose, type VoteEvent } from '../../../../src/proposals/domain/tally';
+import { isBeforeClose, tallyProposal, votesAtClose, type VoteEvent } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('the last vote before close counts; an entry recorded at closesAt is after close', () => {

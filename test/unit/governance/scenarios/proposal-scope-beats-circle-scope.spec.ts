@@ -1,6 +1,6 @@
 // alice trusts bob in general but carol on this one proposal.
-import { delegationsInForce } from '../../../../src/delegations/domain/resolve';
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { delegationsInForce } from '../../../../src/core/governance/resolve';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a proposal-scoped delegation takes precedence over topic- and circle-scoped ones', () => {

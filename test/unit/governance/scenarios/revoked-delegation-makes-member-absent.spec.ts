@@ -1,6 +1,6 @@
 // alice delegates to bob, then revokes it and does not vote.
-import { delegationsInForce } from '../../../../src/delegations/domain/resolve';
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { delegationsInForce } from '../../../../src/core/governance/resolve';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a revoked delegation leaves a member who did not vote absent', () => {

@@ -1,5 +1,5 @@
 // An explicit split proposal: exit is a right, nobody leaves by delegation.
-import { splitForkMembers, tallyProposal } from '../../../../src/proposals/domain/tally';
+import { splitForkMembers, tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a split proposal counts only direct leave/stay choices and forks as soon as one member leaves', () => {

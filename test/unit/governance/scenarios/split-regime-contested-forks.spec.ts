@@ -1,5 +1,5 @@
 // Under the split regime, a third of the votes against is enough to fork.
-import { splitForkMembers, tallyProposal } from '../../../../src/proposals/domain/tally';
+import { splitForkMembers, tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a contested split-regime motion forks; only direct yes voters go to the new circle', () => {

@@ -1,5 +1,5 @@
 // Two for, two against.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a tie rejects under the amendment regime', () => {

@@ -1,6 +1,6 @@
 // alice trusts carol on the budget and bob otherwise; topics match exactly.
-import { delegationsInForce } from '../../../../src/delegations/domain/resolve';
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { delegationsInForce } from '../../../../src/core/governance/resolve';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a topic-scoped delegation for the proposal’s topic beats the circle-scoped one; topics match exactly', () => {

@@ -1,5 +1,5 @@
 // alice → bob → carol: carol's direct yes carries all three weights.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a chain of delegations carries weight hop by hop to the member who voted', () => {

@@ -1,5 +1,5 @@
 // Everyone stands aside: nobody is for it.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('unanimity needs at least one yes: all stand-asides reject', () => {

@@ -1,5 +1,5 @@
 // Four yes and one no under unanimity.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a single no rejects under unanimity', () => {

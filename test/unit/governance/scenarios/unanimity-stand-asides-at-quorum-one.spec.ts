@@ -1,5 +1,5 @@
 // Three yes and two stand-asides: everyone took part, nobody blocked.
-import { tallyProposal } from '../../../../src/proposals/domain/tally';
+import { tallyProposal } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 const eligible = ['alice', 'bob', 'carol', 'dave', 'erin'];

@@ -1,7 +1,7 @@
 // SPEC §5.1, §10: a vote recorded at closesAt or later is after close and refused; one recorded a
 // millisecond before is accepted. A proposal with its tally.result refuses votes whatever the clock.
-import { DomainError } from '../../../../src/common/domain-error';
-import { decideVoteCast, decideVoteRetract } from '../../../../src/votes/domain/vote-rules';
+import { DomainError } from '../../../../src/core/rules/domain-error';
+import { decideVoteCast, decideVoteRetract } from '../../../../src/core/rules/vote-rules';
 import { openMotion, stateOf } from '../story';
 
 const closesAt = Date.parse('2030-01-01T12:00:00.000Z');

@@ -1,5 +1,5 @@
 // alice delegates to bob, votes no herself, then retracts her vote.
-import { tallyProposal, votesAtClose } from '../../../../src/proposals/domain/tally';
+import { tallyProposal, votesAtClose } from '../../../../src/core/governance/tally';
 import { DEFAULTS, snapshot } from '../story';
 
 test('retracting a direct vote lets the delegation apply again', () => {

@@ -1,0 +1,53 @@
+// Expected refusals (SPEC §10) are domain errors carrying a stable UPPER_SNAKE_CASE code, one union
+// per feature, mapped to an HTTP status in one place (src/common/error-status.ts, an exhaustive
+// map): a code outside these unions does not compile, and neither does one without a status.
+import type { StatementErrorCode } from '../formats/statement';
+
+/** The request itself, before any feature (the edges' own refusals). */
+export type RequestErrorCode = 'INVALID_REQUEST' | 'NOT_FOUND' | 'UNAUTHORIZED' | 'INTERNAL' | 'SERVICE_UNAVAILABLE';
+
+/** Appending to a log, and reading it (SPEC §3.3, §3.6b, §3.8). */
+export type LedgerErrorCode = 'REPLAYED_STATEMENT' | 'SEEN_NOT_PREFIX' | 'UNKNOWN_CIRCLE' | 'INVALID_RANGE';
+
+/** Members and circles (SPEC §4). */
+export type CircleErrorCode = 'ALREADY_REGISTERED' | 'NOT_A_MEMBER' | 'ALREADY_MEMBER' | 'NOT_INVITED' | 'NOT_ALLOWED';
+
+/** Proposals and votes (SPEC §5). */
+export type ProposalErrorCode =
+  | 'UNKNOWN_PROPOSAL'
+  | 'PROPOSAL_CLOSED'
+  | 'WRONG_PHASE'
+  | 'CHOICE_NOT_ALLOWED'
+  | 'REASON_REQUIRED'
+  | 'WINDOW_TOO_SHORT'
+  | 'NOT_ELIGIBLE'
+  | 'INVALID_PARAMS'
+  | 'NOT_AMENDABLE'
+  | 'AMENDMENT_FIND_MISMATCH'
+  | 'NO_VOTE';
+
+/** Delegations (SPEC §4, §5.2). */
+export type DelegationErrorCode = 'SELF_DELEGATION' | 'DELEGATE_NOT_MEMBER' | 'NO_SUCH_DELEGATION';
+
+export type DomainErrorCode =
+  | RequestErrorCode
+  | StatementErrorCode
+  | LedgerErrorCode
+  | CircleErrorCode
+  | ProposalErrorCode
+  | DelegationErrorCode;
+
+export class DomainError<C extends DomainErrorCode = DomainErrorCode> extends Error {
+  constructor(
+    readonly code: C,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function assertUnreachable(value: never): never {
+  throw new Error(`Unhandled case: ${String(value)}`);
+}
