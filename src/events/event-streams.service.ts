@@ -42,6 +42,7 @@ interface Tail {
   /** The last provisional tally sent per open proposal (JSON). */
   provisional: Map<string, string>;
   draining: boolean;
+  stopped: boolean;
   stop(): void;
 }
 
@@ -68,7 +69,9 @@ export class EventStreamsService implements OnModuleDestroy {
     const head = await this.ledger.head(circle);
     if (!head) throw new DomainError('UNKNOWN_CIRCLE', `No circle ${circle}`);
     const from = resume.lastEventId !== undefined ? lastEventSeq(resume.lastEventId) : resume.after;
-    const tail = await this.tail(circle);
+    let tail = await this.tail(circle);
+    // Its last stream may have closed (and stopped it) while this one waited: take a fresh tail.
+    while (tail.stopped) tail = await this.tail(circle);
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -102,7 +105,8 @@ export class EventStreamsService implements OnModuleDestroy {
       raw.end();
     };
     this.open.add(close);
-    request.raw.on('close', close);
+    // The response closes when the client goes away (or at the end).
+    raw.on('close', close);
     raw.on('error', close);
     // What it missed (a resume), up to where the tail has read; the tail sends what follows.
     this.enqueue(stream, () => this.catchUp(stream, tail.next));
@@ -119,7 +123,7 @@ export class EventStreamsService implements OnModuleDestroy {
   }
 
   private async startTail(circle: string): Promise<Tail> {
-    const tail: Tail = { circle, next: 0, target: 0, streams: new Set(), provisional: new Map(), draining: false, stop: () => undefined };
+    const tail: Tail = { circle, next: 0, target: 0, streams: new Set(), provisional: new Map(), draining: false, stopped: false, stop: () => undefined };
     const unlisten = await this.hub.listen(circle, (size) => this.cue(tail, size));
     // Read the head only once listening: a commit after this read is cued, one before is in it.
     const size = (await this.ledger.head(circle))?.size ?? 0;
@@ -138,6 +142,7 @@ export class EventStreamsService implements OnModuleDestroy {
   }
 
   private release(tail: Tail): void {
+    tail.stopped = true;
     tail.stop();
     this.tails.delete(tail.circle);
   }
