@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import IORedis from 'ioredis';
 import { AppConfigService } from '../config/app-config';
 import { REDIS } from '../queue/queue.service';
-import { LogCue, logChannel } from './log-events.publisher';
+import { LogCue, logChannel } from '../ledger/log-events.publisher';
 
 export type SizeListener = (size: number) => void;
 

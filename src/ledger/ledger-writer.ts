@@ -11,7 +11,7 @@ import { AppConfigService } from '../config/app-config';
 import { DomainError } from '../core/rules/domain-error';
 import { InstanceKeyService } from '../identity/instance-key.service';
 import { checkClock } from '../core/formats/statement';
-import { LogEventsPublisher } from '../events/log-events.publisher';
+import { LogEventsPublisher } from './log-events.publisher';
 import { OutboxDispatcher } from '../queue/outbox.dispatcher';
 import { OutboxRepository } from '../queue/outbox.repository';
 import { JobItem, JobName } from '../queue/job-catalogue';

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { LogEventsPublisher } from '../events/log-events.publisher';
 import { IdentityModule } from '../identity/identity.module';
 import { CheckpointJobs } from './checkpoint.jobs';
 import { LedgerRepository } from './ledger.repository';
 import { LedgerService } from './ledger.service';
 import { LedgerWriter } from './ledger-writer';
+import { LogEventsPublisher } from './log-events.publisher';
 import { LogsController } from './logs.controller';
 
 /**

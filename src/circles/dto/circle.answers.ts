@@ -1,9 +1,9 @@
 // The answers of the circle and member routes (docs/api.md), as named OpenAPI components.
 import { z } from 'zod';
 import { named } from '../../common/openapi';
+import { paramsAnswer } from '../../proposals/dto/proposal.answers';
 import { REGIMES } from '../../core/formats/statement-types';
 
-export const paramsAnswer = z.record(z.string(), z.union([z.string(), z.number()])).describe('Regime parameters (SPEC §5.3): exact decimals or fractions');
 const regime = z.enum(REGIMES);
 const seq = z.number().int().nonnegative();
 

@@ -1,10 +1,9 @@
 // The answers of the proposal routes (docs/api.md), as named OpenAPI components.
 import { z } from 'zod';
-import { paramsAnswer } from '../../circles/dto/circle.answers';
 import { named } from '../../common/openapi';
-import '../../statements/statement-bodies';
 import { BODY_SCHEMAS, CHOICES, PROPOSAL_KINDS, REGIMES } from '../../core/formats/statement-types';
 
+export const paramsAnswer = z.record(z.string(), z.union([z.string(), z.number()])).describe('Regime parameters (SPEC §5.3): exact decimals or fractions');
 const seq = z.number().int().nonnegative();
 export const PROPOSAL_STATUSES = ['amending', 'open', 'closed'] as const;
 

@@ -1,6 +1,6 @@
-// Live logs across processes: after each commit, the writer (in whichever process appended: an API
+// Live logs across processes (docs/architecture.md#live-events): after each commit, the writer (in whichever process appended: an API
 // process or a worker) publishes the new sizes of the logs it grew on one Redis channel. Every API
-// process subscribes once (log-events.hub.ts) and feeds its event streams from the database. The
+// process subscribes once (src/events/log-events.hub.ts) and feeds its event streams from the database. The
 // message is only a cue: a stream reads the entries themselves, by seq, from the database, so a
 // lost message delays a stream until the next message or its periodic check, and loses nothing.
 import { Inject, Injectable, Logger } from '@nestjs/common';
