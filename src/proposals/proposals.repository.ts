@@ -10,6 +10,14 @@ import type { TallyResultBody } from '../core/governance/tally';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
+export interface AmendmentRow {
+  id: string;
+  find: string;
+  replace: string;
+  outcome: string | null;
+  openedSeq: number;
+}
+
 export type { ProposalRow };
 
 /** Everything a tally needs, in bulk (SPEC §5.1: state at close). */
@@ -173,12 +181,25 @@ export class ProposalsRepository {
   }
 
   /** A motion's amendments in opening order, with their outcome once tallied (SPEC §5.3). */
-  async amendmentsOf(motion: string, q: Queryable = this.ds): Promise<Array<{ id: string; find: string; replace: string; outcome: string | null; openedSeq: number }>> {
-    const rows: Array<{ id: string; body: { find: string; replace: string }; result: { outcome: string } | null; opened_seq: string }> = await q.query(
-      `SELECT id, body, result, opened_seq FROM proposal WHERE kind = 'amendment' AND body ->> 'target' = $1 ORDER BY opened_seq`,
-      [motion],
-    );
-    return rows.map((r) => ({ id: r.id, find: r.body.find, replace: r.body.replace, outcome: r.result?.outcome ?? null, openedSeq: Number(r.opened_seq) }));
+  async amendmentsOf(motion: string, q: Queryable = this.ds): Promise<AmendmentRow[]> {
+    return (await this.amendmentsOfMotions([motion], q)).get(motion) ?? [];
+  }
+
+  /** The amendments of several motions in one query, per motion in opening order. */
+  async amendmentsOfMotions(motions: string[], q: Queryable = this.ds): Promise<Map<string, AmendmentRow[]>> {
+    const out = new Map<string, AmendmentRow[]>();
+    if (!motions.length) return out;
+    const rows: Array<{ id: string; body: { target: string; find: string; replace: string }; result: { outcome: string } | null; opened_seq: string }> =
+      await q.query(
+        `SELECT id, body, result, opened_seq FROM proposal WHERE kind = 'amendment' AND body ->> 'target' = ANY($1::text[]) ORDER BY opened_seq`,
+        [motions],
+      );
+    for (const r of rows) {
+      const list = out.get(r.body.target) ?? [];
+      list.push({ id: r.id, find: r.body.find, replace: r.body.replace, outcome: r.result?.outcome ?? null, openedSeq: Number(r.opened_seq) });
+      out.set(r.body.target, list);
+    }
+    return out;
   }
 
   /**

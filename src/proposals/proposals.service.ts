@@ -5,13 +5,16 @@ import { EntityManager } from 'typeorm';
 import { DomainError } from '../core/rules/domain-error';
 import { formatTimestamp } from '../core/formats/canonical-json';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
-import { ProposalRow, ProposalsRepository } from './proposals.repository';
+import { AmendmentRow, ProposalRow, ProposalsRepository } from './proposals.repository';
 import { applyAmendments } from '../core/governance/amendments';
 import { TallyResultBody } from '../core/governance/tally';
 import { weightOf } from '../core/governance/weight';
 import { Clock } from '../common/clock';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import type { ProposalAnswer, ProposalPageAnswer, ProposalSummaryAnswer, WeightAnswer } from './dto/proposal.answers';
+
+/** SPEC §5.3: only motions decided under the amendment regime have amendments. */
+const isAmendable = (p: ProposalRow) => p.kind === 'motion' && p.regime === 'amendment';
 
 type AmendmentStatus = NonNullable<ProposalSummaryAnswer['amendments']>[number]['status'];
 
@@ -77,9 +80,9 @@ export class ProposalsService {
    * SPEC §5.3: an amendment-regime motion's text with its adopted amendments applied in opening
    * order, once every amendment is tallied; null for other proposals.
    */
-  async amended(p: ProposalRow, m?: EntityManager) {
-    if (p.kind !== 'motion' || p.regime !== 'amendment') return null;
-    const amendments = await this.proposals.amendmentsOf(p.id, m);
+  async amended(p: ProposalRow, m?: EntityManager, preloaded?: AmendmentRow[]) {
+    if (!isAmendable(p)) return null;
+    const amendments = preloaded ?? (await this.proposals.amendmentsOf(p.id, m));
     const pending = amendments.filter((a) => a.outcome === null);
     const adopted = amendments.filter((a) => a.outcome === 'adopted');
     const result = applyAmendments(p.text, adopted);
@@ -120,9 +123,9 @@ export class ProposalsService {
   }
 
   /** A proposal as GET /proposals/:id answers it, without the provisional tally. */
-  private async view(p: ProposalRow, now: number): Promise<ProposalSummaryAnswer> {
+  private async view(p: ProposalRow, now: number, amendments?: AmendmentRow[]): Promise<ProposalSummaryAnswer> {
     const status = p.result ? 'closed' : p.amendmentsCloseAt !== null && now < p.amendmentsCloseAt ? 'amending' : 'open';
-    const amended = await this.amended(p);
+    const amended = await this.amended(p, undefined, amendments);
     return {
       id: p.id,
       circle: p.circle,
@@ -165,7 +168,8 @@ export class ProposalsService {
     // One more than asked: whether a next page exists, without a count.
     const rows = await this.proposals.page(circle, { status: q.status, kind: q.kind, before, limit: q.limit + 1, now });
     const page = rows.slice(0, q.limit);
-    const items = await Promise.all(page.map((p) => this.view(p, now)));
+    const amendments = await this.proposals.amendmentsOfMotions(page.filter(isAmendable).map((p) => p.id));
+    const items = await Promise.all(page.map((p) => this.view(p, now, isAmendable(p) ? (amendments.get(p.id) ?? []) : undefined)));
     return { items, next: rows.length > q.limit ? String(page[page.length - 1].openedSeq) : null };
   }
 

@@ -134,6 +134,20 @@ describe('read routes', () => {
       conforms(proposalAnswer, (await api.get(`/api/v1/proposals/${quick}`)).body);
     });
 
+    it("lists an amendment-regime motion with its amendments and the amendments themselves", async () => {
+      const hall = await api.circle(alice, 'Hall', { members: [bob], regime: 'amendment' });
+      const motion = await open(alice, hall, { kind: 'motion', title: 'Paint', text: 'We paint the hall red.' });
+      const { amendmentsCloseAt } = (await api.get<{ amendmentsCloseAt: string }>(`/api/v1/proposals/${motion}`)).body;
+      const amendment = await open(bob, hall, { kind: 'amendment', title: 'Blue', text: '', target: motion, find: 'red', replace: 'blue', closesAt: amendmentsCloseAt });
+      const page = await api.get<{ items: Item[] }>(`/api/v1/circles/${hall}/proposals`);
+      conforms(proposalPageAnswer, page.body);
+      expect(page.body.items.map((p) => p.id)).toEqual([amendment, motion]);
+      expect(page.body.items[1]).toMatchObject({ originalText: 'We paint the hall red.', amendments: [{ id: amendment, find: 'red', replace: 'blue', status: 'open' }] });
+      expect(page.body.items[0]).toMatchObject({ kind: 'amendment', proposed: { target: motion, find: 'red', replace: 'blue' } });
+      const motions = await api.get<{ items: Item[] }>(`/api/v1/circles/${hall}/proposals?kind=motion`);
+      expect(motions.body.items.map((p) => p.id)).toEqual([motion]);
+    });
+
     it('refuses bad filters and cursors with INVALID_REQUEST and the field, and an unknown circle with 404', async () => {
       for (const [query, field] of [
         ['status=done', 'status'],
