@@ -5,7 +5,11 @@
 import { StatementSigner } from '../../src/core/formats/statement-signer';
 import { formatTimestamp } from '../../src/core/formats/canonical-json';
 import type { z } from 'zod';
-import { circleAnswer, circleListAnswer, forksAnswer, invitationsAnswer, memberCirclesAnswer } from '../../src/circles/dto/circle.answers';
+import { circleAnswer, circleListAnswer, forksAnswer, invitationsAnswer, memberAnswer, memberCirclesAnswer } from '../../src/circles/dto/circle.answers';
+import { circleDelegationsAnswer, memberDelegationsAnswer } from '../../src/delegations/dto/delegation.answers';
+import { healthAnswer } from '../../src/health/dto/health.answers';
+import { instanceAnswer } from '../../src/identity/dto/instance.answers';
+import { consistencyProofAnswer, inclusionProofAnswer } from '../../src/ledger/dto/proof.answers';
 import { proposalAnswer, proposalPageAnswer, receiptsAnswer, weightAnswer } from '../../src/proposals/dto/proposal.answers';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
@@ -210,6 +214,10 @@ describe('read routes', () => {
     conforms(proposalAnswer, proposal.body);
     expect(proposal.body.provisional).toMatchObject({ E: 6, Y: 1, O: 1, lost: 3, absent: 1 });
 
+    // The delegation routes answer what their schemas say.
+    conforms(circleDelegationsAnswer, (await api.get(`/api/v1/circles/${orchard}/delegations?proposal=${id}`)).body);
+    conforms(memberDelegationsAnswer, (await api.get(`/api/v1/members/${bob.id}/delegations`)).body);
+
     const notEligible = await api.get(`/api/v1/proposals/${id}/weights/${dan.id}`);
     expect(notEligible.status).toBe(403);
     expect(notEligible.body).toMatchObject({ code: 'NOT_ELIGIBLE', field: 'member' });
@@ -218,6 +226,15 @@ describe('read routes', () => {
     const badProposal = await api.get(`/api/v1/proposals/AAAAAAAAAAAAAAAAAAAAAA/weights/${bob.id}`);
     expect(badProposal.status).toBe(404);
     expect(badProposal.body).toMatchObject({ code: 'UNKNOWN_PROPOSAL' });
+  });
+
+  it('answers the proof, identity and health routes as their schemas say', async () => {
+    conforms(inclusionProofAnswer, (await api.get(`/api/v1/circles/${garden}/proof/inclusion?seq=1`)).body);
+    conforms(consistencyProofAnswer, (await api.get(`/api/v1/circles/${garden}/proof/consistency?from=1`)).body);
+    conforms(inclusionProofAnswer, (await api.get('/api/v1/registry/proof/inclusion?seq=0')).body);
+    conforms(instanceAnswer, (await api.get('/.well-known/archipel.json')).body);
+    conforms(healthAnswer, (await api.get('/health')).body);
+    conforms(memberAnswer, (await api.get(`/api/v1/members/${alice.id}`)).body);
   });
 
   it('lists the circles forked out of a circle, and a fork names where it came from', async () => {
