@@ -20,7 +20,9 @@ export const STATEMENTS_OPENAPI = {
     summary: 'Submit a signed statement',
     description:
       'The compact JWS of a statement (SPEC §3.3). Verified, then appended to its log in one transaction. ' +
-      'Answers the entry (circle, seq, leaf hash), plus `id` for a genesis (the circle id) or a proposal.',
+      'Answers the entry (circle, seq, leaf hash), plus `id` for a genesis (the circle id) or a proposal. ' +
+      'The payload the JWS signs is a `StatementPayload`, its `body` the `*Body` component of its type ' +
+      '(`VoteCastBody`, `DelegationSetBody`, …); docs/statements.md has one signed example of each.',
     tags: ['statements'],
     requestBody: {
       required: true,
