@@ -11,16 +11,17 @@ export interface StreamEvent {
 export class EventStreamClient {
   readonly events: StreamEvent[] = [];
   readonly comments: string[] = [];
-  private readonly abort = new AbortController();
   private done: Promise<void> = Promise.resolve();
 
-  private constructor(readonly response: Response) {}
+  private constructor(
+    readonly response: Response,
+    private readonly abort: AbortController,
+  ) {}
 
   static async open(url: string, headers: Record<string, string> = {}): Promise<EventStreamClient> {
     const abort = new AbortController();
     const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
-    const client = new EventStreamClient(response);
-    (client as unknown as { abort: AbortController }).abort = abort;
+    const client = new EventStreamClient(response, abort);
     if (response.ok && response.body) client.done = client.read(response.body);
     return client;
   }
@@ -58,7 +59,7 @@ export class EventStreamClient {
     return this.events.filter((e) => e.event === 'entry');
   }
 
-  /** Wait until `count` comment lines equal to `text` have arrived. */
+  /** Wait until `count` comment lines matching `match` have arrived. */
   waitForComments(match: (comment: string) => boolean, count: number, what: string, timeoutMs = 15_000): Promise<true> {
     return eventually(async () => this.comments.filter(match).length >= count || undefined, timeoutMs, what);
   }
