@@ -27,7 +27,7 @@ const unusedVars = [
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'coverage/', 'bin/', '.archipel/'],
+    ignores: ['dist/', 'dist-bench/', 'node_modules/', 'coverage/', 'bin/', '.archipel/'],
   },
 
   // Plain JavaScript at the root and in test/ (CommonJS run by Node).
@@ -45,7 +45,7 @@ export default tseslint.config(
 
   // TypeScript: the application and its tests.
   {
-    files: ['src/**/*.ts', 'test/**/*.ts'],
+    files: ['src/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     rules: {
       'no-console': 'warn',
@@ -58,7 +58,7 @@ export default tseslint.config(
 
   // Command-line tools, benchmarks and tests talk to a terminal.
   {
-    files: ['src/cli/**/*.ts', 'src/bench/**/*.ts', 'test/**/*.ts', 'test/**/*.js'],
+    files: ['src/cli/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', 'test/**/*.js'],
     rules: { 'no-console': 'off' },
   },
 

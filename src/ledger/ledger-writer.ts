@@ -14,11 +14,11 @@ import { checkClock } from '../core/formats/statement';
 import { LogEventsPublisher } from './log-events.publisher';
 import { OutboxDispatcher } from '../queue/outbox.dispatcher';
 import { OutboxRepository } from '../queue/outbox.repository';
-import { JobItem, JobName } from '../queue/job-catalogue';
+import { JobItem } from '../queue/job-catalogue';
 import { addNeeds, BatchState, emptyNeeds } from '../core/rules/batch-state';
 import { derivedId } from '../core/formats/ids';
 import { decide, isGenesis, StatementContext, targetLog } from '../core/rules/decide';
-import { JobRequest, Policy, SystemDraft } from '../core/rules/state';
+import { Policy, SystemDraft } from '../core/rules/state';
 import { parseCompact } from '../core/formats/statement';
 import { BodyOf, SYSTEM_TYP } from '../core/formats/statement-types';
 import { Clock } from '../common/clock';
@@ -27,6 +27,8 @@ import { base64url, formatTimestamp } from '../core/formats/canonical-json';
 import { encodeEntry } from '../core/formats/entry';
 import { appendLeaves, EMPTY_ROOT, mapGetter, MerkleNode, root, rootKeys } from '../core/formats/merkle';
 import { EntryRow, LedgerRepository, LogHead } from './ledger.repository';
+import { BatchScheduler } from './batch-scheduler';
+import { jobItem } from './job-requests';
 
 export type { SystemDraft };
 
@@ -104,15 +106,7 @@ interface WorkingLog {
 @Injectable()
 export class LedgerWriter {
   private readonly logger = new Logger('LedgerWriter');
-  /** Statements waiting, oldest first, across all logs. */
-  private readonly pending: Pending[] = [];
-  /** Lanes some committer is appending to right now: their later statements wait. */
-  private readonly held = new Set<string>();
-  private active = 0;
-  private pumpTimer: NodeJS.Timeout | undefined;
-  /** The running transactions' start times (performance.now()). */
-  private readonly running = new Map<object, number>();
-  private readonly committers: number;
+  private readonly scheduler: BatchScheduler<Pending>;
   private readonly clockSkewSeconds: number;
   private readonly policy: Policy;
   /** Pipelined queries, except on the embedded PGlite. */
@@ -133,14 +127,17 @@ export class LedgerWriter {
     this.policy = { minProposalWindowMs: config.get('MIN_PROPOSAL_WINDOW_SECONDS') * 1000 };
     // A few transactions in flight keep PostgreSQL busy while one commits; more only contend.
     this.pipelining = !config.embeddedDatabase;
-    this.committers = config.embeddedDatabase ? 1 : Math.max(1, Math.min(MAX_COMMITTERS, config.get('DATABASE_POOL_SIZE') - 2));
+    const committers = config.embeddedDatabase ? 1 : Math.max(1, Math.min(MAX_COMMITTERS, config.get('DATABASE_POOL_SIZE') - 2));
+    this.scheduler = new BatchScheduler<Pending>(
+      { maxBatch: MAX_BATCH, committers, extraCommitterAfterMs: EXTRA_COMMITTER_AFTER_MS },
+      (batch) => this.run(batch),
+    );
   }
 
   /** Queue a verified statement for its log; resolves once durably committed. */
   submit(submission: StatementSubmission): Promise<AppendResult> {
     return new Promise<AppendResult | null>((resolve, reject) => {
-      this.pending.push({ ...submission, lane: laneOf(submission.ctx), resolve, reject });
-      this.pump();
+      this.scheduler.enqueue({ ...submission, lane: laneOf(submission.ctx), resolve, reject });
     }) as Promise<AppendResult>;
   }
 
@@ -159,75 +156,8 @@ export class LedgerWriter {
   /** Append a system statement composed under the lock of `lane`; null when nothing was due. */
   submitSystem(submission: Omit<SystemSubmission, 'system'>): Promise<AppendResult | null> {
     return new Promise<AppendResult | null>((resolve, reject) => {
-      this.pending.push({ ...submission, system: true, ctx: null, resolve, reject });
-      this.pump();
+      this.scheduler.enqueue({ ...submission, system: true, ctx: null, resolve, reject });
     });
-  }
-
-  private pump(): void {
-    while (this.active < this.committers) {
-      if (this.active > 0 && !this.extraCommitterDue()) return;
-      const batch = this.take();
-      if (!batch.length) return;
-      this.active++;
-      const token = {};
-      this.running.set(token, performance.now());
-      void this.run(batch).finally(() => {
-        for (const item of batch) this.held.delete(item.lane);
-        this.running.delete(token);
-        this.active--;
-        this.pump();
-      });
-    }
-  }
-
-  /** Whether every running transaction has run long enough; if not, look again when it has. */
-  private extraCommitterDue(): boolean {
-    if (!this.pending.length) return false;
-    const ran = performance.now() - Math.max(...this.running.values());
-    if (ran >= EXTRA_COMMITTER_AFTER_MS) return true;
-    if (!this.pumpTimer) {
-      this.pumpTimer = setTimeout(() => {
-        this.pumpTimer = undefined;
-        this.pump();
-      }, EXTRA_COMMITTER_AFTER_MS - ran);
-      this.pumpTimer.unref();
-    }
-    return false;
-  }
-
-  /**
-   * The oldest waiting statements whose lanes nobody holds, up to MAX_BATCH; their lanes become
-   * held. Within a lane, statements keep their order: once one is passed over, so are the rest.
-   * A system statement opens its lane's part of a batch unless it is `independentOfBatch`: it is
-   * composed from the state committed before the batch, so nothing of the batch may stand before
-   * it in its log (a `regime.changed` must follow from exactly the entries before it, as a
-   * verifier replays them).
-   */
-  private take(): Pending[] {
-    const batch: Pending[] = [];
-    const inBatch = new Set<string>();
-    const passed = new Set<string>();
-    const rest: Pending[] = [];
-    for (const item of this.pending) {
-      const takes =
-        batch.length < MAX_BATCH &&
-        !passed.has(item.lane) &&
-        !this.held.has(item.lane) &&
-        !(item.system && !item.independentOfBatch && inBatch.has(item.lane));
-      if (takes) {
-        batch.push(item);
-        inBatch.add(item.lane);
-      } else {
-        passed.add(item.lane);
-        rest.push(item);
-      }
-    }
-    if (!batch.length) return batch;
-    this.pending.length = 0;
-    this.pending.push(...rest);
-    for (const item of batch) this.held.add(item.lane);
-    return batch;
   }
 
   private async run(batch: Pending[]): Promise<void> {
@@ -387,23 +317,6 @@ export class LedgerWriter {
     const nodes: MerkleNode[] = seen.size ? await this.ledger.nodes(circle, rootKeys(seen.size), m) : [];
     const actual = base64url(root(seen.size, mapGetter(nodes)));
     if (actual !== seen.root) throw new DomainError('SEEN_NOT_PREFIX', 'seen.root is not the root of this log at that size', 'seen.root');
-  }
-}
-
-/** The queue job for a job request of the rules (`seq` -1: the entry just placed). */
-function jobItem(job: JobRequest, seq: number, now: number): { item: JobItem; runAt: number } {
-  switch (job.kind) {
-    case 'close-proposal':
-      return { item: { name: JobName.CloseProposal, payload: { proposal: job.proposal } }, runAt: job.at };
-    case 'propagate':
-      return {
-        item: { name: JobName.PropagateDecision, payload: { circle: job.circle, seq: job.seq === -1 ? seq : job.seq, ancestor: job.ancestor } },
-        runAt: now,
-      };
-    case 'fork':
-      return { item: { name: JobName.ExecuteFork, payload: { circle: job.circle, proposal: job.proposal } }, runAt: now };
-    case 'recompute-cursor':
-      return { item: { name: JobName.RecomputeCursor, payload: { circle: job.circle, seq } }, runAt: now };
   }
 }
 

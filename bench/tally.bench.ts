@@ -29,17 +29,17 @@
 //   - the same in the other direction, as literally "from each non-voter forward to a voter"
 //     (depth limit = circle size), capped by BENCH_SQL_FORWARD_TIMEOUT_S (120; 0 skips it).
 // Drops the database at the end unless BENCH_KEEP=1.
-import '../platform/node';
+import '../src/platform/node';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { openDataSource, runMigrations } from '../database/data-source';
-import { resolveDelegations } from '../core/governance/resolve';
-import { DEFAULT_PARAMS } from '../core/governance/params';
-import { countArrays, tallyProposal, type TallyResultBody } from '../core/governance/tally';
-import { ProposalsRepository, type ProposalRow } from '../proposals/proposals.repository';
-import { loadTallyArrays, withIdsOfCycles } from '../proposals/tally-loader';
+import { openDataSource, runMigrations } from '../src/database/data-source';
+import { resolveDelegations } from '../src/core/governance/resolve';
+import { DEFAULT_PARAMS } from '../src/core/governance/params';
+import { countArrays, tallyProposal, type TallyResultBody } from '../src/core/governance/tally';
+import { ProposalsRepository, type ProposalRow } from '../src/proposals/proposals.repository';
+import { loadTallyArrays, withIdsOfCycles } from '../src/proposals/tally-loader';
 
 const GOAL_TOTAL_MS = 1_500;
 const GOAL_RESOLVE_MS = 150;

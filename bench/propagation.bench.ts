@@ -19,7 +19,7 @@
 // Environment: BENCH_DATABASE_URL, REDIS_URL (default redis://127.0.0.1:6379), BENCH_LEVELS
 // (decisions in flight per round, default "1,10,100"), BENCH_ROUNDS (rounds per level, default
 // "8,4,2"), BENCH_LEAVES (10), BENCH_WORKERS (1), BENCH_KEEP=1 (keep the database and queue keys).
-import '../platform/node';
+import '../src/platform/node';
 import { spawn, ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -27,12 +27,12 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
-import { openDataSource, runMigrations } from '../database/data-source';
-import { parseCompact } from '../core/formats/statement';
-import { StatementSigner } from '../core/formats/statement-signer';
-import { formatTimestamp } from '../core/formats/canonical-json';
-import { decodeEntryLine } from '../core/formats/entry';
-import { CLK_TCK, envInt, fmt, freePort, load, log, postgresTicks, procTicks, sleep } from './bench-support';
+import { openDataSource, runMigrations } from '../src/database/data-source';
+import { parseCompact } from '../src/core/formats/statement';
+import { StatementSigner } from '../src/core/formats/statement-signer';
+import { formatTimestamp } from '../src/core/formats/canonical-json';
+import { decodeEntryLine } from '../src/core/formats/entry';
+import { CLK_TCK, DIST, envInt, fmt, freePort, load, log, postgresTicks, procTicks, sleep } from './bench-support';
 
 const GOAL_MEDIAN_MS_AT_100 = 1_000;
 
@@ -137,7 +137,7 @@ function stats(values: number[]) {
 // ---------------------------------------------------------------- children
 
 function startChild(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [join(__dirname, '..', script)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  return spawn(process.execPath, [join(DIST, script)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 async function stopChild(child: ChildProcess | undefined): Promise<void> {

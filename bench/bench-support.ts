@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 
 export function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -11,6 +12,9 @@ export function envInt(name: string, fallback: number): number {
   if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
   return n;
 }
+
+/** The service as `npm run build` leaves it: benchmarks start `dist/main.js` and `dist/worker.js`. */
+export const DIST = join(__dirname, '..', '..', 'dist');
 
 export const log = (line = '') => process.stdout.write(`${line}\n`);
 export const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '—');

@@ -22,7 +22,7 @@
 //
 // The measured statement is `member.invite` of a registered member who is not (and never becomes)
 // a member of the circle: valid over and over (circle-rules.ts decideInvite), each with a fresh id.
-import '../platform/node';
+import '../src/platform/node';
 import { spawn, ChildProcess } from 'node:child_process';
 import { createPublicKey, randomBytes, verify as edVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -30,9 +30,9 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
-import { openDataSource, runMigrations } from '../database/data-source';
-import { StatementSigner } from '../core/formats/statement-signer';
-import { CLK_TCK, envInt, fmt, freePort, load, log, postgresTicks, processTreeTicks } from './bench-support';
+import { openDataSource, runMigrations } from '../src/database/data-source';
+import { StatementSigner } from '../src/core/formats/statement-signer';
+import { CLK_TCK, DIST, envInt, fmt, freePort, load, log, postgresTicks, processTreeTicks } from './bench-support';
 
 const GOAL_SPREAD = 3_000;
 const GOAL_HOT = 2_000;
@@ -265,7 +265,7 @@ async function main(): Promise<void> {
       API_PROCESSES: String(API_PROCESSES),
     };
     const nodeArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
-    child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child = spawn(process.execPath, [...nodeArgs, join(DIST, 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     const base = `http://127.0.0.1:${port}`;
     const health = new Pool(base, { connections: 1 });
     for (let i = 0; ; i++) {

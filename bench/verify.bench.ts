@@ -9,20 +9,20 @@
 // BENCH_SERIAL=1 (also time the single-threaded reference path),
 // BENCH_KEEP=1 (keep the generated files), BENCH_DIR=<dir> (verify the files
 // a BENCH_KEEP=1 run kept there instead of generating new ones).
-import '../platform/node';
+import '../src/platform/node';
 import { createPrivateKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { runVerify, VerifyReport } from '../cli/archipel';
-import { Ed25519PrivateJwk } from '../core/formats/keys';
-import { StatementSigner } from '../core/formats/statement-signer';
-import { formatTimestamp, fromBase64url } from '../core/formats/canonical-json';
-import { encodeEntry, prevOf } from '../core/formats/entry';
-import { StreamingMerkle } from '../core/formats/merkle';
-import { formatCheckpoint, formatVerifierKey, signNote } from '../core/formats/signed-note';
-import { derivedId } from '../core/formats/ids';
+import { runVerify, VerifyReport } from '../src/cli/archipel';
+import { Ed25519PrivateJwk } from '../src/core/formats/keys';
+import { StatementSigner } from '../src/core/formats/statement-signer';
+import { formatTimestamp, fromBase64url } from '../src/core/formats/canonical-json';
+import { encodeEntry, prevOf } from '../src/core/formats/entry';
+import { StreamingMerkle } from '../src/core/formats/merkle';
+import { formatCheckpoint, formatVerifierKey, signNote } from '../src/core/formats/signed-note';
+import { derivedId } from '../src/core/formats/ids';
 import { envInt } from './bench-support';
 
 const GOAL_SECONDS = 90;

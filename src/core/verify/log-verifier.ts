@@ -1,0 +1,194 @@
+// SPEC §3.5 — the ordered half of verification: seq, prev, recordedAt, replays, the Merkle root.
+import { type PublicKeyHandle } from '../crypto/crypto';
+import { base64url } from '../formats/canonical-json';
+import { prevOf } from '../formats/entry';
+import { EMPTY_ROOT, StreamingMerkle } from '../formats/merkle';
+import { InspectedEntry, InstanceIdentity, KeyLookup, LogSummary, LogVerifierOptions, Problem, problem, REGISTRY, VerificationFailure } from './verification';
+import { InspectContext, inspectLine, noKeys } from './inspect-line';
+import { InspectedBatch, LEAF_BYTES, META_BYTES, TIMESTAMP_CHARS, latin1, sameBytes } from './batch-inspector';
+
+// ---------------------------------------------------------------- the ordered half
+
+/**
+ * Verifies one log, entry by entry, in order. `push` throws a
+ * VerificationFailure at the first failing entry; the verifier then stays
+ * failed and every later call throws the same failure.
+ */
+export class LogVerifier {
+  readonly circle: string;
+  private readonly ctx: InspectContext;
+  private readonly merkle = new StreamingMerkle();
+  private readonly wantedRoots: ReadonlySet<number>;
+  private readonly roots = new Map<number, Uint8Array>();
+  private readonly seenIds = new Set<string>();
+  private readonly members = new Map<string, PublicKeyHandle>();
+  private lastLeaf: Uint8Array | null = null;
+  /** prevOf(lastLeaf), computed when first needed (the batch path compares bytes instead) */
+  private lastPrevCache: string | null = null;
+  private lastRecordedAt: string | null = null;
+  private failure: VerificationFailure | null = null;
+
+  constructor(options: LogVerifierOptions) {
+    this.circle = options.circle;
+    this.ctx = { circle: options.circle, keys: options.keys ?? noKeys, instanceKid: options.instanceKid ?? '' };
+    this.wantedRoots = new Set(options.rootsAt ?? []);
+    if (this.wantedRoots.has(0)) this.roots.set(0, EMPTY_ROOT.slice());
+  }
+
+  /** Entries accepted so far. */
+  get size(): number {
+    return this.merkle.size;
+  }
+
+  /** The first failure, once there is one. */
+  get failed(): VerificationFailure | null {
+    return this.failure;
+  }
+
+  /** One exported line, without its newline: a string, or its exact bytes. */
+  push(line: string | Uint8Array): void {
+    this.throwIfFailed();
+    this.accept(inspectLine(line, this.ctx));
+  }
+
+  /** The ordered checks, on a line inspected here or on a worker thread with the same options. */
+  accept(inspected: InspectedEntry): void {
+    this.throwIfFailed();
+    const seq = this.merkle.size;
+    const { head, leaf } = inspected;
+    if (head === null || leaf === null) return this.fail(seq, inspected.problem ?? problem('MALFORMED_ENTRY', 'not a log entry'));
+    if (head.circle !== this.circle) return this.fail(seq, problem('WRONG_CIRCLE', `entry is for ${head.circle}, not ${this.circle}`));
+    if (head.seq !== seq) return this.fail(seq, problem('BAD_SEQ', `seq is ${head.seq}, expected ${seq}`));
+    const lastPrev = this.lastPrev();
+    if (head.prev !== lastPrev) {
+      return this.fail(seq, problem('BAD_PREV', `prev is ${head.prev}, not the leaf hash of entry ${seq - 1} (${lastPrev})`));
+    }
+    // §3.1 timestamps have one fixed width, so string order is time order.
+    if (this.lastRecordedAt !== null && head.recordedAt < this.lastRecordedAt) {
+      return this.fail(seq, problem('TIME_DECREASES', `recordedAt ${head.recordedAt} is before ${this.lastRecordedAt}`));
+    }
+    if (inspected.problem !== null) return this.fail(seq, inspected.problem);
+    if (inspected.kid === null || inspected.id === null) return this.fail(seq, problem('MALFORMED_JWS', 'statement was not inspected'));
+    const replayKey = `${inspected.kid} ${inspected.id}`;
+    if (this.seenIds.has(replayKey)) {
+      return this.fail(seq, problem('REPLAYED_ID', `statement id ${inspected.id} of ${inspected.kid} appears twice`));
+    }
+    if (this.circle === REGISTRY) {
+      if (this.members.has(inspected.kid)) {
+        return this.fail(seq, problem('DUPLICATE_REGISTRATION', `key ${inspected.kid} is registered twice`));
+      }
+      const registration = inspected.registration;
+      if (registration === undefined) return this.fail(seq, problem('NOT_REGISTRATION', 'entry registers no key'));
+      this.members.set(inspected.kid, registration.key);
+    }
+    this.seenIds.add(replayKey);
+    this.append(leaf, head.recordedAt);
+  }
+
+  /**
+   * The ordered checks on a batch of lines inspected by `BatchInspector` (on
+   * a worker thread, with the same circle, keys and instance kid), in order.
+   * A line the inspector fully checked carries only its seq, prev (as bytes),
+   * recordedAt, kid and id: when all the ordered checks pass it is appended
+   * here directly; otherwise it is rebuilt as the `InspectedEntry` that
+   * `inspectLine` returns for it and handed to `accept`, which then reports
+   * exactly the failure the reference path reports. Lines the inspector left
+   * to `inspectLine` go to `accept` as they are.
+   */
+  acceptBatch(batch: InspectedBatch, kids: readonly string[]): void {
+    this.throwIfFailed();
+    if (batch.circle !== this.circle) throw new Error(`acceptBatch: a batch inspected for ${batch.circle}, not ${this.circle}`);
+    const { n, leaves, prevs, info, others } = batch;
+    const meta = latin1(batch.meta, 0, batch.meta.length);
+    let other = 0;
+    for (let i = 0; i < n; i++) {
+      const leaf = leaves.subarray(LEAF_BYTES * i, LEAF_BYTES * (i + 1));
+      const kidIndex = info[2 * i + 1];
+      if (kidIndex < 0) {
+        const [index, inspected] = others[other++];
+        if (index !== i) throw new Error(`acceptBatch: line ${i} of the batch is missing`);
+        if (inspected.head !== null) inspected.leaf = leaf;
+        this.accept(inspected);
+        continue;
+      }
+      const seq = info[2 * i];
+      const recordedAt = meta.slice(META_BYTES * i, META_BYTES * i + TIMESTAMP_CHARS);
+      const id = meta.slice(META_BYTES * i + TIMESTAMP_CHARS, META_BYTES * (i + 1));
+      const kid = kids[kidIndex];
+      const replayKey = `${kid} ${id}`;
+      const last = this.lastLeaf;
+      if (
+        seq !== this.merkle.size ||
+        last === null ||
+        !sameBytes(prevs, LEAF_BYTES * i, last) ||
+        (this.lastRecordedAt !== null && recordedAt < this.lastRecordedAt) ||
+        this.seenIds.has(replayKey)
+      ) {
+        const prev = base64url(prevs.subarray(LEAF_BYTES * i, LEAF_BYTES * (i + 1)));
+        this.accept({ head: { circle: this.circle, seq, prev, recordedAt }, leaf, problem: null, kid, id });
+        continue;
+      }
+      this.seenIds.add(replayKey);
+      this.append(leaf, recordedAt);
+    }
+    if (other !== others.length) throw new Error('acceptBatch: the batch holds more lines than it says');
+  }
+
+  private append(leaf: Uint8Array, recordedAt: string): void {
+    this.merkle.push(leaf);
+    this.lastLeaf = leaf;
+    this.lastPrevCache = null;
+    this.lastRecordedAt = recordedAt;
+    if (this.wantedRoots.size > 0 && this.wantedRoots.has(this.merkle.size)) this.roots.set(this.merkle.size, this.merkle.root());
+  }
+
+  /** The `prev` the next entry must have: null before the first one. */
+  private lastPrev(): string | null {
+    if (this.lastLeaf === null) return null;
+    this.lastPrevCache ??= prevOf(this.lastLeaf);
+    return this.lastPrevCache;
+  }
+
+  /** The verified log; throws the failure if there was one, or EMPTY_LOG for a circle log without genesis. */
+  finish(): LogSummary {
+    this.throwIfFailed();
+    if (this.size === 0 && this.circle !== REGISTRY) {
+      this.fail(0, problem('EMPTY_LOG', 'the log is empty: a circle log starts with its genesis'));
+    }
+    return {
+      circle: this.circle,
+      size: this.size,
+      root: this.merkle.root(),
+      lastLeaf: this.lastLeaf,
+      lastRecordedAt: this.lastRecordedAt,
+      roots: new Map(this.roots),
+    };
+  }
+
+  /** Registry only: member id → public key, for every registration accepted so far. */
+  memberKeys(): Map<string, PublicKeyHandle> {
+    return new Map(this.members);
+  }
+
+  private fail(seq: number, p: Problem): never {
+    this.failure = new VerificationFailure(seq, p.code, p.reason);
+    throw this.failure;
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== null) throw this.failure;
+  }
+}
+
+/** Verifies a whole registry log and returns member id → public key. Throws a VerificationFailure. */
+export function registryKeys(lines: Iterable<string | Uint8Array>): Map<string, PublicKeyHandle> {
+  const verifier = new LogVerifier({ circle: REGISTRY });
+  for (const line of lines) verifier.push(line);
+  verifier.finish();
+  return verifier.memberKeys();
+}
+
+/** The lookup a circle log is verified with: registered members, and the instance under its kid. */
+export function keyLookup(members: ReadonlyMap<string, PublicKeyHandle>, instance: Pick<InstanceIdentity, 'kid' | 'key'>): KeyLookup {
+  return (kid) => (kid === instance.kid ? instance.key : members.get(kid));
+}

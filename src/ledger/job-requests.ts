@@ -1,0 +1,25 @@
+// The queue job for each job a rule asks for (src/core/rules/state.ts `JobRequest`): the one place
+// the rules' requests become the queue's typed jobs.
+import { assertUnreachable } from '../core/rules/domain-error';
+import type { JobRequest } from '../core/rules/state';
+import { type JobItem, JobName } from '../queue/job-catalogue';
+
+/** The queue job for a job request of the rules (`seq` -1: the entry just placed). */
+export function jobItem(job: JobRequest, seq: number, now: number): { item: JobItem; runAt: number } {
+  switch (job.kind) {
+    case 'close-proposal':
+      return { item: { name: JobName.CloseProposal, payload: { proposal: job.proposal } }, runAt: job.at };
+    case 'propagate':
+      return {
+        item: { name: JobName.PropagateDecision, payload: { circle: job.circle, seq: job.seq === -1 ? seq : job.seq, ancestor: job.ancestor } },
+        runAt: now,
+      };
+    case 'fork':
+      return { item: { name: JobName.ExecuteFork, payload: { circle: job.circle, proposal: job.proposal } }, runAt: now };
+    case 'recompute-cursor':
+      return { item: { name: JobName.RecomputeCursor, payload: { circle: job.circle, seq } }, runAt: now };
+    default:
+      return assertUnreachable(job);
+  }
+}
+
