@@ -60,7 +60,7 @@ export function errorResponses(codes: ErrorCode[]) {
   }
   return [...byStatus].map(([status, list]) => ({
     status,
-    description: `Refused: ${list.join(', ')}`,
+    description: `${status >= 500 ? 'Failed' : 'Refused'}: ${list.join(', ')}`,
     content: { 'application/json': { schema: ref(errorBodySchema) } },
   }));
 }
