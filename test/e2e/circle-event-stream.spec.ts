@@ -3,7 +3,7 @@
 // when a vote moves a provisional tally, resuming after Last-Event-ID, and keep-alive comments.
 import { StatementSigner } from '../../src/core/formats/statement-signer';
 import { formatTimestamp } from '../../src/core/formats/canonical-json';
-import { startTestApp, TestApp } from '../support/app';
+import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 import { describeWithServer } from '../support/database-urls';
 import { EventStreamClient } from '../support/event-stream';
@@ -64,6 +64,26 @@ describeWithServer('the event stream of a circle', () => {
     expect(seqs.slice(0, 2)).toEqual([opened, vote.seq]);
     expect(seqs).toContain(result.data.seq);
     expect(await api.get(`/api/v1/proposals/${id}`)).toMatchObject({ body: { status: 'closed' } });
+  });
+
+  it('sends a tally event when a delegation or its revocation moves an open tally', async () => {
+    const stream = await open();
+    const { id } = await api.act(alice, 'proposal.open', circle, { kind: 'motion', title: 'Shed', text: 'A shed.', closesAt: formatTimestamp(Date.now() + 3_600_000) });
+    type Provisional = { Y: number; absent: number };
+    const tallyWith = (y: number, absent: number) =>
+      stream.waitFor((e) => e.event === 'tally' && e.data.proposal === id && (e.data.provisional as Provisional).Y === y && (e.data.provisional as Provisional).absent === absent, `Y=${y}, absent=${absent}`);
+    await api.act(bob, 'vote.cast', circle, { proposal: id as string, choice: 'yes' });
+    await tallyWith(1, 2);
+    await api.act(carol, 'delegation.set', circle, { to: bob.id, scope: { circle: true } });
+    await tallyWith(2, 1);
+    await api.act(carol, 'delegation.revoke', circle, { scope: { circle: true } });
+    const events = () => stream.events.filter((e) => e.event === 'tally' && e.data.proposal === id);
+    await eventually(async () => events().length >= 3, 15_000, 'the tally after the revocation');
+    expect(events().map((e) => [(e.data.provisional as Provisional).Y, (e.data.provisional as Provisional).absent])).toEqual([
+      [1, 2],
+      [2, 1],
+      [1, 2],
+    ]);
   });
 
   it('resumes after Last-Event-ID (or `after`) with the entries it missed, in order, then live ones', async () => {
