@@ -39,7 +39,8 @@ import { resolveDelegations } from '../src/core/governance/resolve';
 import { DEFAULT_PARAMS } from '../src/core/governance/params';
 import { countArrays, tallyProposal, type TallyResultBody } from '../src/core/governance/tally';
 import { ProposalsRepository, type ProposalRow } from '../src/proposals/proposals.repository';
-import { loadTallyArrays, withIdsOfCycles } from '../src/proposals/tally-loader';
+import { LOAD_SQL, loadTallyArrays, withIdsOfCycles } from '../src/proposals/tally-loader';
+import { choicesFor } from '../src/core/governance/tally';
 
 const GOAL_TOTAL_MS = 1_500;
 const GOAL_RESOLVE_MS = 150;
@@ -95,7 +96,8 @@ function layout(n: number) {
   return { V, P, C, Y, bigChain, extra, cycleHalf: C + Math.floor((Y - C) / 2) };
 }
 
-async function generate(ds: DataSource): Promise<{ openedSeq: number; sizes: Record<string, number> }> {
+async function generate(ds: DataSource, n: number = N): Promise<{ openedSeq: number; sizes: Record<string, number> }> {
+  const N = n;
   const L = layout(N);
   const openedSeq = N + 10;
   const q = (sql: string, params: unknown[] = []) => ds.query(sql, params);
@@ -348,7 +350,91 @@ async function sqlForward(url: string, openedSeq: number): Promise<SqlResult> {
 
 // ---------------------------------------------------------------- main
 
+// ---------------------------------------------------------------- the series (BENCH_SERIES)
+
+/**
+ * `BENCH_SERIES=1` (or a list such as `1000,20000,1000000`): the same generated circle at each size,
+ * each in a database of its own; per size the best of BENCH_ROUNDS of the loader + countArrays + ids
+ * of cycle members, and the loader's statement alone with PostgreSQL's default parallel plan
+ * (max_parallel_workers_per_gather 2) against the loader's own setting (no parallel workers).
+ * Time should grow linearly with the circle: the last column stays flat.
+ */
+const SERIES_DEFAULT = [1_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000];
+
+function seriesSizes(): number[] | null {
+  const raw = process.env.BENCH_SERIES;
+  if (!raw || raw === '0') return null;
+  if (raw === '1') return SERIES_DEFAULT;
+  const sizes = raw.split(',').map((x) => Number(x.trim().replace(/_/g, '')));
+  if (sizes.some((x) => !Number.isSafeInteger(x) || x < 1_000)) throw new Error('BENCH_SERIES: sizes are integers ≥ 1000, comma-separated (or 1 for the default series)');
+  return sizes;
+}
+
+async function bestOf<T>(rounds: number, f: () => Promise<T>): Promise<[T, number]> {
+  let best = Infinity;
+  let result: T | undefined;
+  for (let r = 0; r < rounds; r++) {
+    const [value, ms] = await timed(f);
+    if (ms < best) [best, result] = [ms, value];
+  }
+  return [result as T, best];
+}
+
+async function series(sizes: number[]): Promise<void> {
+  log(`bench:tally series — ${sizes.map((n) => fmt(n)).join(', ')} eligible members, best of ${ROUNDS}, ${cpus().length} CPU(s), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.version}`);
+  log();
+  log('   members │ end to end │ µs / member │ × previous (size ×) │ statement, parallel plan │ statement, no parallel │ parallel ÷ not');
+  const rows: Array<{ n: number; ms: number }> = [];
+  for (const n of sizes) {
+    const dbName = `archipel_bench_tally_${randomBytes(5).toString('hex')}`;
+    const admin = new Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    const url = withDatabase(ADMIN_URL, dbName);
+    let ds: DataSource | undefined;
+    const raw = new Client({ connectionString: url });
+    try {
+      ds = await openDataSource({ url, poolSize: 4 });
+      await runMigrations(ds);
+      const { openedSeq } = await generate(ds, n);
+      const proposal: ProposalRow = {
+        id: PROPOSAL, circle: CIRCLE, kind: 'motion', title: 'bench', text: 'bench', topic: TOPIC, regime: 'amendment',
+        params: { ...DEFAULT_PARAMS }, openedSeq, openedAt: CLOSES_AT - 30 * 86_400_000, openedBy: 'bench', closesAt: CLOSES_AT,
+        amendmentsCloseAt: null, body: {}, result: null,
+      };
+      const [, ms] = await bestOf(ROUNDS, async () => {
+        const loaded = await loadTallyArrays(ds!, proposal);
+        return withIdsOfCycles(ds!, loaded, countArrays(loaded.input));
+      });
+      await raw.connect();
+      const params = [CIRCLE, openedSeq, choicesFor('motion', 'amendment'), PROPOSAL, new Date(CLOSES_AT).toISOString(), TOPIC];
+      await raw.query('SET max_parallel_workers_per_gather = 2');
+      const [, parallelMs] = await bestOf(ROUNDS, () => raw.query(LOAD_SQL, params));
+      await raw.query('SET max_parallel_workers_per_gather = 0');
+      const [, serialMs] = await bestOf(ROUNDS, () => raw.query(LOAD_SQL, params));
+      const prev = rows[rows.length - 1];
+      const growth = prev ? `${fmt(ms / prev.ms, 1)}× (${fmt(n / prev.n, 1)}×)` : '';
+      rows.push({ n, ms });
+      log(
+        `${fmt(n).padStart(10)} │ ${`${fmt(ms, 1)} ms`.padStart(10)} │ ${fmt((ms * 1000) / n, 2).padStart(11)} │ ${growth.padStart(19)} │ ` +
+          `${`${fmt(parallelMs, 1)} ms`.padStart(24)} │ ${`${fmt(serialMs, 1)} ms`.padStart(22)} │ ${fmt(parallelMs / serialMs, 2).padStart(14)}`,
+      );
+    } finally {
+      await raw.end().catch(() => undefined);
+      await ds?.destroy().catch(() => undefined);
+      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await admin.end();
+    }
+  }
+  const big = rows.filter((r) => r.n >= 10_000).map((r) => r.ms / r.n);
+  if (big.length > 1) log(`\n  µs per member from 10,000 members on: ${fmt(Math.min(...big) * 1000, 2)}–${fmt(Math.max(...big) * 1000, 2)} (max ÷ min ${fmt(Math.max(...big) / Math.min(...big), 2)})`);
+  const last = rows[rows.length - 1];
+  if (last.n === 1_000_000) log(`  1,000,000 members end to end: ${fmt(last.ms)} ms   goal < 500 ms: ${goal(last.ms < 500)}`);
+}
+
 async function main(): Promise<void> {
+  const sizes = seriesSizes();
+  if (sizes) return series(sizes);
   const dbName = `archipel_bench_tally_${randomBytes(5).toString('hex')}`;
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();

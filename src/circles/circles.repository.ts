@@ -1,4 +1,5 @@
-// The only code that reads and writes member, circle, membership and invitation tables.
+// The only code that writes the member, circle, membership and invitation tables, and reads them
+// (but for the member lookups of identity/members.repository.ts).
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { LoadedState, StateNeeds } from '../core/rules/batch-state';

@@ -1,4 +1,5 @@
-// The only code that reads and writes the proposal, vote and delegation tables.
+// The only code that writes the proposal, vote and delegation tables; reads them too, with the bulk
+// tally loader beside it (tally-loader.ts).
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PlacedEffect } from '../ledger/effect-projector';
