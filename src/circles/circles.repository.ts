@@ -1,5 +1,6 @@
 // The only code that writes the member, circle, membership and invitation tables, and reads them
-// (but for the member lookups of identity/members.repository.ts).
+// (but for the member lookups of identity/members.repository.ts). Its read routes join log_head (log
+// sizes) and log_entry (when an invitation was recorded, a forked circle's genesis).
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { LoadedState, StateNeeds } from '../core/rules/batch-state';

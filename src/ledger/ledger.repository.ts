@@ -1,4 +1,6 @@
-// The only code that reads and writes the log tables (log_head, log_entry, merkle_node, checkpoint).
+// The only code that writes the log tables (log_head, log_entry, merkle_node, checkpoint), and reads
+// them but for joins on an entry's seq, leaf and time (circles.repository.ts: sizes, invitations,
+// forks' geneses, carried delegations; propagation.repository.ts: receipts).
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { EMPTY_ROOT, MerkleNode, NodeKey } from '../core/formats/merkle';

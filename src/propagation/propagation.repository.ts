@@ -1,4 +1,5 @@
-// The only code that reads and writes the receipt table.
+// The only code that reads and writes the receipt table (a decision's receipts join log_entry for
+// their leaves and times).
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PlacedEffect } from '../ledger/effect-projector';
