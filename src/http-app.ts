@@ -5,6 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { requestIdOf } from './common/logging.module';
+import { apiComponents } from './common/openapi';
+import './statements/statement-bodies';
 import { parseConfig } from './config/config.schema';
 import { STATEMENTS_OPENAPI, STATEMENTS_PATH } from './statements/statements.route';
 
@@ -46,5 +48,7 @@ export function setupOpenApi(app: INestApplication): void {
   );
   // Registered on Fastify directly (statements.route.ts), so described here.
   document.paths[STATEMENTS_PATH] = STATEMENTS_OPENAPI as never;
+  // Every answer, event and statement body, from the zod schemas (common/openapi.ts).
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...(apiComponents() as Record<string, object>) } };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }

@@ -1,5 +1,6 @@
 // The only code that writes the member, circle, membership and invitation tables, and reads them
-// (but for the member lookups of identity/members.repository.ts).
+// (but for the member lookups of identity/members.repository.ts). Its read routes join log_head (log
+// sizes) and log_entry (when an invitation was recorded, a forked circle's genesis).
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { LoadedState, StateNeeds } from '../core/rules/batch-state';
@@ -156,6 +157,70 @@ export class CirclesRepository {
       [id],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** The circles a member currently belongs to, by name (read route: GET /members/:id/circles). */
+  async circlesOfMember(member: string): Promise<Array<{ id: string; name: string; parent: string | null; regime: string; size: number }>> {
+    const rows: Array<{ id: string; name: string; parent: string | null; regime: string; size: string | null }> = await this.ds.query(
+      `SELECT c.id, c.name, c.parent, c.regime, h.size FROM circle_membership m
+       JOIN circle c ON c.id = m.circle LEFT JOIN log_head h ON h.circle = c.id
+       WHERE m.member = $1 AND m.left_seq IS NULL ORDER BY c.name, c.id`,
+      [member],
+    );
+    return rows.map((r) => ({ ...r, size: Number(r.size ?? 0) }));
+  }
+
+  /** Pending invitations of a member to circles she is not in, the latest per circle. */
+  async pendingInvitations(member: string) {
+    const rows: Array<{ circle: string; circle_name: string; invited_by: string; invited_seq: string; recorded_at: Date }> = await this.ds.query(
+      `SELECT DISTINCT ON (i.circle) i.circle, c.name AS circle_name, i.invited_by, i.invited_seq, e.recorded_at
+         FROM invitation i
+         JOIN circle c ON c.id = i.circle
+         JOIN log_entry e ON e.circle = i.circle AND e.seq = i.invited_seq
+        WHERE i.member = $1 AND i.accepted_seq IS NULL
+          AND NOT EXISTS (SELECT 1 FROM circle_membership m WHERE m.circle = i.circle AND m.member = i.member AND m.left_seq IS NULL)
+        ORDER BY i.circle, i.invited_seq DESC`,
+      [member],
+    );
+    return rows
+      .map((r) => ({ circle: r.circle, circleName: r.circle_name, invitedBy: r.invited_by, seq: Number(r.invited_seq), recordedAt: r.recorded_at.toISOString() }))
+      .sort((a, b) => (a.recordedAt < b.recordedAt ? 1 : a.recordedAt > b.recordedAt ? -1 : 0));
+  }
+
+  /** The circles of the instance (under `parent`; `null`: the roots; undefined: all), by name. */
+  async circles(parent: string | null | undefined) {
+    const rows: Array<{ id: string; name: string; parent: string | null; regime: string; size: string | null; children: string[]; forked_from: string | null }> =
+      await this.ds.query(
+        `SELECT c.id, c.name, c.parent, c.regime, h.size, c.forked_from,
+                coalesce((SELECT array_agg(k.id ORDER BY k.id) FROM circle k WHERE k.parent = c.id), '{}') AS children
+           FROM circle c LEFT JOIN log_head h ON h.circle = c.id
+          WHERE ($1::boolean OR ($2::text IS NULL AND c.parent IS NULL) OR c.parent = $2)
+          ORDER BY c.name, c.id`,
+        [parent === undefined, parent ?? null],
+      );
+    return rows.map((r) => ({ id: r.id, name: r.name, parent: r.parent, regime: r.regime, size: Number(r.size ?? 0), children: r.children, forkedFrom: r.forked_from }));
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.ds.query(`SELECT 1 FROM circle WHERE id = $1`, [id])).length > 0;
+  }
+
+  /** The genesis entries of the circles forked out of `id`, oldest first (their bodies say where the fork stands). */
+  async forkGeneses(id: string): Promise<Array<{ circle: string; name: string; line: string }>> {
+    return this.ds.query(
+      `SELECT c.id AS circle, c.name, e.line FROM circle c JOIN log_entry e ON e.circle = c.id AND e.seq = 0
+        WHERE c.forked_from = $1 ORDER BY e.recorded_at, c.id`,
+      [id],
+    );
+  }
+
+  /** A forked circle's genesis entry line; null when the circle was not forked. */
+  async forkGenesis(id: string): Promise<string | null> {
+    const [row] = await this.ds.query(
+      `SELECT e.line FROM circle c JOIN log_entry e ON e.circle = c.id AND e.seq = 0 WHERE c.id = $1 AND c.forked_from IS NOT NULL`,
+      [id],
+    );
+    return row?.line ?? null;
   }
 
   async circleState(id: string): Promise<

@@ -34,6 +34,8 @@ export const configSchema = z.object({
   /** Completed outbox rows older than this are deleted (hourly); 0 keeps them all. */
   OUTBOX_RETENTION_DAYS: z.coerce.number().nonnegative().default(7),
   QUEUE_PREFIX: z.string().min(1).default('archipel'),
+  /** A comment line this often keeps an idle event stream (GET /circles/:id/events) open. */
+  EVENTS_KEEP_ALIVE_SECONDS: z.coerce.number().positive().default(15),
   ADMIN_USER: z.string().min(1).default('admin'),
   /** Bull Board at /admin/queues is disabled while no password is set. */
   ADMIN_PASSWORD: z.string().min(8).optional(),

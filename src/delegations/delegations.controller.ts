@@ -2,8 +2,11 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CircleIdPipe } from '../common/circle-id.pipe';
+import { MemberIdPipe } from '../common/member-id.pipe';
+import { ApiAnswer, ApiErrors } from '../common/openapi';
 import { ZodPipe } from '../common/zod.pipe';
 import { DelegationsService } from './delegations.service';
+import { circleDelegationsAnswer, CircleDelegationsAnswer, memberDelegationsAnswer, MemberDelegationsAnswer } from './dto/delegation.answers';
 
 const graphQuery = z.object({ proposal: z.string().min(1).optional() });
 
@@ -19,13 +22,17 @@ export class DelegationsController {
       'Current delegations per member and scope. With `proposal`: each member\'s effective delegation for it, the weight each direct voter carries, lost and absent weight, and cycles (SPEC §5.2).',
   })
   @ApiQuery({ name: 'proposal', required: false })
-  circle(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(graphQuery)) q: z.infer<typeof graphQuery>) {
+  @ApiAnswer(circleDelegationsAnswer)
+  @ApiErrors('UNKNOWN_CIRCLE', 'UNKNOWN_PROPOSAL', 'INVALID_REQUEST')
+  circle(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(graphQuery)) q: z.infer<typeof graphQuery>): Promise<CircleDelegationsAnswer> {
     return this.delegations.circleGraph(id, q.proposal);
   }
 
   @Get('members/:id/delegations')
   @ApiOperation({ summary: "A member's current outgoing and incoming delegations, in every circle" })
-  member(@Param('id') id: string) {
+  @ApiAnswer(memberDelegationsAnswer)
+  @ApiErrors('UNKNOWN_MEMBER')
+  member(@Param('id', MemberIdPipe) id: string): Promise<MemberDelegationsAnswer> {
     return this.delegations.ofMember(id);
   }
 }

@@ -1,5 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiErrors } from '../common/openapi';
+import { healthAnswer } from './dto/health.answers';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { HealthIndicators } from './health.indicators';
 
@@ -12,7 +14,10 @@ export class HealthController {
   ) {}
 
   @Get()
-  @HealthCheck()
+  // Documented here rather than by terminus: a failed check answers the error body (SERVICE_UNAVAILABLE, with `details`).
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiAnswer(healthAnswer)
+  @ApiErrors('SERVICE_UNAVAILABLE')
   @ApiOperation({ summary: 'Database and Redis checks, with queue depths and failures in the details' })
   check() {
     return this.health.check([() => this.indicators.database(), () => this.indicators.redis(), () => this.indicators.queueDepths()]);

@@ -11,6 +11,7 @@ import { AppConfigService } from '../config/app-config';
 import { DomainError } from '../core/rules/domain-error';
 import { InstanceKeyService } from '../identity/instance-key.service';
 import { checkClock } from '../core/formats/statement';
+import { LogEventsPublisher } from './log-events.publisher';
 import { OutboxDispatcher } from '../queue/outbox.dispatcher';
 import { OutboxRepository } from '../queue/outbox.repository';
 import { JobItem } from '../queue/job-catalogue';
@@ -119,6 +120,7 @@ export class LedgerWriter {
     private readonly outbox: OutboxRepository,
     private readonly dispatcher: OutboxDispatcher,
     private readonly clock: Clock,
+    private readonly events: LogEventsPublisher,
     config: AppConfigService,
   ) {
     this.clockSkewSeconds = config.get('CLOCK_SKEW_SECONDS');
@@ -171,6 +173,7 @@ export class LedgerWriter {
   private async commit(batch: Pending[]): Promise<void> {
     const outcomes: Array<{ ok: true; result: AppendResult | null } | { ok: false; error: unknown }> = [];
     let jobs: Array<{ item: JobItem; runAt: number }> = [];
+    let grownHeads: LogHead[] = [];
     // One READ COMMITTED transaction, its queries pipelined: BEGIN, the head locks, the state the
     // batch needs, the replay check and the Merkle frontiers go out together (one round trip; each
     // statement takes its snapshot after the locks before it are granted); then the writes; then
@@ -257,8 +260,10 @@ export class LedgerWriter {
       }
       // Pipelined; the entries go first (the projections' rows name them).
       await settled([this.ledger.append(m, rows, nodes, heads), this.projections.apply(m, placed, genesisLeaves), this.outbox.add(m, jobs)]);
+      grownHeads = heads;
     });
     if (jobs.length) this.dispatcher.kick();
+    this.events.appended(grownHeads);
     batch.forEach((item, i) => {
       const outcome = outcomes[i];
       if (outcome.ok) item.resolve(outcome.result);

@@ -4,6 +4,7 @@ import { CheckpointJobs } from './checkpoint.jobs';
 import { LedgerRepository } from './ledger.repository';
 import { LedgerService } from './ledger.service';
 import { LedgerWriter } from './ledger-writer';
+import { LogEventsPublisher } from './log-events.publisher';
 import { LogsController } from './logs.controller';
 
 /**
@@ -14,7 +15,7 @@ import { LogsController } from './logs.controller';
 @Module({
   imports: [IdentityModule],
   controllers: [LogsController],
-  providers: [LedgerRepository, LedgerService, LedgerWriter, CheckpointJobs],
+  providers: [LedgerRepository, LedgerService, LedgerWriter, LogEventsPublisher, CheckpointJobs],
   exports: [IdentityModule, LedgerRepository, LedgerService, LedgerWriter],
 })
 export class LedgerModule {}

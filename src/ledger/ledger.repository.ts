@@ -1,4 +1,6 @@
-// The only code that reads and writes the log tables (log_head, log_entry, merkle_node, checkpoint).
+// The only code that writes the log tables (log_head, log_entry, merkle_node, checkpoint), and reads
+// them but for joins on an entry's seq, leaf and time (circles.repository.ts: sizes, invitations,
+// forks' geneses, carried delegations; propagation.repository.ts: receipts).
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { EMPTY_ROOT, MerkleNode, NodeKey } from '../core/formats/merkle';
@@ -20,6 +22,15 @@ export interface EntryRow {
   signer: string;
   statementId: string;
   recordedAt: number;
+}
+
+export interface EntrySummary {
+  seq: number;
+  type: string;
+  /** base64url */
+  leaf: string;
+  recordedAt: string;
+  line: string;
 }
 
 type Queryable = Pick<EntityManager, 'query'>;
@@ -149,6 +160,15 @@ export class LedgerRepository {
       [circle, from, limit],
     );
     return rows.map((r) => ({ seq: Number(r.seq), line: r.line }));
+  }
+
+  /** Entries from `from` up to (not including) `to`, at most `limit`, with what the event stream sends of them. */
+  async entrySummaries(circle: string, from: number, to: number, limit: number): Promise<EntrySummary[]> {
+    const rows: Array<{ seq: string; type: string; leaf: Buffer; recorded_at: Date; line: string }> = await this.ds.query(
+      `SELECT seq, type, leaf, recorded_at, line FROM log_entry WHERE circle = $1 AND seq >= $2 AND seq < $3 ORDER BY seq LIMIT $4`,
+      [circle, from, to, limit],
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), type: r.type, leaf: r.leaf.toString('base64url'), recordedAt: r.recorded_at.toISOString(), line: r.line }));
   }
 
   async entry(circle: string, seq: number): Promise<{ line: string; leaf: Uint8Array; recordedAt: number } | null> {

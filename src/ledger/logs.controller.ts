@@ -1,11 +1,13 @@
 import { Controller, Get, Header, Param, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { CircleIdPipe } from '../common/circle-id.pipe';
+import { ApiAnswer, ApiErrors, ApiTextAnswer } from '../common/openapi';
 import { seqNumber, ZodPipe } from '../common/zod.pipe';
 import { REGISTRY } from '../core/rules/state';
+import { consistencyProofAnswer, ConsistencyProofAnswer, inclusionProofAnswer, InclusionProofAnswer } from './dto/proof.answers';
 import { LedgerService } from './ledger.service';
 
 const fromQuery = z.object({ from: seqNumber.default(0) });
@@ -21,7 +23,8 @@ export class LogsController {
   @Get('circles/:id/log')
   @ApiOperation({ summary: "The circle's log as JSON Lines, one entry per line, in seq order (SPEC §3.5)" })
   @ApiQuery({ name: 'from', required: false, type: Number })
-  @ApiProduces(NDJSON)
+  @ApiTextAnswer(NDJSON, 'One entry per line (SPEC §3.5), exactly as stored')
+  @ApiErrors('UNKNOWN_CIRCLE', 'INVALID_REQUEST')
   async circleLog(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(fromQuery)) q: z.infer<typeof fromQuery>, @Res() reply: FastifyReply) {
     await this.ledger.head(id);
     return reply.type(NDJSON).send(Readable.from(this.ledger.lines(id, q.from)));
@@ -30,27 +33,33 @@ export class LogsController {
   @Get('circles/:id/checkpoint')
   @Header('content-type', 'text/plain; charset=utf-8')
   @ApiOperation({ summary: 'A C2SP signed checkpoint covering the whole current log (SPEC §3.6)' })
-  @ApiProduces('text/plain')
+  @ApiTextAnswer('text/plain', 'A C2SP signed note')
+  @ApiErrors('UNKNOWN_CIRCLE')
   circleCheckpoint(@Param('id', CircleIdPipe) id: string) {
     return this.ledger.checkpoint(id);
   }
 
   @Get('circles/:id/proof/inclusion')
   @ApiOperation({ summary: 'RFC 6962 inclusion proof of entry `seq` in the tree of `size` (default: current size)' })
-  inclusion(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(inclusionQuery, 'INVALID_RANGE')) q: z.infer<typeof inclusionQuery>) {
+  @ApiAnswer(inclusionProofAnswer)
+  @ApiErrors('UNKNOWN_CIRCLE', 'INVALID_RANGE')
+  inclusion(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(inclusionQuery, 'INVALID_RANGE')) q: z.infer<typeof inclusionQuery>): Promise<InclusionProofAnswer> {
     return this.ledger.inclusion(id, q.seq, q.size);
   }
 
   @Get('circles/:id/proof/consistency')
   @ApiOperation({ summary: 'RFC 6962 consistency proof between tree sizes `from` and `to` (default: current size)' })
-  consistency(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(consistencyQuery, 'INVALID_RANGE')) q: z.infer<typeof consistencyQuery>) {
+  @ApiAnswer(consistencyProofAnswer)
+  @ApiErrors('UNKNOWN_CIRCLE', 'INVALID_RANGE')
+  consistency(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(consistencyQuery, 'INVALID_RANGE')) q: z.infer<typeof consistencyQuery>): Promise<ConsistencyProofAnswer> {
     return this.ledger.consistency(id, q.from, q.to);
   }
 
   @Get('registry/log')
   @ApiOperation({ summary: 'The instance registry log (every member.register) as JSON Lines' })
   @ApiQuery({ name: 'from', required: false, type: Number })
-  @ApiProduces(NDJSON)
+  @ApiTextAnswer(NDJSON, 'One entry per line, exactly as stored')
+  @ApiErrors('INVALID_REQUEST')
   registryLog(@Query(new ZodPipe(fromQuery)) q: z.infer<typeof fromQuery>, @Res() reply: FastifyReply) {
     return reply.type(NDJSON).send(Readable.from(this.ledger.lines(REGISTRY, q.from)));
   }
@@ -58,19 +67,25 @@ export class LogsController {
   @Get('registry/checkpoint')
   @Header('content-type', 'text/plain; charset=utf-8')
   @ApiOperation({ summary: 'A signed checkpoint of the registry log' })
+  @ApiTextAnswer('text/plain', 'A C2SP signed note')
+  @ApiErrors()
   registryCheckpoint() {
     return this.ledger.checkpoint(REGISTRY);
   }
 
   @Get('registry/proof/inclusion')
   @ApiOperation({ summary: 'Inclusion proof in the registry log' })
-  registryInclusion(@Query(new ZodPipe(inclusionQuery, 'INVALID_RANGE')) q: z.infer<typeof inclusionQuery>) {
+  @ApiAnswer(inclusionProofAnswer)
+  @ApiErrors('INVALID_RANGE')
+  registryInclusion(@Query(new ZodPipe(inclusionQuery, 'INVALID_RANGE')) q: z.infer<typeof inclusionQuery>): Promise<InclusionProofAnswer> {
     return this.ledger.inclusion(REGISTRY, q.seq, q.size);
   }
 
   @Get('registry/proof/consistency')
   @ApiOperation({ summary: 'Consistency proof in the registry log' })
-  registryConsistency(@Query(new ZodPipe(consistencyQuery, 'INVALID_RANGE')) q: z.infer<typeof consistencyQuery>) {
+  @ApiAnswer(consistencyProofAnswer)
+  @ApiErrors('INVALID_RANGE')
+  registryConsistency(@Query(new ZodPipe(consistencyQuery, 'INVALID_RANGE')) q: z.infer<typeof consistencyQuery>): Promise<ConsistencyProofAnswer> {
     return this.ledger.consistency(REGISTRY, q.from, q.to);
   }
 }

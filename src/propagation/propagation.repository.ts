@@ -1,4 +1,5 @@
-// The only code that reads and writes the receipt table.
+// The only code that reads and writes the receipt table (a decision's receipts join log_entry for
+// their leaves and times).
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PlacedEffect } from '../ledger/effect-projector';
@@ -45,5 +46,16 @@ export class PropagationRepository {
       [ancestor],
     );
     return rows.map((r) => ({ child: r.child, proposal: r.proposal, childSeq: Number(r.child_seq), seq: Number(r.seq) }));
+  }
+
+  /** The receipts of a proposal's tally in its ancestors (SPEC §8), with their entries. */
+  async receipts(proposal: string): Promise<Array<{ ancestor: string; seq: number; leaf: string; recordedAt: string }>> {
+    const rows: Array<{ ancestor: string; seq: string; leaf: Buffer; recorded_at: Date }> = await this.ds.query(
+      `SELECT r.ancestor, r.seq, e.leaf, e.recorded_at FROM receipt r
+         JOIN log_entry e ON e.circle = r.ancestor AND e.seq = r.seq
+        WHERE r.proposal = $1`,
+      [proposal],
+    );
+    return rows.map((r) => ({ ancestor: r.ancestor, seq: Number(r.seq), leaf: r.leaf.toString('base64url'), recordedAt: r.recorded_at.toISOString() }));
   }
 }

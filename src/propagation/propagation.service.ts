@@ -14,6 +14,7 @@ import { PropagationRepository } from './propagation.repository';
 import { Clock } from '../common/clock';
 import type { BodyOf } from '../core/formats/statement-types';
 import type { Outcome } from '../core/formats/vocabulary';
+import type { ReceiptsAnswer } from '../proposals/dto/proposal.answers';
 
 @Injectable()
 export class PropagationService {
@@ -28,6 +29,14 @@ export class PropagationService {
     private readonly writer: LedgerWriter,
     private readonly proposals: ProposalsService,
   ) {}
+
+  /** SPEC §8: the child.decision receipts of a proposal's tally so far, nearest ancestor first. */
+  async receiptsOf(proposal: string): Promise<ReceiptsAnswer> {
+    const circle = await this.proposals.circleOf(proposal);
+    const [receipts, ancestors] = await Promise.all([this.receipts.receipts(proposal), this.circles.ancestorsOf(circle)]);
+    const depth = new Map(ancestors.map((a, i) => [a, i]));
+    return { items: receipts.sort((a, b) => (depth.get(a.ancestor) ?? Infinity) - (depth.get(b.ancestor) ?? Infinity) || a.seq - b.seq) };
+  }
 
   /**
    * Carry the decision at `circle`#`seq` (a tally.result) from `ancestor` up to the root: the

@@ -11,6 +11,14 @@ import type { TallyResultBody } from '../core/governance/tally';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
+export interface AmendmentRow {
+  id: string;
+  find: string;
+  replace: string;
+  outcome: string | null;
+  openedSeq: number;
+}
+
 export type { ProposalRow };
 
 /** Everything a tally needs, in bulk (SPEC §5.1: state at close). */
@@ -174,12 +182,56 @@ export class ProposalsRepository {
   }
 
   /** A motion's amendments in opening order, with their outcome once tallied (SPEC §5.3). */
-  async amendmentsOf(motion: string, q: Queryable = this.ds): Promise<Array<{ id: string; find: string; replace: string; outcome: string | null; openedSeq: number }>> {
-    const rows: Array<{ id: string; body: { find: string; replace: string }; result: { outcome: string } | null; opened_seq: string }> = await q.query(
-      `SELECT id, body, result, opened_seq FROM proposal WHERE kind = 'amendment' AND body ->> 'target' = $1 ORDER BY opened_seq`,
-      [motion],
+  async amendmentsOf(motion: string, q: Queryable = this.ds): Promise<AmendmentRow[]> {
+    return (await this.amendmentsOfMotions([motion], q)).get(motion) ?? [];
+  }
+
+  /** The amendments of several motions in one query, per motion in opening order. */
+  async amendmentsOfMotions(motions: string[], q: Queryable = this.ds): Promise<Map<string, AmendmentRow[]>> {
+    const out = new Map<string, AmendmentRow[]>();
+    if (!motions.length) return out;
+    const rows: Array<{ id: string; body: { target: string; find: string; replace: string }; result: { outcome: string } | null; opened_seq: string }> =
+      await q.query(
+        `SELECT id, body, result, opened_seq FROM proposal WHERE kind = 'amendment' AND body ->> 'target' = ANY($1::text[]) ORDER BY opened_seq`,
+        [motions],
+      );
+    for (const r of rows) {
+      const list = out.get(r.body.target) ?? [];
+      list.push({ id: r.id, find: r.body.find, replace: r.body.replace, outcome: r.result?.outcome ?? null, openedSeq: Number(r.opened_seq) });
+      out.set(r.body.target, list);
+    }
+    return out;
+  }
+
+  /**
+   * A page of a circle's proposals, newest first (opened_seq descending, unique within a circle, so
+   * the cursor `before` — the last opened_seq seen — is stable while new proposals arrive).
+   */
+  async page(
+    circle: string,
+    filter: { status?: 'amending' | 'open' | 'closed'; kind?: string; before?: number; limit: number; now: number },
+  ): Promise<ProposalRow[]> {
+    const rows: RawProposal[] = await this.ds.query(
+      `SELECT ${PROPOSAL_COLUMNS} FROM proposal
+        WHERE circle = $1
+          AND ($2::bigint IS NULL OR opened_seq < $2)
+          AND ($3::text IS NULL OR kind = $3)
+          AND CASE $4::text
+                WHEN 'closed' THEN result IS NOT NULL
+                WHEN 'amending' THEN result IS NULL AND amendments_close_at > $5
+                WHEN 'open' THEN result IS NULL AND (amendments_close_at IS NULL OR amendments_close_at <= $5)
+                ELSE true
+              END
+        ORDER BY opened_seq DESC
+        LIMIT $6`,
+      [circle, filter.before ?? null, filter.kind ?? null, filter.status ?? null, new Date(filter.now).toISOString(), filter.limit],
     );
-    return rows.map((r) => ({ id: r.id, find: r.body.find, replace: r.body.replace, outcome: r.result?.outcome ?? null, openedSeq: Number(r.opened_seq) }));
+    return rows.map(toRow);
+  }
+
+  async openIds(circle: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.ds.query(`SELECT id FROM proposal WHERE circle = $1 AND result IS NULL ORDER BY opened_seq`, [circle]);
+    return rows.map((r) => r.id);
   }
 
   /** Proposals without a tally, oldest deadline first (re-created as jobs on worker start). */

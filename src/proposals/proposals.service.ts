@@ -5,10 +5,24 @@ import { EntityManager } from 'typeorm';
 import { DomainError } from '../core/rules/domain-error';
 import { formatTimestamp } from '../core/formats/canonical-json';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
-import { ProposalRow, ProposalsRepository } from './proposals.repository';
+import { AmendmentRow, ProposalRow, ProposalsRepository } from './proposals.repository';
 import { applyAmendments } from '../core/governance/amendments';
 import { TallyResultBody } from '../core/governance/tally';
+import { weightOf } from '../core/governance/weight';
 import { Clock } from '../common/clock';
+import { LedgerRepository } from '../ledger/ledger.repository';
+import type { ProposalAnswer, ProposalPageAnswer, ProposalSummaryAnswer, WeightAnswer } from './dto/proposal.answers';
+
+/** SPEC §5.3: only motions decided under the amendment regime have amendments. */
+const isAmendable = (p: ProposalRow) => p.kind === 'motion' && p.regime === 'amendment';
+
+type AmendmentStatus = NonNullable<ProposalSummaryAnswer['amendments']>[number]['status'];
+
+/** A page cursor: the opened_seq of the last proposal of the previous page (docs/api.md). */
+function cursorSeq(after: string): number {
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(after)) throw new DomainError('INVALID_REQUEST', 'after must be the `next` of a previous page', 'after');
+  return Number(after);
+}
 
 export class NotYetDue extends Error {
   constructor(readonly closesAt: number, proposal: string) {
@@ -24,6 +38,7 @@ export class ProposalsService {
     private readonly proposals: ProposalsRepository,
     private readonly writer: LedgerWriter,
     private readonly clock: Clock,
+    private readonly ledger: LedgerRepository,
   ) {}
 
   /** Tally a proposal past its deadline and append the result; idempotent (null: already closed). */
@@ -65,22 +80,53 @@ export class ProposalsService {
    * SPEC §5.3: an amendment-regime motion's text with its adopted amendments applied in opening
    * order, once every amendment is tallied; null for other proposals.
    */
-  async amended(p: ProposalRow, m?: EntityManager) {
-    if (p.kind !== 'motion' || p.regime !== 'amendment') return null;
-    const amendments = await this.proposals.amendmentsOf(p.id, m);
+  async amended(p: ProposalRow, m?: EntityManager, preloaded?: AmendmentRow[]) {
+    if (!isAmendable(p)) return null;
+    const amendments = preloaded ?? (await this.proposals.amendmentsOf(p.id, m));
     const pending = amendments.filter((a) => a.outcome === null);
     const adopted = amendments.filter((a) => a.outcome === 'adopted');
     const result = applyAmendments(p.text, adopted);
     return { ...result, amendments, pending: pending.length };
   }
 
-  async read(id: string) {
+  async read(id: string): Promise<ProposalAnswer> {
     const p = await this.proposals.proposal(id);
     if (!p) throw new DomainError('UNKNOWN_PROPOSAL', `No proposal ${id}`);
-    const now = Date.now();
+    const now = this.clock.now();
+    const view = await this.view(p, now);
+    if (p.result) return view;
+    return { ...view, provisional: await this.provisional(p, now) };
+  }
+
+  /** The provisional tally of an open proposal (SPEC §5.2), as of now. */
+  async provisional(p: ProposalRow, now = this.clock.now()): Promise<ProposalAnswer['provisional'] & object> {
+    const { totals, lost, absent } = await this.tally(p, undefined, Math.min(now + 1, p.closesAt));
+    return { ...totals, lost: lost.weight, absent };
+  }
+
+  /** An open proposal's provisional tally by id; null once it is closed (or unknown). */
+  async provisionalOf(id: string): Promise<ProposalAnswer['provisional'] | null> {
+    const p = await this.proposals.proposal(id);
+    return p && !p.result ? this.provisional(p) : null;
+  }
+
+  /** A proposal's circle; UNKNOWN_PROPOSAL when there is no such proposal. */
+  async circleOf(id: string): Promise<string> {
+    const p = await this.proposals.proposal(id);
+    if (!p) throw new DomainError('UNKNOWN_PROPOSAL', `No proposal ${id}`);
+    return p.circle;
+  }
+
+  /** The ids of a circle's proposals still without a tally. */
+  openProposalIds(circle: string): Promise<string[]> {
+    return this.proposals.openIds(circle);
+  }
+
+  /** A proposal as GET /proposals/:id answers it, without the provisional tally. */
+  private async view(p: ProposalRow, now: number, amendments?: AmendmentRow[]): Promise<ProposalSummaryAnswer> {
     const status = p.result ? 'closed' : p.amendmentsCloseAt !== null && now < p.amendmentsCloseAt ? 'amending' : 'open';
-    const amended = await this.amended(p);
-    const base = {
+    const amended = await this.amended(p, undefined, amendments);
+    return {
       id: p.id,
       circle: p.circle,
       kind: p.kind,
@@ -94,13 +140,13 @@ export class ProposalsService {
               id: a.id,
               find: a.find,
               replace: a.replace,
-              status: a.outcome === null ? 'open' : a.outcome !== 'adopted' ? a.outcome : amended.void.includes(a.id) ? 'void' : 'applied',
+              status: (a.outcome === null ? 'open' : a.outcome !== 'adopted' ? a.outcome : amended.void.includes(a.id) ? 'void' : 'applied') as AmendmentStatus,
             })),
           }
         : {}),
       topic: p.topic,
       regime: p.regime,
-      params: p.params,
+      params: { ...p.params },
       status,
       closesAt: formatTimestamp(p.closesAt),
       ...(p.amendmentsCloseAt !== null ? { amendmentsCloseAt: formatTimestamp(p.amendmentsCloseAt) } : {}),
@@ -110,11 +156,35 @@ export class ProposalsService {
       ...(p.regime === 'do-ocracy' ? { doer: (p.body.doer as string | undefined) ?? p.openedBy } : {}),
       // The kind-specific part of the opening body: {regime, params}, {member}, {doer}, {ratify}…
       ...(Object.keys(p.body).length ? { proposed: p.body } : {}),
+      ...(p.result ? { result: p.result as ProposalSummaryAnswer['result'] } : {}),
     };
-    if (p.result) return { ...base, result: p.result };
-    const provisional = await this.tally(p, undefined, Math.min(now + 1, p.closesAt));
-    const { totals, lost, absent } = provisional;
-    return { ...base, provisional: { ...totals, lost: lost.weight, absent } };
+  }
+
+  /** A circle's proposals, newest first, `limit` at a time; `after` is the previous page's `next`. */
+  async list(circle: string, q: { status?: ProposalSummaryAnswer['status']; kind?: string; limit: number; after?: string }): Promise<ProposalPageAnswer> {
+    if (!(await this.ledger.head(circle))) throw new DomainError('UNKNOWN_CIRCLE', `No circle ${circle}`);
+    const now = this.clock.now();
+    const before = q.after === undefined ? undefined : cursorSeq(q.after);
+    // One more than asked: whether a next page exists, without a count.
+    const rows = await this.proposals.page(circle, { status: q.status, kind: q.kind, before, limit: q.limit + 1, now });
+    const page = rows.slice(0, q.limit);
+    const amendments = await this.proposals.amendmentsOfMotions(page.filter(isAmendable).map((p) => p.id));
+    const items = await Promise.all(page.map((p) => this.view(p, now, isAmendable(p) ? (amendments.get(p.id) ?? []) : undefined)));
+    return { items, next: rows.length > q.limit ? String(page[page.length - 1].openedSeq) : null };
+  }
+
+  /**
+   * SPEC §5.2: how a member's weight was cast (state at close) or is cast now (while open), with
+   * the same inputs and resolution as the delegation graph and the tally.
+   */
+  async weight(id: string, member: string): Promise<WeightAnswer> {
+    const p = await this.proposals.proposal(id);
+    if (!p) throw new DomainError('UNKNOWN_PROPOSAL', `No proposal ${id}`);
+    const at = p.result ? p.closesAt : Math.min(this.clock.now() + 1, p.closesAt);
+    const inputs = await this.proposals.tallyInputs(p, at);
+    const cast = weightOf({ ...inputs, topic: p.topic, delegationApplies: p.kind !== 'split' }, member);
+    if (!cast) throw new DomainError('NOT_ELIGIBLE', `${member} was not a member of the circle when this proposal opened: she has no weight on it`, 'member');
+    return cast as WeightAnswer;
   }
 
   /**

@@ -7,6 +7,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { sendError } from '../common/http-exception.filter';
+import { errorResponses, named } from '../common/openapi';
+import { z } from 'zod';
 import { StatementsService } from './statements.service';
 
 export const STATEMENTS_PATH = '/api/v1/statements';
@@ -18,7 +20,9 @@ export const STATEMENTS_OPENAPI = {
     summary: 'Submit a signed statement',
     description:
       'The compact JWS of a statement (SPEC §3.3). Verified, then appended to its log in one transaction. ' +
-      'Answers the entry (circle, seq, leaf hash), plus `id` for a genesis (the circle id) or a proposal.',
+      'Answers the entry (circle, seq, leaf hash), plus `id` for a genesis (the circle id) or a proposal. ' +
+      'The payload the JWS signs is a `StatementPayload`, its `body` the `*Body` component of its type ' +
+      '(`VoteCastBody`, `DelegationSetBody`, …); docs/statements.md has one signed example of each.',
     tags: ['statements'],
     requestBody: {
       required: true,
@@ -26,16 +30,59 @@ export const STATEMENTS_OPENAPI = {
     },
     responses: {
       '201': {
-        description: '',
-        content: {
-          'application/json': {
-            schema: { type: 'object', properties: { circle: { type: 'string' }, seq: { type: 'integer' }, leaf: { type: 'string' }, id: { type: 'string' } } },
-          },
-        },
+        description: 'Appended',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/StatementAccepted' } } },
       },
+      ...Object.fromEntries(
+        errorResponses([
+          'MALFORMED_JWS',
+          'MALFORMED_JSON',
+          'NOT_CANONICAL',
+          'BAD_HEADER',
+          'UNSUPPORTED_ALG',
+          'INVALID_REQUEST',
+          'INVALID_STATEMENT',
+          'BAD_SIGNATURE',
+          'UNKNOWN_MEMBER',
+          'UNKNOWN_CIRCLE',
+          'UNKNOWN_PROPOSAL',
+          'NOT_A_MEMBER',
+          'NOT_INVITED',
+          'NOT_ALLOWED',
+          'NOT_ELIGIBLE',
+          'PAYLOAD_TOO_LARGE',
+          'REPLAYED_STATEMENT',
+          'SEEN_NOT_PREFIX',
+          'ALREADY_REGISTERED',
+          'ALREADY_MEMBER',
+          'PROPOSAL_CLOSED',
+          'WRONG_PHASE',
+          'NO_VOTE',
+          'CLOCK_SKEW',
+          'CHOICE_NOT_ALLOWED',
+          'REASON_REQUIRED',
+          'WINDOW_TOO_SHORT',
+          'INVALID_PARAMS',
+          'NOT_AMENDABLE',
+          'AMENDMENT_FIND_MISMATCH',
+          'SELF_DELEGATION',
+          'DELEGATE_NOT_MEMBER',
+          'NO_SUCH_DELEGATION',
+        ]).map(({ status, ...rest }) => [String(status), rest]),
+      ),
     },
   },
 };
+
+named(
+  'StatementAccepted',
+  z.object({
+    circle: z.string().describe('The log it was appended to ("registry" for member.register)'),
+    seq: z.number().int().nonnegative(),
+    leaf: z.string().describe('The leaf hash (base64url)'),
+    id: z.string().optional().describe('The new circle id (a genesis) or the proposal id (proposal.open)'),
+  }),
+);
 
 @Injectable()
 export class StatementsRoute implements OnModuleInit {

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
+import { EventStreamClient } from '../support/event-stream';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { describeWithServer, testRedisUrl } from '../support/database-urls';
 
@@ -46,6 +47,30 @@ describeWithServer('API_PROCESSES=2', () => {
   });
 
   const workerPids = () => [...output.matchAll(/"pid":(\d+)/g)].map((m) => Number(m[1])).filter((pid) => pid !== child.pid);
+
+  it("streams every circle's entries from whichever process appended them", async () => {
+    const alice = await api.register('Alice');
+    const bob = await api.register('Bob');
+    const circle = await api.circle(alice, 'Watched', { members: [bob] });
+    // Several streams: the cluster spreads their connections, and the appends', over both processes.
+    const streams = await Promise.all(Array.from({ length: 4 }, () => EventStreamClient.open(`${api.baseUrl}/api/v1/circles/${circle}/events`)));
+    try {
+      for (const s of streams) await s.waitForComments((c) => c.startsWith(circle), 1, 'the opening comment');
+      const appended = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => api.act(i % 2 ? alice : bob, 'regime.position', circle, { position: i % 2 ? 'amendment' : 'unanimity' })),
+      );
+      const last = Math.max(...appended.map((a) => a.seq));
+      // Well within the 15 s head check: each entry arrives through the Redis cue of the process that wrote it.
+      for (const s of streams) await s.waitFor((e) => e.event === 'entry' && e.data.seq === last, 'the last entry', 5_000);
+      for (const s of streams) {
+        const seqs = s.entries().map((e) => e.data.seq as number);
+        expect(seqs.slice(0, last - seqs[0] + 1)).toEqual(Array.from({ length: last - seqs[0] + 1 }, (_, i) => seqs[0] + i));
+        expect(seqs).toEqual(expect.arrayContaining(appended.map((a) => a.seq)));
+      }
+    } finally {
+      await Promise.all(streams.map((s) => s.close()));
+    }
+  });
 
   it('serves one log from both processes, replaces a dead one, and stops on SIGTERM', async () => {
     const alice = await api.register('Alice');

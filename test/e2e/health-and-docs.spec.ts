@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { BODY_SCHEMAS, STATEMENT_TYPES } from '../../src/core/formats/statement-types';
+import { bodyComponentName } from '../../src/statements/statement-bodies';
 import { ApiClient } from '../support/client';
 import { startTestApp, TestApp } from '../support/app';
 
@@ -45,3 +48,53 @@ describe('the service on its real stack', () => {
     expect(wk.body.noteKey.startsWith('test.archipel.example+')).toBe(true);
   });
 });
+
+describe('the OpenAPI document', () => {
+  let t: TestApp;
+  let doc: OpenApiDocument;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    doc = (await new ApiClient(t.url).get<OpenApiDocument>('/docs/openapi.json')).body;
+  });
+  afterAll(() => t.close());
+
+  const operations = () =>
+    Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })));
+  const resolves = (schema: { $ref?: string }) => !schema.$ref || schema.$ref.replace('#/components/schemas/', '') in doc.components.schemas;
+
+  it('gives every route a 2xx answer with a schema for each media type, resolving to a component', () => {
+    expect(operations().length).toBeGreaterThan(20);
+    for (const { route, op } of operations()) {
+      const ok = Object.entries(op.responses).filter(([status]) => /^2\d\d$/.test(status));
+      expect({ route, ok: ok.length }).toEqual({ route, ok: 1 });
+      const content = Object.entries(ok[0][1].content ?? {});
+      expect({ route, mediaTypes: content.length > 0 }).toEqual({ route, mediaTypes: true });
+      for (const [, media] of content) expect({ route, schema: media.schema !== undefined && resolves(media.schema) }).toEqual({ route, schema: true });
+    }
+  });
+
+  it('lists the error answers of every route as the error body', () => {
+    for (const { route, op } of operations()) {
+      const errors = Object.entries(op.responses).filter(([status]) => /^[45]\d\d$/.test(status));
+      expect({ route, errors: errors.length > 0 }).toEqual({ route, errors: true });
+      for (const [, answer] of errors) expect({ route, schema: answer.content?.['application/json']?.schema }).toEqual({ route, schema: { $ref: '#/components/schemas/ErrorBody' } });
+    }
+    expect(doc.components.schemas.ErrorBody).toMatchObject({ required: ['code', 'message'] });
+  });
+
+  it('publishes the body of every statement type as the JSON Schema the server validates with', () => {
+    for (const type of STATEMENT_TYPES) {
+      const { $schema: _, ...expected } = z.toJSONSchema(BODY_SCHEMAS[type], { target: 'openapi-3.0', unrepresentable: 'any' });
+      expect(doc.components.schemas[bodyComponentName(type)]).toMatchObject(expected);
+    }
+    expect(doc.components.schemas.DelegationSetBody).toMatchObject({
+      properties: { scope: { anyOf: [{ properties: { circle: { enum: [true] } } }, { properties: { topic: { type: 'string' } } }, { properties: { proposal: {} } }] } },
+    });
+  });
+});
+
+interface OpenApiDocument {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> }>>;
+  components: { schemas: Record<string, Record<string, unknown>> };
+}

@@ -147,6 +147,9 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
  * characters, newlines included.
  */
 function text(min: number, max: number, singleLine: boolean) {
+  // The metadata carries the same bounds into the published JSON Schema (whose string lengths
+  // count code points too); the check itself is the refinement.
+  const meta = { minLength: min, maxLength: max, description: singleLine ? 'One line: no control characters' : 'Text (newlines allowed)' };
   return z.string().superRefine((s, ctx) => {
     // cheap bounds first: code points ≤ UTF-16 units ≤ 2 × code points
     const n = s.length <= max && s.length >= 2 * min ? s.length : codePointLength(s);
@@ -157,7 +160,7 @@ function text(min: number, max: number, singleLine: boolean) {
     } else if (singleLine && CONTROL_CHARS.test(s)) {
       ctx.addIssue({ code: 'custom', message: 'must not contain control characters' });
     }
-  });
+  }).meta(meta);
 }
 
 const name = text(1, LIMITS.name, true);
@@ -166,14 +169,27 @@ const topic = text(1, LIMITS.topic, true);
 const longText = text(0, LIMITS.text, false);
 const reason = text(1, LIMITS.reason, false);
 
-export const memberIdSchema = z.string().regex(BASE64URL_32_BYTES, 'must be a member id (43-character base64url)');
-export const hashSchema = z.string().regex(BASE64URL_32_BYTES, 'must be a SHA-256 hash (43-character base64url)');
-export const circleIdSchema = z.string().regex(BASE64URL_16_BYTES, 'must be a circle id (22-character base64url)');
-export const proposalIdSchema = z.string().regex(BASE64URL_16_BYTES, 'must be a proposal id (22-character base64url)');
+export const memberIdSchema = z
+  .string()
+  .regex(BASE64URL_32_BYTES, 'must be a member id (43-character base64url)')
+  .meta({ description: 'A member id: RFC 7638 thumbprint of her key (43 characters of base64url)' });
+export const hashSchema = z
+  .string()
+  .regex(BASE64URL_32_BYTES, 'must be a SHA-256 hash (43-character base64url)')
+  .meta({ description: 'A SHA-256 hash (43 characters of base64url)' });
+export const circleIdSchema = z
+  .string()
+  .regex(BASE64URL_16_BYTES, 'must be a circle id (22-character base64url)')
+  .meta({ description: 'A circle id (22 characters of base64url)' });
+export const proposalIdSchema = z
+  .string()
+  .regex(BASE64URL_16_BYTES, 'must be a proposal id (22-character base64url)')
+  .meta({ description: 'A proposal id (22 characters of base64url)' });
 export const ulidSchema = z.string().regex(ULID_PATTERN, 'must be a ULID in canonical upper-case form');
 export const timestampSchema = z
   .string()
-  .refine((s) => TIMESTAMP_PATTERN.test(s) && parseTimestamp(s) !== null, 'must be a timestamp of the form YYYY-MM-DDTHH:MM:SS.sssZ');
+  .refine((s) => TIMESTAMP_PATTERN.test(s) && parseTimestamp(s) !== null, 'must be a timestamp of the form YYYY-MM-DDTHH:MM:SS.sssZ')
+  .meta({ pattern: TIMESTAMP_PATTERN.source, description: 'A UTC timestamp YYYY-MM-DDTHH:MM:SS.sssZ' });
 const count = z.number().int().nonnegative();
 export const regimeSchema = z.enum(REGIMES);
 
