@@ -22,6 +22,9 @@ const PARAMS = { ...DEFAULT_PARAMS };
 /** One valid body per statement type (proposal.open as a member-opened motion). */
 export const SAMPLE_BODIES: { [T in StatementType]: BodyOf<T> } = {
   'member.register': { name: 'Ada' },
+  'member.key.add': { member: MEMBER, jwk: { crv: 'Ed25519', kty: 'OKP', x: id32('new key') } },
+  'member.key.revoke': { member: MEMBER, key: OTHER },
+  'member.recovery.set': { member: MEMBER, jwk: { crv: 'Ed25519', kty: 'OKP', x: id32('recovery key') } },
   'circle.create': { name: 'Garden', parent: CIRCLE, regime: 'do-ocracy', params: { objectionShare: '1/5' } },
   'child.created': { child: id16('child'), genesis: { leaf: id32('leaf') } },
   'member.invite': { member: MEMBER },
