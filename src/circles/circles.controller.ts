@@ -54,7 +54,7 @@ export class CirclesController {
   }
 
   @Get('members/:id')
-  @ApiOperation({ summary: "A registered member's name and public key" })
+  @ApiOperation({ summary: "A registered member's name, registration key, keys over time and recovery key (SPEC §11)" })
   @ApiAnswer(memberAnswer)
   @ApiErrors('UNKNOWN_MEMBER')
   member(@Param('id', MemberIdPipe) id: string): Promise<MemberAnswer> {

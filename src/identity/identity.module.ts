@@ -3,13 +3,15 @@ import { InstanceKeyRepository } from './instance-key.repository';
 import { InstanceKeyService } from './instance-key.service';
 import { KeyIndexService } from './key-index.service';
 import { KeysRepository } from './keys.repository';
+import { KeysController } from './keys.controller';
+import { KeysService } from './keys.service';
 import { MembersRepository } from './members.repository';
 import { WellKnownController } from './well-known.controller';
 
 /** The instance key, members' keys over time (SPEC §11), and the well-known document (SPEC §3.2, §3.8). */
 @Module({
-  controllers: [WellKnownController],
-  providers: [InstanceKeyRepository, InstanceKeyService, MembersRepository, KeysRepository, KeyIndexService],
-  exports: [InstanceKeyService, MembersRepository, KeysRepository, KeyIndexService],
+  controllers: [WellKnownController, KeysController],
+  providers: [InstanceKeyRepository, InstanceKeyService, MembersRepository, KeysRepository, KeyIndexService, KeysService],
+  exports: [InstanceKeyService, MembersRepository, KeysRepository, KeyIndexService, KeysService],
 })
 export class IdentityModule {}
