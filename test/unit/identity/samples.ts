@@ -1,6 +1,6 @@
 // Sample values for statement tests: a well-formed body of every statement type.
 import { createHash } from 'node:crypto';
-import { BodyOf, StatementType } from '../../../src/core/formats/statement-types';
+import { BodyOf, hasNullCircle, StatementType } from '../../../src/core/formats/statement-types';
 import { DEFAULT_PARAMS } from '../../../src/core/governance/params';
 
 const digest = (label: string) => createHash('sha256').update(label).digest();
@@ -97,7 +97,7 @@ export const SAMPLE_RATIFICATION: BodyOf<'proposal.open'> = {
 };
 
 export const circleFor = (type: StatementType): string | null =>
-  type === 'member.register' || type === 'circle.create' || type === 'circle.forked' ? null : CIRCLE;
+  hasNullCircle(type) ? null : CIRCLE;
 
 /** A payload object around `body`, for direct schema tests. */
 export function payloadOf(type: StatementType, body: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
