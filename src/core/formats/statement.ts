@@ -4,7 +4,7 @@
 // pipeline needs: size, structure, header, payload bytes, payload schema
 // (`parseCompact`); then, once the caller has found the signer's key, the
 // signature (`assertSignature`) and the clock (`checkClock`).
-import { decodeBase64url as decodeLenient, type PublicKeyHandle, toBase64url, utf8, verifyEd25519 } from '../crypto/crypto';
+import { decodeBase64url as decodeLenient, type PublicKeyHandle, toBase64url, utf8 as utf8Bytes, verifyEd25519 } from '../crypto/crypto';
 import { parseCanonicalJson, parseTimestamp } from './canonical-json';
 import { Ed25519PublicJwk, isEd25519PublicJwk, isMemberId, memberIdOf } from './keys';
 import {
@@ -264,7 +264,7 @@ export function parseCompact(jws: string): ParsedStatement {
     payloadBytes,
     payload: validation.payload,
     // base64url and a dot: ASCII, whose UTF-8 bytes are its characters.
-    signingInput: utf8(`${headerB64}.${payloadB64}`),
+    signingInput: utf8Bytes(`${headerB64}.${payloadB64}`),
   };
 }
 
