@@ -161,6 +161,28 @@ describe('keys over time (SPEC §11)', () => {
     expect(member.body.keys.map((k) => k.kid)).toEqual([alice.id, laptop.id, phone.id]);
   });
 
+  it('records a revocation after every entry its key signed, under concurrent statements by that key', async () => {
+    const dana = await api.register('Dana');
+    const tablet = StatementSigner.generate();
+    await api.act(bob, 'member.invite', circle, { member: dana.id });
+    await api.act(dana, 'member.accept', circle, {});
+    await api.act(dana, 'member.key.add', null, { member: dana.id, jwk: tablet.publicJwk });
+    const positions = ['unanimity', 'do-ocracy', 'amendment', 'split'] as const;
+    const sent = Array.from({ length: 40 }, (_, i) => api.postJws(dana.sign('regime.position', circle, { position: positions[i % 4] })));
+    const revocation = api.postJws(tablet.sign('member.key.revoke', null, { member: dana.id, key: dana.id }));
+    const answers = await Promise.all(sent);
+    expect((await revocation).status).toBe(201);
+    for (const a of answers) expect([201, 403]).toContain(a.status);
+    for (const a of answers.filter((x) => x.status === 403)) expect(a.body).toMatchObject({ code: 'KEY_REVOKED' });
+
+    const lines = (await api.get(`/api/v1/circles/${circle}/log`)).text.trim().split('\n').map((l) => JSON.parse(l) as { jws: string; recordedAt: string });
+    const signedByOld = lines.filter((e) => JSON.parse(Buffer.from(e.jws.split('.')[0], 'base64url').toString()).kid === dana.id);
+    const member = await api.get<{ keys: Array<{ kid: string; revokedAt?: string }> }>(`/api/v1/members/${dana.id}`);
+    const revokedAt = member.body.keys.find((k) => k.kid === dana.id)?.revokedAt as string;
+    expect(signedByOld.length).toBeGreaterThanOrEqual(answers.filter((a) => a.status === 201).length);
+    for (const e of signedByOld) expect(e.recordedAt < revokedAt).toBe(true);
+  });
+
   it('accepts every log with archipel verify, old votes by revoked keys included', async () => {
     const run = await archipel('verify', '--instance', t.url, '--circle', circle);
     expect(run.stderr).toBe('');
