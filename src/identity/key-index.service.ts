@@ -15,7 +15,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { PublicKeyHandle } from '../core/crypto/crypto';
-import { publicKeyFromJwk } from '../core/formats/keys';
+import { PublicKeyCache } from '../core/formats/keys';
 import type { KeyRecord } from '../core/rules/key-rules';
 import type { Effect } from '../core/rules/state';
 import { KeysRepository } from './keys.repository';
@@ -26,9 +26,13 @@ export interface IndexedKey {
   publicKey: PublicKeyHandle;
 }
 
+/** Imported public keys kept at once (records are small and all kept; handles are re-imported on a miss). */
+const PUBLIC_KEY_CACHE_SIZE = 50_000;
+
 @Injectable()
 export class KeyIndexService {
-  private readonly keys = new Map<string, IndexedKey>();
+  private readonly keys = new Map<string, { record: KeyRecord }>();
+  private readonly publicKeys = new PublicKeyCache(PUBLIC_KEY_CACHE_SIZE);
   /** The registry seq of the latest revocation the index knows (-1: none yet). */
   private epoch = -1;
   private epochKnown = false;
@@ -42,17 +46,19 @@ export class KeyIndexService {
 
   /** The key, read from member_key the first time this process meets it; undefined for no key of anyone. */
   async lookup(kid: string): Promise<IndexedKey | undefined> {
-    const known = this.keys.get(kid);
-    if (known) return known;
-    const row = await this.repository.byKid(kid);
-    if (!row) return undefined;
-    // Another caller may have put it (and a later revocation) meanwhile: keep theirs.
-    const again = this.keys.get(kid);
-    if (again) return again;
-    const { addedSeq: _a, revokedSeq: _r, ...record } = row;
-    const indexed = { record, publicKey: publicKeyFromJwk(record.jwk) };
-    this.keys.set(kid, indexed);
-    return indexed;
+    let known = this.keys.get(kid);
+    while (!known) {
+      // A revocation the index learns while the row is read may be newer than the row: read again.
+      const epoch = this.epoch;
+      const row = await this.repository.byKid(kid);
+      if (!row) return undefined;
+      known = this.keys.get(kid); // another caller may have put it (and a later revocation) meanwhile
+      if (!known && epoch === this.epoch) {
+        const { addedSeq: _a, revokedSeq: _r, ...record } = row;
+        this.keys.set(kid, (known = { record }));
+      }
+    }
+    return { record: known.record, publicKey: this.publicKeys.getOrImport(known.record.jwk, kid) };
   }
 
   /**
@@ -79,7 +85,7 @@ export class KeyIndexService {
   committed(effects: Array<{ effect: Effect }>): void {
     for (const { effect } of effects) {
       if (effect.kind === 'key.added') {
-        if (!this.keys.has(effect.key.kid)) this.keys.set(effect.key.kid, { record: { ...effect.key }, publicKey: publicKeyFromJwk(effect.key.jwk) });
+        if (!this.keys.has(effect.key.kid)) this.keys.set(effect.key.kid, { record: { ...effect.key } });
       } else if (effect.kind === 'key.revoked') {
         const known = this.keys.get(effect.kid);
         if (known && known.record.revokedAt === null) known.record = { ...known.record, revokedAt: effect.at };
