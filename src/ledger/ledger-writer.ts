@@ -190,10 +190,12 @@ export class LedgerWriter {
       jobs = [];
       const locking = this.lock(m, batch);
       // SPEC §11: the keys lock and the index's revocations, right behind the head locks; a batch
-      // that revokes a key holds it exclusively and reads when its member last signed anything.
+      // that revokes a key holds it exclusively. A revocation, or a recovery key's replacement, reads
+      // when its member last signed anything.
       const members = batch.filter((item) => !item.system);
-      const revoking = members.filter((item) => item.ctx!.payload.type === 'member.key.revoke');
-      const keysSynced = members.length ? this.keyIndex.sync(m, revoking.length > 0) : Promise.resolve();
+      const revoking = members.filter((item) => endsAKey(item.ctx!.payload.type));
+      const exclusive = members.some((item) => item.ctx!.payload.type === 'member.key.revoke');
+      const keysSynced = members.length ? this.keyIndex.sync(m, exclusive) : Promise.resolve();
       const lastSigned = Promise.all(revoking.map((item) => this.keys.lastSignedAt(m, item.ctx!.signer)));
       const contexts = new Map<Pending, StatementContext | null>();
       if (batch.some((item) => item.system)) await locking;
@@ -242,7 +244,7 @@ export class LedgerWriter {
           if (!genesis && !logs.has(target)) throw new DomainError('UNKNOWN_CIRCLE', `No circle ${target}`, 'circle');
           let recordedAt = Math.max(now, logs.get(target)?.head.lastRecordedAt ?? 0);
           if (!item.system) {
-            if (payload.type === 'member.key.revoke') recordedAt = await this.afterLastSigned(recordedAt, lastSignedFor.get(signer));
+            if (endsAKey(payload.type)) recordedAt = await this.afterLastSigned(recordedAt, lastSignedFor.get(signer));
             if (payload.type !== 'member.register') {
               const kid = ctx.kid ?? signer;
               if (signerOf(state.key(kid) ?? this.keyIndex.get(kid), kid, payload.type, recordedAt) !== signer) {
@@ -390,6 +392,11 @@ function laneOf(ctx: StatementContext): string {
 
 function newLog(circle: string): WorkingLog {
   return { head: { circle, size: 0, root: EMPTY_ROOT, lastLeaf: null, lastRecordedAt: null }, committedSize: 0, leaves: [] };
+}
+
+/** A revocation, or the replacement of a recovery key (which then signs nothing more). */
+function endsAKey(type: string): boolean {
+  return type === 'member.key.revoke' || type === 'member.recovery.set';
 }
 
 function sleep(ms: number): Promise<void> {
