@@ -22,7 +22,9 @@ export async function createHttpApp(root: ModuleClass, opts: { bufferLogs?: bool
   });
   const app = await NestFactory.create<NestFastifyApplication>(root as never, adapter, { bufferLogs: opts.bufferLogs ?? true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): Nest's handler re-raises the signal once the app is closed, which
+  // kills the process before its entry point (start.ts, main.ts) stops the children it started.
+  // Each entry point handles the signals itself (stopOnSignals in bootstrap.ts) and calls close().
   app
     .getHttpAdapter()
     .getInstance()

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import './platform/node';
-import { exitOnFatal, prepareInfrastructure } from './bootstrap';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { exitOnFatal, Infrastructure, prepareInfrastructure, stopOnSignals } from './bootstrap';
 import { parseConfig } from './config/config.schema';
 import { createHttpApp } from './http-app';
 import { LocalModule } from './local.module';
@@ -10,19 +11,16 @@ import { LocalModule } from './local.module';
  * under DATA_DIR); with no Redis answering it starts a `redis-server` child. Stopping stops both.
  */
 async function main(): Promise<void> {
-  const infra = await prepareInfrastructure({ allowEmbeddedDatabase: true });
+  const running: { infra?: Infrastructure; app?: NestFastifyApplication } = {};
+  // Before anything starts: a signal during start-up stops what has started so far.
+  stopOnSignals(async () => {
+    await running.app?.close();
+    await running.infra?.stop();
+  });
+  running.infra = await prepareInfrastructure({ allowEmbeddedDatabase: true });
   const config = parseConfig(process.env);
-  const app = await createHttpApp(LocalModule);
-  await app.listen({ port: config.PORT, host: config.HOST });
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await app.close();
-    await infra.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', stop).once('SIGINT', stop);
+  running.app = await createHttpApp(LocalModule);
+  await running.app.listen({ port: config.PORT, host: config.HOST });
 }
 
 if (require.main === module) main().catch(exitOnFatal);

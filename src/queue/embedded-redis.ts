@@ -12,6 +12,30 @@ export const REDIS_MISSING_MESSAGE =
   '(Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`), or run ' +
   '`docker compose up -d redis` from this repository, or point REDIS_URL at a running Redis 6.2+.';
 
+/** REDIS_URL with any password replaced by `***`, fit for a message or a log line. */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/** The message when the operator's REDIS_URL does not answer: what to check, what to start. */
+export function redisUnreachableMessage(configuredUrl: string): string {
+  const shown = redactedUrl(configuredUrl);
+  return (
+    `Archipel needs Redis for its queues and nothing answers at REDIS_URL=${shown}. Check that a ` +
+    `Redis 6.2+ server is running there and reachable from this machine (\`redis-cli -u '${shown}' ping\` ` +
+    `should answer PONG), that the host, port and password in REDIS_URL are right, and that no firewall ` +
+    'is in the way. To start one: `redis-server` (Debian/Ubuntu: `apt-get install redis-server`; macOS: ' +
+    '`brew install redis`) or `docker compose up -d redis` from this repository. Or unset REDIS_URL: ' +
+    '`npm start` then uses redis://127.0.0.1:6379, or starts its own `redis-server` when nothing answers there.'
+  );
+}
+
 export interface RedisEndpoint {
   url: string;
   child?: ChildProcess;
@@ -55,7 +79,16 @@ export async function spawnRedis(dir: string, port: number, extraArgs: string[] 
     { stdio: 'ignore' },
   );
   const url = `redis://127.0.0.1:${port}`;
-  const exited = new Promise<boolean>((r) => child.once('exit', () => r(false)));
+  // Whatever ends this process (a signal handled or not by the caller, process.exit after a fatal
+  // error), the child goes with it: 'exit' handlers run synchronously, and kill() is synchronous.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  const exited = new Promise<boolean>((r) =>
+    child.once('exit', () => {
+      process.off('exit', killOnExit);
+      r(false);
+    }),
+  );
   const up = await Promise.race([waitFor(() => redisAnswers(url), 10_000), exited]);
   if (!up) {
     child.kill('SIGKILL');
@@ -76,7 +109,7 @@ export async function spawnRedis(dir: string, port: number, extraArgs: string[] 
 export async function ensureRedis(configuredUrl: string | undefined, dataDir: string, log: (msg: string) => void): Promise<RedisEndpoint> {
   const url = configuredUrl ?? 'redis://127.0.0.1:6379';
   if (await redisAnswers(url)) return { url, stop: async () => undefined };
-  if (configuredUrl) throw new Error(`Nothing answers at REDIS_URL=${configuredUrl}.`);
+  if (configuredUrl) throw new Error(redisUnreachableMessage(configuredUrl));
   if (!hasRedisServer()) throw new Error(REDIS_MISSING_MESSAGE);
   const port = 6390 + Math.floor(Math.random() * 500);
   log(`No Redis at ${url}: starting redis-server on port ${port} with its data in ${join(dataDir, 'redis')}`);
