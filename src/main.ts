@@ -12,13 +12,16 @@ import { createHttpApp } from './http-app';
 async function serve(): Promise<void> {
   const infra = await prepareInfrastructure({ allowEmbeddedDatabase: false });
   const config = parseConfig(process.env);
-  const app = await createHttpApp(ApiModule);
+  const app = await createHttpApp(ApiModule, { shutdownHooks: false });
   if (cluster.isWorker) await cue();
   await app.listen({ port: config.PORT, host: config.HOST });
-  stopOnSignals(async () => {
-    await app.close();
-    await infra.stop();
-  });
+  stopOnSignals(
+    async () => {
+      await app.close();
+      await infra.stop();
+    },
+    () => infra.kill(),
+  );
 }
 
 /** Cluster messages between the supervisor and its API processes. */

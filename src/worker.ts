@@ -11,10 +11,13 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   await app.init();
-  stopOnSignals(async () => {
-    await app.close();
-    await infra.stop();
-  });
+  stopOnSignals(
+    async () => {
+      await app.close();
+      await infra.stop();
+    },
+    () => infra.kill(),
+  );
 }
 
 if (require.main === module) main().catch(exitOnFatal);

@@ -12,6 +12,14 @@ export const REDIS_MISSING_MESSAGE =
   '(Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`), or run ' +
   '`docker compose up -d redis` from this repository, or point REDIS_URL at a running Redis 6.2+.';
 
+export interface RedisEndpoint {
+  url: string;
+  child?: ChildProcess;
+  stop(): Promise<void>;
+  /** Synchronous last resort, from a process 'exit' handler: signal the child, wait for nothing. */
+  kill(): void;
+}
+
 /** REDIS_URL with any password replaced by `***`, fit for a message or a log line. */
 export function redactedUrl(url: string): string {
   try {
@@ -23,23 +31,15 @@ export function redactedUrl(url: string): string {
   }
 }
 
-/** The message when the operator's REDIS_URL does not answer: what to check, what to start. */
-export function redisUnreachableMessage(configuredUrl: string): string {
-  const shown = redactedUrl(configuredUrl);
+/** What an operator should check when the configured Redis does not answer (its password redacted). */
+export function redisUnreachableMessage(configured: string): string {
+  const url = redactedUrl(configured);
   return (
-    `Archipel needs Redis for its queues and nothing answers at REDIS_URL=${shown}. Check that a ` +
-    `Redis 6.2+ server is running there and reachable from this machine (\`redis-cli -u '${shown}' ping\` ` +
-    `should answer PONG), that the host, port and password in REDIS_URL are right, and that no firewall ` +
-    'is in the way. To start one: `redis-server` (Debian/Ubuntu: `apt-get install redis-server`; macOS: ' +
-    '`brew install redis`) or `docker compose up -d redis` from this repository. Or unset REDIS_URL: ' +
-    '`npm start` then uses redis://127.0.0.1:6379, or starts its own `redis-server` when nothing answers there.'
+    `Nothing answers at REDIS_URL=${url}. Check that Redis runs there and accepts connections ` +
+    `(\`redis-cli -u '${url}' ping\` should print PONG, with the real password): start it (Debian/Ubuntu: \`systemctl start redis-server\`; ` +
+    `Docker: \`docker compose up -d redis\`), correct REDIS_URL, or leave REDIS_URL unset and \`npm start\` ` +
+    `runs a redis-server of its own.`
   );
-}
-
-export interface RedisEndpoint {
-  url: string;
-  child?: ChildProcess;
-  stop(): Promise<void>;
 }
 
 export function redisAnswers(url: string, timeoutMs = 500): Promise<boolean> {
@@ -79,16 +79,7 @@ export async function spawnRedis(dir: string, port: number, extraArgs: string[] 
     { stdio: 'ignore' },
   );
   const url = `redis://127.0.0.1:${port}`;
-  // Whatever ends this process (a signal handled or not by the caller, process.exit after a fatal
-  // error), the child goes with it: 'exit' handlers run synchronously, and kill() is synchronous.
-  const killOnExit = () => child.kill('SIGTERM');
-  process.once('exit', killOnExit);
-  const exited = new Promise<boolean>((r) =>
-    child.once('exit', () => {
-      process.off('exit', killOnExit);
-      r(false);
-    }),
-  );
+  const exited = new Promise<boolean>((r) => child.once('exit', () => r(false)));
   const up = await Promise.race([waitFor(() => redisAnswers(url), 10_000), exited]);
   if (!up) {
     child.kill('SIGKILL');
@@ -97,6 +88,9 @@ export async function spawnRedis(dir: string, port: number, extraArgs: string[] 
   return {
     url,
     child,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    },
     stop: () =>
       new Promise<void>((r) => {
         if (child.exitCode !== null) return r();
@@ -107,8 +101,9 @@ export async function spawnRedis(dir: string, port: number, extraArgs: string[] 
 }
 
 export async function ensureRedis(configuredUrl: string | undefined, dataDir: string, log: (msg: string) => void): Promise<RedisEndpoint> {
-  const url = configuredUrl ?? 'redis://127.0.0.1:6379';
-  if (await redisAnswers(url)) return { url, stop: async () => undefined };
+  // ARCHIPEL_REDIS_DEFAULT_URL: where to look when REDIS_URL is unset (tests point it elsewhere).
+  const url = configuredUrl ?? process.env.ARCHIPEL_REDIS_DEFAULT_URL ?? 'redis://127.0.0.1:6379';
+  if (await redisAnswers(url)) return { url, stop: async () => undefined, kill: () => undefined };
   if (configuredUrl) throw new Error(redisUnreachableMessage(configuredUrl));
   if (!hasRedisServer()) throw new Error(REDIS_MISSING_MESSAGE);
   const port = 6390 + Math.floor(Math.random() * 500);

@@ -24,7 +24,7 @@ describe('REDIS_URL pointing at nothing', () => {
     expect(stderr).toContain(`REDIS_URL=redis://:***@127.0.0.1:${port}`);
     expect(stderr).toContain('redis-cli');
     expect(stderr).toContain('redis-server');
-    expect(stderr).toContain('unset REDIS_URL');
+    expect(stderr).toContain('leave REDIS_URL unset');
     expect(stderr).not.toContain('s3cret-password');
     // one paragraph, no stack trace
     expect(stderr).not.toMatch(/\n\s+at /);
