@@ -16,7 +16,7 @@ describe(`fuzz campaign: ${CASES} cases through the HTTP API (seed ${SEED})`, ()
   beforeAll(async () => {
     // Workers in process: the closed proposal is closed by the real tally job, checkpoints are cut.
     t = await startTestApp({ worker: true });
-    w = await buildWorld(t.url, Number(process.env.FUZZ_MAX_CIRCLES ?? 4));
+    w = await buildWorld(t.url, Number(process.env.FUZZ_MAX_CIRCLES ?? 2));
   });
   afterAll(async () => {
     await t?.close();
