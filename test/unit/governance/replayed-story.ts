@@ -10,7 +10,7 @@ import { derivedId } from '../../../src/core/formats/ids';
 import { compareIds } from '../../../src/core/governance/resolve';
 import { freezeParams, paramRatio, type Params, type RegimeName } from '../../../src/core/governance/params';
 import { amendmentsCloseAt } from '../../../src/core/governance/amendments';
-import type { TallyResultBody } from '../../../src/core/governance/tally';
+import type { TallyResultBody, TallySnapshot } from '../../../src/core/governance/tally';
 import type { ProposalKind } from '../../../src/core/formats/vocabulary';
 import { LogReplay, ReplayDecoder } from '../../../src/core/verify/replay';
 
@@ -171,7 +171,7 @@ export class ReplayedStory {
   vote(name: string, label: string, choice: string): void {
     const ends = this.times.get(this.proposal(label))?.amendingEnds;
     if (ends != null && this.now < ends) this.now = ends;
-    this.say(name, 'vote.cast', { proposal: this.proposal(label), choice } as never);
+    this.say(name, 'vote.cast', { proposal: this.proposal(label), choice, ...(choice === 'object' ? { reason: `${name} objects` } : {}) } as never);
   }
 
   retract(name: string, label: string): void {
@@ -207,6 +207,12 @@ export class ReplayedStory {
     return this.named(body);
   }
 
+  /** Appends the instance's `circle.split` of the fork a proposal caused, with these leavers. */
+  split(label: string, leavers: string[]): void {
+    const members = leavers.map((n) => this.id(n)).sort(compareIds);
+    this.push(this.instance.sign('circle.split', this.circle, { newCircle: 'AAAAAAAAAAAAAAAAAAAAAA', members, cause: this.proposal(label) }, this.stamp()));
+  }
+
   /** Who the replay says leaves in the fork a tallied proposal causes, by name. */
   forkMembers(label: string): string[] | undefined {
     return this.replay.forkMembers(this.proposal(label))?.map((id) => this.nameOf(id));
@@ -222,4 +228,44 @@ export class ReplayedStory {
     if (body.void) out.void = body.void.map((id) => this.labels.get(id) ?? id);
     return out;
   }
+}
+
+/**
+ * A state-at-close story (story.ts `snapshot`) told as a log and tallied by the replay: the eligible members
+ * join (the first creates the circle under the story's regime and params), the proposal opens,
+ * members named only as delegates join after it (so they are not eligible), the delegations are
+ * set (proposal-scoped ones on this proposal), the votes cast, and the replay recomputes the tally
+ * at close. An `amendment` proposal targets a motion opened just before it.
+ */
+export function replayStory(story: TallySnapshot): TallyResultBody {
+  if (story.void) throw new Error('void amendments come from adopted amendments: tell them as a ReplayedStory');
+  const delegations = [...story.delegations];
+  const votes = [...story.votes];
+  const eligible = new Set(story.eligible);
+  const later = new Set<string>();
+  for (const [member, d] of delegations) for (const to of [member, d.proposal, d.topic, d.circle]) if (to !== undefined && !eligible.has(to)) later.add(to);
+  for (const [member] of votes) if (!eligible.has(member)) later.add(member);
+  const s = new ReplayedStory([...story.eligible, ...later], { regime: story.regime, params: story.params as never, join: story.eligible.slice(1) });
+  const label = story.proposal ?? 'p1';
+  const kind = story.kind ?? 'motion';
+  const founder = story.eligible[0];
+  if (kind === 'amendment') {
+    s.open(founder, 'motion', { text: 'We do this.' });
+    s.open(founder, label, { kind, target: 'motion', find: 'this', replace: 'that', topic: story.topic ?? null });
+  } else s.open(founder, label, { kind, topic: story.topic ?? null });
+  for (const name of later) s.join(name);
+  for (const [member, d] of delegations) {
+    if (d.circle !== undefined) s.delegate(member, d.circle, { circle: true });
+    if (d.topic !== undefined) {
+      if (story.topic == null) throw new Error('a topic-scoped delegation in a story without a topic');
+      s.delegate(member, d.topic, { topic: story.topic });
+    }
+    if (d.proposal !== undefined) s.delegate(member, d.proposal, { proposal: label });
+  }
+  for (const [member, choice] of votes) {
+    if (eligible.has(member)) s.vote(member, label, choice);
+    // The snapshot ignores the vote of a member who was not eligible: the rules refuse it.
+    else expect(() => s.vote(member, label, choice)).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE' }));
+  }
+  return s.tally(label);
 }
