@@ -312,7 +312,8 @@ export class LogReplay {
   private checkSplit(seq: number, body: BodyOf<'circle.split'>): void {
     const expected = this.forkMembers(body.cause);
     if (!expected) throw new ReplayFailure(seq, 'FORK_MISMATCH', `circle.split caused by ${body.cause}, which is not tallied forked in this log`);
-    const differs = firstDifference(expected, body.members);
+    // SPEC §7 sets who leaves, not in which order they are listed.
+    const differs = firstDifference(expected, [...body.members].sort(compareIds));
     if (differs) throw new ReplayFailure(seq, 'FORK_MISMATCH', `circle.split of ${body.cause}: members are ${JSON.stringify(body.members)}, recomputed ${JSON.stringify(expected)}`);
     this.forks++;
   }
