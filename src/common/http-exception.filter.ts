@@ -29,7 +29,35 @@ export function sendError(exception: unknown, request: FastifyRequest, reply: Fa
   body.requestId = String(request.id);
   const status = statusOf(body.code);
   if (status >= 500) logger.error(exception instanceof Error ? exception.stack : String(exception));
-  void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  const send = () => void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  // A body refused for its size is still on its way: read it to the end (and drop it) before
+  // answering, so a client that sends the whole body before reading gets the 413, not a connection
+  // cut under it (EPIPE). Past MAX_DRAIN_BYTES the connection is closed after the answer.
+  if (body.code === 'PAYLOAD_TOO_LARGE') void drain(request.raw, MAX_DRAIN_BYTES).then(send);
+  else send();
+}
+
+/** How much of an oversized body is read and dropped before the 413 is sent. */
+export const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+function drain(raw: FastifyRequest['raw'], maxBytes: number): Promise<void> {
+  if (raw.complete || raw.readableEnded || raw.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    let seen = 0;
+    const done = () => {
+      raw.removeListener('data', onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) done();
+    };
+    raw.on('data', onData);
+    raw.once('end', done);
+    raw.once('error', done);
+    raw.once('close', done);
+    raw.resume();
+  });
 }
 
 function errorBody(exception: unknown): ErrorBody {
@@ -47,6 +75,7 @@ function errorBody(exception: unknown): ErrorBody {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     if (status === 404) return { code: 'NOT_FOUND', message: exception.message };
+    if (status === 413) return { code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large' };
     if (status === 503) return { code: 'SERVICE_UNAVAILABLE', message: exception.message, details: exception.getResponse() };
     if (status < 500) return { code: 'INVALID_REQUEST', message: exception.message };
   }
