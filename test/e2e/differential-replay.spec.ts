@@ -88,7 +88,7 @@ const op = (proposals: number): fc.Arbitrary<Op> =>
 
 const scriptArb: fc.Arbitrary<Script> = fc.integer({ min: 1, max: 5 }).chain((n) =>
   fc.record({
-    regime: fc.constantFrom(...REGIMES),
+    regime: fc.constantFrom<RegimeName>(...REGIMES, 'amendment', 'split'),
     params: fc.record(
       {
         unanimityQuorum: fc.constantFrom('1', '2/3', '0.5'),
@@ -256,8 +256,11 @@ describe('the server’s tallies and forks equal the log replay’s (differentia
             // The same word twice: the later amendment is void once the first is applied.
             replace: `${find.split('').reverse().join('')}!`,
           });
-          if (answer?.id) seen.amendments++;
-          if (answer?.id) proposals.push({ id: answer.id, kind: 'amendment', regime: target.regime, closesAt: target.amendmentsCloseAt, amendmentsCloseAt: null, text: '' });
+          if (!answer?.id) return;
+          seen.amendments++;
+          proposals.push({ id: answer.id, kind: 'amendment', regime: target.regime, closesAt: target.amendmentsCloseAt, amendmentsCloseAt: null, text: '' });
+          // Its author supports it: amendments get adopted, and one of two on the same words is void.
+          await attempt(who, 'vote.cast', circle, { proposal: answer.id, choice: 'yes' });
           return;
         }
         case 'wait':
