@@ -126,7 +126,7 @@ const scriptArb: fc.Arbitrary<Script> = fc.integer({ min: 1, max: 5 }).chain((n)
 );
 
 /** What the histories covered, over all runs (printed with DIFFERENTIAL_VERBOSE=1). */
-const seen = { amendments: 0, histories: 0, appended: 0, refused: 0, tallies: 0, adopted: 0, forked: 0, splits: 0, carried: 0, lost: 0, cycles: 0, void: 0, regimeChanges: 0 };
+const seen = { amendments: 0, amendmentsAdopted: 0, histories: 0, appended: 0, refused: 0, tallies: 0, adopted: 0, forked: 0, splits: 0, carried: 0, lost: 0, cycles: 0, void: 0, regimeChanges: 0 };
 
 const refusals: Record<string, number> = {};
 
@@ -354,6 +354,7 @@ describe('the server’s tallies and forks equal the log replay’s (differentia
       expect(body).toEqual(replay.recomputed(body.proposal));
       seen.tallies++;
       if (body.outcome === 'adopted') seen.adopted++;
+      if (body.outcome === 'adopted' && proposals.find((p) => p.id === body.proposal)?.kind === 'amendment') seen.amendmentsAdopted++;
       if (body.outcome === 'forked') seen.forked++;
       if (body.lost.weight > 0) seen.lost++;
       seen.cycles += body.lost.cycles.length;
