@@ -95,13 +95,20 @@ export class ProposalsRepository {
         }
         return;
       case 'vote.set': {
-        const es = of('vote.set');
+        // A member may vote twice on one proposal within a batch: only her later vote is written
+        // (as one at a time would leave it), since one INSERT … ON CONFLICT may not touch a row twice.
+        const all = of('vote.set');
+        const lastOf = new Map<string, number>();
+        all.forEach((e, i) => lastOf.set(`${e.proposal} ${e.member}`, i));
+        const kept = [...lastOf.values()].sort((a, b) => a - b);
+        const es = kept.map((i) => all[i]);
+        const voteSeqs = kept.map((i) => seqs[i]);
         await m.query(
           `INSERT INTO vote (proposal, member, choice, reason, seq, recorded_at)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[])
            ON CONFLICT (proposal, member) DO UPDATE SET choice = EXCLUDED.choice, reason = EXCLUDED.reason, seq = EXCLUDED.seq,
              recorded_at = EXCLUDED.recorded_at`,
-          [es.map((e) => e.proposal), es.map((e) => e.member), es.map((e) => e.choice), es.map((e) => e.reason), seqs, es.map((e) => iso(e.at))],
+          [es.map((e) => e.proposal), es.map((e) => e.member), es.map((e) => e.choice), es.map((e) => e.reason), voteSeqs, es.map((e) => iso(e.at))],
         );
         return;
       }
@@ -158,11 +165,14 @@ export class ProposalsRepository {
     return row ? toRow(row) : null;
   }
 
-  /** Direct votes at close with this choice, by members still in the circle (who leave in a fork). */
+  /**
+   * Direct votes at close with this choice, by members still in the circle (who leave in a fork),
+   * in plain code-unit order of their ids whatever the database's collation (as the replay sorts).
+   */
   async directVotersStillMembers(p: ProposalRow, choice: string, q: Queryable = this.ds): Promise<string[]> {
     const rows: Array<{ member: string }> = await q.query(
       `SELECT v.member FROM vote v JOIN circle_membership m ON m.circle = $2 AND m.member = v.member AND m.left_seq IS NULL
-       WHERE v.proposal = $1 AND v.choice = $3 AND v.recorded_at < $4 ORDER BY v.member`,
+       WHERE v.proposal = $1 AND v.choice = $3 AND v.recorded_at < $4 ORDER BY v.member COLLATE "C"`,
       [p.id, p.circle, choice, new Date(p.closesAt).toISOString()],
     );
     return rows.map((r) => r.member);
