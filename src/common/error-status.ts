@@ -50,6 +50,13 @@ export const ERROR_STATUS = {
   DELEGATE_NOT_MEMBER: 422,
   NO_SUCH_DELEGATION: 404,
   NO_VOTE: 409,
+  // witnessing (C2SP tlog-witness statuses)
+  WITNESS_MALFORMED_REQUEST: 400,
+  WITNESS_UNKNOWN_ORIGIN: 404,
+  WITNESS_NOT_SIGNED: 403,
+  WITNESS_SIZE_CONFLICT: 409,
+  WITNESS_INCONSISTENT: 422,
+  NO_COSIGNED_CHECKPOINT: 404,
 } as const satisfies Record<ErrorCode, number>;
 
 export function statusOf(code: ErrorCode): number {

@@ -1,0 +1,107 @@
+// SPEC §12.1, the log side: send each log's newest checkpoint to every witness of the policy
+// (C2SP tlog-witness add-checkpoint) with a consistency proof from the size that witness last
+// cosigned, resync on 409, check and store the cosignature lines. Batched per witness: each tick
+// sends at most WITNESS_REQUESTS_PER_SECOND × WITNESS_INTERVAL_SECONDS requests to a witness,
+// paced evenly, and only the newest checkpoint of a log (checkpoints cut in between are skipped).
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config';
+import { fromBase64url } from '../core/formats/canonical-json';
+import { parseSignatureLines, verifyCosignature } from '../core/formats/cosignature';
+import { PolicyWitness } from '../core/formats/witness-policy';
+import { formatAddCheckpoint, parseTlogSize, TLOG_SIZE_CONTENT_TYPE } from '../core/formats/witness-protocol';
+import { LedgerService } from '../ledger/ledger.service';
+import { JobName } from '../queue/job-catalogue';
+import { JobHandlerRegistry } from '../queue/job-handlers';
+import { NewestCheckpoint, WitnessRepository } from './witness.repository';
+import { WitnessSettings } from './witness-settings';
+
+export type WitnessTally = { witness: string; sent: number; cosigned: number; conflicts: number; refused: number; failed: number };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+@Injectable()
+export class WitnessClientJobs implements OnModuleInit {
+  private readonly logger = new Logger('WitnessClient');
+
+  constructor(
+    private readonly registry: JobHandlerRegistry,
+    private readonly repository: WitnessRepository,
+    private readonly ledger: LedgerService,
+    private readonly settings: WitnessSettings,
+    private readonly config: AppConfigService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(JobName.CollectCosignatures, () => this.collect().then(() => undefined));
+  }
+
+  /** One round: every witness of the policy that has a URL, in parallel. */
+  async collect(): Promise<WitnessTally[]> {
+    const witnesses = (this.settings.policy?.witnesses ?? []).filter((w) => w.url !== null);
+    return Promise.all(witnesses.map((w) => this.collectFor(w)));
+  }
+
+  private async collectFor(witness: PolicyWitness): Promise<WitnessTally> {
+    const rate = this.config.get('WITNESS_REQUESTS_PER_SECOND');
+    const budget = Math.max(1, Math.floor(rate * this.config.get('WITNESS_INTERVAL_SECONDS')));
+    const spacing = 1000 / rate;
+    const tally: WitnessTally = { witness: witness.name, sent: 0, cosigned: 0, conflicts: 0, refused: 0, failed: 0 };
+    const pending = await this.repository.pending(witness.vkey, budget);
+    let last = 0;
+    const pace = async () => {
+      const wait = last + spacing - Date.now();
+      if (wait > 0) await sleep(wait);
+      last = Date.now();
+      tally.sent++;
+    };
+    for (const checkpoint of pending) {
+      if (tally.sent >= budget) break;
+      try {
+        await this.send(witness, checkpoint, checkpoint.witnessSize ?? 0, pace, tally, budget);
+      } catch (e) {
+        tally.failed++;
+        // Moves it to the back of the queue, so one failing log does not starve the others.
+        await this.repository.saveProgress(witness.vkey, checkpoint.circle, checkpoint.witnessSize ?? 0).catch(() => undefined);
+        this.logger.warn(`Witness ${witness.name} (${witness.url}): ${(e as Error).message}`);
+      }
+    }
+    if (tally.sent) this.logger.log(`Witness ${witness.name}: ${tally.sent} sent, ${tally.cosigned} cosigned, ${tally.conflicts} resynced, ${tally.refused} refused, ${tally.failed} failed`);
+    return tally;
+  }
+
+  private async send(witness: PolicyWitness, cp: NewestCheckpoint, oldSize: number, pace: () => Promise<void>, tally: WitnessTally, budget: number, resynced = false): Promise<void> {
+    if (oldSize > cp.size) {
+      throw new Error(`${cp.circle}: the witness cosigned size ${oldSize}, beyond this log's ${cp.size}; the log was rolled back or forked. Nothing sent.`);
+    }
+    const proof = oldSize === 0 ? [] : (await this.ledger.consistency(cp.circle, oldSize, cp.size)).path.map((h) => fromBase64url(h) as Uint8Array);
+    await pace();
+    const response = await fetch(`${witness.url}/add-checkpoint`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: formatAddCheckpoint(oldSize, proof, cp.note),
+      signal: AbortSignal.timeout(this.config.get('WITNESS_TIMEOUT_MS')),
+    });
+    const body = await response.text();
+    if (response.status === 200) {
+      const text = cp.note.slice(0, cp.note.lastIndexOf('\n\n') + 1);
+      const mine = parseSignatureLines(body).filter((sig) => verifyCosignature(text, sig, witness.key, Math.floor(Date.now() / 1000) + 300));
+      if (!mine.length) throw new Error(`${cp.circle}: the answer holds no valid cosignature from ${witness.vkey}`);
+      await this.repository.saveCosignature(cp.circle, cp.size, witness.vkey, mine[0].line);
+      await this.repository.saveProgress(witness.vkey, cp.circle, cp.size);
+      tally.cosigned++;
+      return;
+    }
+    if (response.status === 409 && (response.headers.get('content-type') ?? '').startsWith(TLOG_SIZE_CONTENT_TYPE)) {
+      tally.conflicts++;
+      const size = parseTlogSize(body);
+      if (size === null) throw new Error(`${cp.circle}: a 409 without a size`);
+      if (resynced) throw new Error(`${cp.circle}: still 409 (size ${size}) after resyncing; the witness may hold another root at that size`);
+      if (size > cp.size) throw new Error(`${cp.circle}: the witness cosigned size ${size}, beyond this log's ${cp.size}`);
+      await this.repository.saveProgress(witness.vkey, cp.circle, size);
+      if (tally.sent >= budget) return;
+      return this.send(witness, cp, size, pace, tally, budget, true);
+    }
+    tally.refused++;
+    throw new Error(`${cp.circle}: add-checkpoint answered ${response.status}: ${body.slice(0, 200)}`);
+  }
+}
