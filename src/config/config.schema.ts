@@ -47,6 +47,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^[^\s+]+$/, 'no spaces and no "+" (it names a signed-note key)')
     .optional(),
+  /** A file holding the witness key's 32-byte Ed25519 seed (base64), created if missing; absent: kept in the database. */
+  WITNESS_KEY_FILE: z.string().min(1).optional(),
   /** Logs this instance witnesses: items separated by ";" or newlines, each `VKEY` or `ORIGIN VKEY`. */
   WITNESSED_LOGS: z.string().default(''),
   /** A Sigsum policy file naming the witnesses this instance asks to cosign, and the quorum. */

@@ -46,8 +46,10 @@ export class WitnessSettings {
   /** null: no policy, so no witness is asked and `?cosigned=1` has nothing to serve. */
   readonly policy: WitnessPolicy | null;
   readonly name: string;
+  readonly keyFile: string | undefined;
 
   constructor(config: AppConfigService) {
+    this.keyFile = config.get('WITNESS_KEY_FILE');
     this.logs = parseWitnessedLogs(config.get('WITNESSED_LOGS'));
     this.name = config.get('WITNESS_NAME') ?? `${config.get('INSTANCE_NAME')}/witness`;
     const file = config.get('WITNESS_POLICY_FILE');

@@ -2,6 +2,8 @@
 // The decision is pure (core/verify/witness-decision.ts); here it runs with the origin's record
 // locked, the new record stored and the cosignature made before the answer leaves.
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { cryptoProvider, PrivateKeyHandle, randomBytes } from '../core/crypto/crypto';
 import { cosign, formatWitnessKey } from '../core/formats/cosignature';
 import { DomainError } from '../core/rules/domain-error';
@@ -9,6 +11,18 @@ import { decideAddCheckpoint, parseRequest } from '../core/verify/witness-decisi
 import { Clock } from '../common/clock';
 import { WitnessRepository } from './witness.repository';
 import { WitnessSettings } from './witness-settings';
+
+/** The witness key's seed from WITNESS_KEY_FILE (base64), created there on first start. */
+function seedFromFile(file: string): Uint8Array {
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.tmp`, `${Buffer.from(randomBytes(32)).toString('base64')}\n`, { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  }
+  const seed = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  if (seed.length !== 32) throw new Error(`WITNESS_KEY_FILE ${file} must hold the base64 of a 32-byte Ed25519 seed`);
+  return new Uint8Array(seed);
+}
 
 export type AddCheckpointAnswer = { status: 200; body: string } | { status: 409; size: number };
 
@@ -24,7 +38,7 @@ export class WitnessService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const { seed } = await this.repository.seed(this.settings.name, randomBytes(32));
+    const seed = this.settings.keyFile ? seedFromFile(this.settings.keyFile) : (await this.repository.seed(this.settings.name, randomBytes(32))).seed;
     const privateKey = cryptoProvider().importPrivateKey(seed);
     this.key = { name: this.settings.name, privateKey, publicKey: cryptoProvider().publicKeyOf(privateKey) };
   }
