@@ -22,6 +22,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 @Injectable()
 export class WitnessClientJobs implements OnModuleInit {
   private readonly logger = new Logger('WitnessClient');
+  /** When this process last sent to each witness: the pace holds across rounds. */
+  private readonly lastSent = new Map<string, number>();
+  /** One round at a time in this process: a round that outlasts the interval is not doubled. */
+  private round: Promise<WitnessTally[]> | null = null;
 
   constructor(
     private readonly registry: JobHandlerRegistry,
@@ -37,8 +41,14 @@ export class WitnessClientJobs implements OnModuleInit {
 
   /** One round: every witness of the policy that has a URL, in parallel. */
   async collect(): Promise<WitnessTally[]> {
+    if (this.round) return [];
     const witnesses = (this.settings.policy?.witnesses ?? []).filter((w) => w.url !== null);
-    return Promise.all(witnesses.map((w) => this.collectFor(w)));
+    this.round = Promise.all(witnesses.map((w) => this.collectFor(w)));
+    try {
+      return await this.round;
+    } finally {
+      this.round = null;
+    }
   }
 
   private async collectFor(witness: PolicyWitness): Promise<WitnessTally> {
@@ -47,11 +57,10 @@ export class WitnessClientJobs implements OnModuleInit {
     const spacing = 1000 / rate;
     const tally: WitnessTally = { witness: witness.name, sent: 0, cosigned: 0, conflicts: 0, refused: 0, failed: 0 };
     const pending = await this.repository.pending(witness.vkey, budget);
-    let last = 0;
     const pace = async () => {
-      const wait = last + spacing - Date.now();
+      const wait = (this.lastSent.get(witness.vkey) ?? 0) + spacing - Date.now();
       if (wait > 0) await sleep(wait);
-      last = Date.now();
+      this.lastSent.set(witness.vkey, Date.now());
       tally.sent++;
     };
     for (const checkpoint of pending) {
@@ -70,9 +79,7 @@ export class WitnessClientJobs implements OnModuleInit {
   }
 
   private async send(witness: PolicyWitness, cp: NewestCheckpoint, oldSize: number, pace: () => Promise<void>, tally: WitnessTally, budget: number, resynced = false): Promise<void> {
-    if (oldSize > cp.size) {
-      throw new Error(`${cp.circle}: the witness cosigned size ${oldSize}, beyond this log's ${cp.size}; the log was rolled back or forked. Nothing sent.`);
-    }
+    if (oldSize > cp.size) return; // a newer checkpoint was cosigned meanwhile; the next round sends the newest
     const proof = oldSize === 0 ? [] : (await this.ledger.consistency(cp.circle, oldSize, cp.size)).path.map((h) => fromBase64url(h) as Uint8Array);
     await pace();
     const response = await fetch(`${witness.url}/add-checkpoint`, {
@@ -96,8 +103,9 @@ export class WitnessClientJobs implements OnModuleInit {
       const size = parseTlogSize(body);
       if (size === null) throw new Error(`${cp.circle}: a 409 without a size`);
       if (resynced) throw new Error(`${cp.circle}: still 409 (size ${size}) after resyncing; the witness may hold another root at that size`);
-      if (size > cp.size) throw new Error(`${cp.circle}: the witness cosigned size ${size}, beyond this log's ${cp.size}`);
       await this.repository.saveProgress(witness.vkey, cp.circle, size);
+      // Ahead of this checkpoint: a newer one was sent meanwhile; the next round sends the newest.
+      if (size > cp.size) return;
       if (tally.sent >= budget) return;
       return this.send(witness, cp, size, pace, tally, budget, true);
     }
