@@ -53,18 +53,21 @@ export class WitnessClientJobs implements OnModuleInit {
 
   private async collectFor(witness: PolicyWitness): Promise<WitnessTally> {
     const rate = this.config.get('WITNESS_REQUESTS_PER_SECOND');
-    const budget = Math.max(1, Math.floor(rate * this.config.get('WITNESS_INTERVAL_SECONDS')));
+    const intervalMs = this.config.get('WITNESS_INTERVAL_SECONDS') * 1000;
+    const budget = Math.max(1, Math.floor((rate * intervalMs) / 1000));
     const spacing = 1000 / rate;
+    // The round ends before the next one is due, so rounds follow each other without a gap.
+    const deadline = Date.now() + intervalMs * 0.9;
     const tally: WitnessTally = { witness: witness.name, sent: 0, cosigned: 0, conflicts: 0, refused: 0, failed: 0 };
-    const pending = await this.repository.pending(witness.vkey, budget);
     const pace = async () => {
       const wait = (this.lastSent.get(witness.vkey) ?? 0) + spacing - Date.now();
       if (wait > 0) await sleep(wait);
       this.lastSent.set(witness.vkey, Date.now());
       tally.sent++;
     };
+    const pending = await this.repository.pending(witness.vkey, budget);
     for (const checkpoint of pending) {
-      if (tally.sent >= budget) break;
+      if (tally.sent >= budget || Date.now() >= deadline) break;
       try {
         await this.send(witness, checkpoint, checkpoint.witnessSize ?? 0, pace, tally, budget);
       } catch (e) {
