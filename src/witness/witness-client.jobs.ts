@@ -17,6 +17,9 @@ import { WitnessSettings } from './witness-settings';
 
 export type WitnessTally = { witness: string; sent: number; cosigned: number; conflicts: number; refused: number; failed: number };
 
+/** Requests in flight to one witness at once (for different logs). */
+const IN_FLIGHT_PER_WITNESS = 4;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 @Injectable()
@@ -59,24 +62,33 @@ export class WitnessClientJobs implements OnModuleInit {
     // The round ends before the next one is due, so rounds follow each other without a gap.
     const deadline = Date.now() + intervalMs * 0.9;
     const tally: WitnessTally = { witness: witness.name, sent: 0, cosigned: 0, conflicts: 0, refused: 0, failed: 0 };
+    // Each request reserves its slot before waiting (no await in between), so lanes never share one.
     const pace = async () => {
-      const wait = (this.lastSent.get(witness.vkey) ?? 0) + spacing - Date.now();
-      if (wait > 0) await sleep(wait);
-      this.lastSent.set(witness.vkey, Date.now());
+      const slot = Math.max(Date.now(), (this.lastSent.get(witness.vkey) ?? 0) + spacing);
+      this.lastSent.set(witness.vkey, slot);
       tally.sent++;
+      const wait = slot - Date.now();
+      if (wait > 0) await sleep(wait);
     };
     const pending = await this.repository.pending(witness.vkey, budget);
-    for (const checkpoint of pending) {
-      if (tally.sent >= budget || Date.now() >= deadline) break;
-      try {
-        await this.send(witness, checkpoint, checkpoint.witnessSize ?? 0, pace, tally, budget);
-      } catch (e) {
-        tally.failed++;
-        // Moves it to the back of the queue, so one failing log does not starve the others.
-        await this.repository.saveProgress(witness.vkey, checkpoint.circle, checkpoint.witnessSize ?? 0).catch(() => undefined);
-        this.logger.warn(`Witness ${witness.name} (${witness.url}): ${(e as Error).message}`);
+    // A few requests in flight (each for another log), still paced: the rate, not the witness's
+    // latency, bounds a round.
+    let next = 0;
+    const lane = async () => {
+      for (let i = next++; i < pending.length; i = next++) {
+        if (tally.sent >= budget || Date.now() >= deadline) return;
+        const checkpoint = pending[i];
+        try {
+          await this.send(witness, checkpoint, checkpoint.witnessSize ?? 0, pace, tally, budget);
+        } catch (e) {
+          tally.failed++;
+          // Moves it to the back of the queue, so one failing log does not starve the others.
+          await this.repository.saveProgress(witness.vkey, checkpoint.circle, checkpoint.witnessSize ?? 0).catch(() => undefined);
+          this.logger.warn(`Witness ${witness.name} (${witness.url}): ${(e as Error).message}`);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT_PER_WITNESS }, lane));
     if (tally.sent) this.logger.log(`Witness ${witness.name}: ${tally.sent} sent, ${tally.cosigned} cosigned, ${tally.conflicts} resynced, ${tally.refused} refused, ${tally.failed} failed`);
     return tally;
   }

@@ -3,73 +3,20 @@
 // its record in PostgreSQL across a restart, refuses forks (keeping the evidence), and never
 // cosigns two inconsistent checkpoints of one origin, even under concurrent requests.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp } from '../../src/http-app';
-import { LocalModule } from '../../src/local.module';
 import { cosigners, formatWitnessKey, parseWitnessKey } from '../../src/core/formats/cosignature';
 import { appendLeaves, consistencyProof, leafHash, mapGetter, MerkleNode, root } from '../../src/core/formats/merkle';
 import { formatCheckpoint, formatVerifierKey, signNote } from '../../src/core/formats/signed-note';
 import { formatAddCheckpoint } from '../../src/core/formats/witness-protocol';
-import { StatementSigner } from '../../src/core/formats/statement-signer';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { embeddedTestDatabase, testRedisUrl } from '../support/database-urls';
 import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
 import { archipel } from '../support/cli';
-import { freePort } from '../support/processes';
+import { Instance, postText as post, prepareInstance as prepare, startInstance as start, stopInstance } from '../support/federation';
 
 const dir = mkdtempSync(join(tmpdir(), 'archipel-witness-'));
-
-type Node = { name: string; port: number; url: string; env: Record<string, string>; db: TestDatabase; app?: NestFastifyApplication; noteKey: string; witnessKey: string; signer: StatementSigner };
-
-async function prepare(name: string): Promise<Node> {
-  const signer = StatementSigner.generate();
-  const keyFile = join(dir, `${name}.jwk`);
-  writeFileSync(keyFile, JSON.stringify(signer.exportPrivateJwk()));
-  const seed = randomBytes(32);
-  writeFileSync(join(dir, `${name}.witness`), seed.toString('base64'));
-  const port = await freePort();
-  const db = await createTestDatabase();
-  return {
-    name,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    db,
-    signer,
-    noteKey: formatVerifierKey(name, signer.rawPublicKey),
-    witnessKey: formatWitnessKey(`${name}/witness`, ed25519.getPublicKey(seed)),
-    env: {
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisUrl(),
-      QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
-      LOG_LEVEL: 'warn',
-      INSTANCE_NAME: name,
-      INSTANCE_KEY_STORE: keyFile,
-      WITNESS_KEY_FILE: join(dir, `${name}.witness`),
-      MIN_PROPOSAL_WINDOW_SECONDS: '1',
-      CHECKPOINT_INTERVAL_SECONDS: '1',
-      WITNESS_INTERVAL_SECONDS: '1',
-      DATABASE_POOL_SIZE: '4',
-      ...(embeddedTestDatabase() ? { ARCHIPEL_EMBEDDED_DATABASE: '1' } : {}),
-    },
-  };
-}
-
-async function start(node: Node): Promise<void> {
-  Object.assign(process.env, node.env);
-  node.app = await createHttpApp(LocalModule, { bufferLogs: false });
-  await node.app.listen({ port: node.port, host: '127.0.0.1' });
-}
-
-async function post(url: string, body: string): Promise<{ status: number; type: string; text: string }> {
-  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
-  return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
-}
 
 // A log the test itself runs, witnessed by B under an exact origin.
 const ORIGIN = 'test.log.example/fixture';
@@ -96,13 +43,13 @@ class Tree {
 }
 
 describe('instances witness each other (C2SP tlog-witness)', () => {
-  let a: Node;
-  let b: Node;
+  let a: Instance;
+  let b: Instance;
   let circle: string;
 
   beforeAll(async () => {
-    a = await prepare('a.test');
-    b = await prepare('b.test');
+    a = await prepare(dir, 'a.test');
+    b = await prepare(dir, 'b.test');
     a.env.WITNESSED_LOGS = b.noteKey;
     a.env.WITNESS_POLICY = `witness B ${b.witnessKey} ${b.url}/witness;quorum B`;
     b.env.WITNESSED_LOGS = `${a.noteKey};${ORIGIN} ${logVkey}`;
@@ -115,10 +62,7 @@ describe('instances witness each other (C2SP tlog-witness)', () => {
   });
 
   afterAll(async () => {
-    for (const n of [a, b]) {
-      await n?.app?.close();
-      await n?.db.drop();
-    }
+    for (const n of [a, b]) await stopInstance(n);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -195,7 +139,7 @@ describe('instances witness each other (C2SP tlog-witness)', () => {
   });
 
   it('keeps its record across a restart', async () => {
-    await b.app?.close();
+    await stopInstance(b, false);
     await start(b);
     const answer = await post(`${b.url}/witness/add-checkpoint`, new Tree('x').grow(3).request(0));
     expect(answer).toMatchObject({ status: 409, text: '20\n' });
