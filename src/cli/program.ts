@@ -93,7 +93,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return EXIT.OK;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.OK : EXIT.USAGE;
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.OK : EXIT.USAGE;
     }
     if (e instanceof VerifyFailed) return fail(EXIT.FAILED, { code: e.code, message: e.reason, seq: e.seq }, failureLine(e));
     if (e instanceof UsageError) return fail(EXIT.USAGE, { code: 'USAGE', message: e.message }, `error: ${e.message}\n(add --help for usage)\n`);

@@ -74,7 +74,7 @@ export function initCommand(ctx: CliContext): Command {
         await api.post(signRegister(signer, opts.name, recovery.publicJwk));
       } catch (e) {
         // An instance from before SPEC §11 refuses the unknown body member: register without it.
-        if (!(e instanceof ApiError) || e.status !== 400 || !/recovery|body/i.test(`${e.field ?? ''} ${e.message}`)) throw e;
+        if (!(e instanceof ApiError) || e.field !== 'body.recovery') throw e;
         await api.post(signRegister(signer, opts.name, null));
         withRecovery = false;
       }
