@@ -5,7 +5,6 @@ import { StatementSigner } from '../../../src/core/formats/statement-signer';
 import { configDir, isProfileName, profileNameFor, ProfileStore, writePrivateFile } from '../../../src/cli/config';
 import { catalogKeys, pickLang, translator } from '../../../src/cli/i18n';
 import { recoverySigner, seedToWords, wordsToSeed } from '../../../src/cli/recovery';
-import '../../support/node-crypto';
 
 describe('profiles on disk', () => {
   let dir: string;
