@@ -180,5 +180,6 @@ export function circleCommand(ctx: CliContext): Command {
       ctx.print(cmd, appended, ctx.t(cmd)('circle.left', { circle: id }));
     });
 
+  for (const sub of circle.commands) sub.addHelpText('after', HELP);
   return circle;
 }

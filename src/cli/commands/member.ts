@@ -251,5 +251,6 @@ export function keyCommand(ctx: CliContext): Command {
       );
     });
 
+  for (const sub of key.commands) sub.addHelpText('after', KEY_HELP);
   return key;
 }

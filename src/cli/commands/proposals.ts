@@ -128,6 +128,7 @@ export function proposeCommand(ctx: CliContext): Command {
     .requiredOption('--name <name>', "the new circle's name")
     .action(async (o: Common & { name: string }, cmd: Command) => open(cmd, o, { name: o.name }, 'split'));
 
+  for (const sub of propose.commands) sub.addHelpText('after', PROPOSE_HELP);
   return propose;
 }
 
