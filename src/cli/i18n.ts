@@ -53,6 +53,7 @@ const EN: Catalog = {
   'weight.notEligible': 'your weight: you are not eligible on this proposal',
   'watch.start': 'Watching {circle} from seq {from} (Ctrl-C to stop)…',
   'working': '{what}…',
+  'usage.hint': '(add --help for usage)',
   'error.refused': 'error {code}: {message}',
   'error.instanceFailed': 'the instance failed ({status} {code}: {message}); try again later',
 };
@@ -100,6 +101,7 @@ const FR: Catalog = {
   'weight.notEligible': "votre poids : vous n'êtes pas éligible sur cette proposition",
   'watch.start': 'Suivi de {circle} depuis le rang {from} (Ctrl-C pour arrêter)…',
   'working': '{what}…',
+  'usage.hint': "(ajoutez --help pour l'aide)",
   'error.refused': 'erreur {code} : {message}',
   'error.instanceFailed': "l'instance a échoué ({status} {code} : {message}) ; réessayez plus tard",
 };

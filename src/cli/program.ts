@@ -36,7 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--profile <name>', 'the profile (one per instance) to act as; needed when there are several')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.stdout.write(s), writeErr: (s) => ctx.io.stderr.write(s) })
-    .showHelpAfterError('(add --help for usage)')
+    .showHelpAfterError(ctx.t()('usage.hint'))
     .addHelpText('after', HELP_AFTER);
   for (const command of [
     initCommand(ctx),
@@ -60,7 +60,7 @@ export function buildProgram(ctx: CliContext): Command {
   const inherit = (cmd: Command): void => {
     for (const sub of cmd.commands) {
       sub.exitOverride().configureOutput({ writeOut: (s) => ctx.io.stdout.write(s), writeErr: (s) => ctx.io.stderr.write(s) });
-      sub.showHelpAfterError('(add --help for usage)');
+      sub.showHelpAfterError(ctx.t()('usage.hint'));
       inherit(sub);
     }
   };
@@ -81,9 +81,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const ctx = new CliContext(io);
   const program = buildProgram(ctx);
   const json = argv.includes('--json');
-  const t = ctx.t();
   const langFlag = argv.indexOf('--lang');
-  const tr = langFlag >= 0 ? new CliContext({ ...io, env: { LANG: argv[langFlag + 1] } }).t() : t;
+  const tr = langFlag >= 0 ? new CliContext({ ...io, env: { LANG: argv[langFlag + 1] } }).t() : ctx.t();
   const fail = (status: number, payload: Record<string, unknown>, text: string): number => {
     io.stderr.write(json ? `${JSON.stringify({ error: payload })}\n` : text);
     return status;
@@ -96,7 +95,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.OK : EXIT.USAGE;
     }
     if (e instanceof VerifyFailed) return fail(EXIT.FAILED, { code: e.code, message: e.reason, seq: e.seq }, failureLine(e));
-    if (e instanceof UsageError) return fail(EXIT.USAGE, { code: 'USAGE', message: e.message }, `error: ${e.message}\n(add --help for usage)\n`);
+    if (e instanceof UsageError) return fail(EXIT.USAGE, { code: 'USAGE', message: e.message }, `error: ${e.message}\n${tr('usage.hint')}\n`);
     if (e instanceof InputError) return fail(EXIT.UNREADABLE, { code: 'UNREADABLE', message: e.message }, `error: ${e.message}\n`);
     if (e instanceof ProfileError) return fail(EXIT.NO_PROFILE, { code: 'NO_PROFILE', message: e.message }, `error: ${e.message}\n`);
     if (e instanceof ApiError) {

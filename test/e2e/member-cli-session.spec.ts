@@ -55,6 +55,8 @@ describe('a member session through the archipel CLI', () => {
     expect(b.stdout).toMatch(/^Bob enregistrée comme membre /);
     bobId = json<{ member: string }>(await bob('whoami', '--json')).member;
     expect(json<{ name: string }>(await alice('whoami', '--json')).name).toBe('Alice');
+    const keys = json<{ keys: { kid: string; thisDevice: boolean }[] }>(await alice('key', 'list', '--json')).keys;
+    expect(keys).toEqual([expect.objectContaining({ kid: aliceId, thisDevice: true })]);
     expect((await t.app.getHttpServer()) && (await fetch(`${t.url}/api/v1/members/${bobId}`)).status).toBe(200);
   });
 
