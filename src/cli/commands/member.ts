@@ -147,6 +147,7 @@ Examples:
   archipel key revoke Nq3xK2…                      (a lost or stolen key)
   archipel key recover --words-file ./recovery.txt (this device gets a new key; the others are revoked)
   archipel key recover --instance URL --member ID  (on a new machine, no profile yet; words asked)
+  archipel key recovery                            (new recovery words; the old ones stop working)
 `;
 
 export function keyCommand(ctx: CliContext): Command {
@@ -248,6 +249,29 @@ export function keyCommand(ctx: CliContext): Command {
       }
       ctx.print(cmd, { member: base.member, kid: fresh.id, revoked, profile: base.profile }, () =>
         [t('key.recovered', { kid: fresh.id }), ...revoked.map((kid) => t('key.recoveredRevoked', { kid }))].join('\n'),
+      );
+    });
+
+  key
+    .command('recovery')
+    .description('Replace your recovery key (lost or seen words): new words, shown once and written to a file.')
+    .option('--words-file <file>', 'sign with the current recovery key (its words in this file, - for standard input) instead of this device')
+    .action(async (opts: { wordsFile?: string }, cmd: Command) => {
+      const t = ctx.t(cmd);
+      const { profile, signer, api } = ctx.acting(cmd);
+      const by = opts.wordsFile !== undefined ? recoverySigner(await readWords(ctx, cmd, opts.wordsFile)) : signer;
+      if (by === null) throw new UsageError(t('key.wordsBad'));
+      const seed = randomBytes(32);
+      const recovery = StatementSigner.fromSeed(seed);
+      const appended = await api.post(signKeyStatement(by, { type: 'member.recovery.set', body: { member: profile.member, jwk: recovery.publicJwk } }));
+      const words = seedToWords(seed);
+      const file = ctx.store().writeSecret(
+        `recovery-${profile.profile}.txt`,
+        `Archipel recovery words for ${profile.name} (${profile.member}) on ${profile.instance}\n` +
+          `Keep them offline. \`archipel key recover\` asks for them.\n\n${words}\n`,
+      );
+      ctx.print(cmd, { member: profile.member, seq: appended.seq, recovery: { words, file } }, () =>
+        [t('init.recovery'), '', `  ${numbered(words)}`, '', t('init.recoveryFile', { file })].join('\n'),
       );
     });
 
