@@ -3,7 +3,7 @@
 // propose, vote, watch the tally arrive live, rotate a key with the recovery words (when the
 // instance takes recovery keys, SPEC §11), and `archipel verify` accepts every log.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { eventually, startTestApp, TestApp } from '../support/app';
@@ -143,6 +143,8 @@ describe('a member session through the archipel CLI', () => {
       return;
     }
     const before = json<{ kid: string }>(await alice('whoami', '--json')).kid;
+    const staleProfile = join(home, 'stale-profile.json');
+    copyFileSync(join(home, 'alice', 'archipel', 'profiles', `${new URL(t.url).hostname}-${new URL(t.url).port}.json`), staleProfile);
     const recovered = json<{ kid: string; revoked: string[] }>(await alice('key', 'recover', '--words-file', recovery.file, '--json'));
     expect(recovered.revoked).toEqual([before]);
     const after = json<{ kid: string; member: string }>(await alice('whoami', '--json'));
@@ -155,6 +157,23 @@ describe('a member session through the archipel CLI', () => {
     expect(weight).toMatchObject({ cast: 'delegated', chain: [aliceId] });
     const keys = json<{ keys: { kid: string; revokedAt?: string }[] }>(await alice('key', 'list', '--json')).keys;
     expect(keys.find((k) => k.kid === before)?.revokedAt).toBeDefined();
+
+    // The revoked key signs nothing any more: a profile still holding it is refused.
+    const stale = await archipelWith({ XDG_CONFIG_HOME: join(home, 'stale') }, 'init', '--import', staleProfile, '--json');
+    expect(stale.status).toBe(0);
+    const refused = await archipelWith({ XDG_CONFIG_HOME: join(home, 'stale') }, 'vote', next, 'no', '--json');
+    expect(refused.status).toBe(4);
+    expect(JSON.parse(refused.stderr).error.code).toBe('KEY_REVOKED');
+
+    // A second device: a key added by this one, its profile imported there.
+    const laptop = { XDG_CONFIG_HOME: join(home, 'laptop') };
+    const device = join(home, 'laptop-profile.json');
+    const added = json<{ kid: string }>(await alice('key', 'add', '--out', device, '--json'));
+    expect(statSync(device).mode & 0o777).toBe(0o600);
+    expect((await archipelWith(laptop, 'init', '--import', device)).status).toBe(0);
+    expect(json<{ kid: string; member: string }>(await archipelWith(laptop, 'whoami', '--json'))).toMatchObject({ kid: added.kid, member: aliceId });
+    expect((await archipelWith(laptop, 'vote', next, 'abstain')).status).toBe(0);
+    expect(json<{ weight: { cast: string; choice: string } }>(await bob('show', next, '--json')).weight).toMatchObject({ cast: 'delegated', choice: 'abstain' });
   });
 
   it('archipel verify accepts the circle log and the registry', async () => {
