@@ -151,7 +151,7 @@ describe('a member session through the archipel CLI', () => {
     expect(after).toMatchObject({ member: aliceId, kid: recovered.kid });
     expect(after.kid).not.toBe(aliceId);
 
-    const next = json<{ proposal: string }>(await alice('propose', 'motion', '--circle', circle, '--title', 'Plant trees', '--closes-in', '60s', '--json')).proposal;
+    const next = json<{ proposal: string }>(await alice('propose', 'motion', '--circle', circle, '--title', 'Plant trees', '--closes-in', '5m', '--json')).proposal;
     expect((await alice('vote', next, 'yes')).status).toBe(0);
     const weight = json<{ weight: { cast: string; chain: string[] } }>(await bob('show', next, '--json')).weight;
     expect(weight).toMatchObject({ cast: 'delegated', chain: [aliceId] });
