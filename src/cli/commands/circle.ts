@@ -105,15 +105,17 @@ export function circleCommand(ctx: CliContext): Command {
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       const a = ctx.acting(cmd);
       const c = await circleView(a, id);
+      const t = ctx.t(cmd);
+      const row = (label: string, value: string): string => `  ${t(label).padEnd(9)}${value}`;
       ctx.print(cmd, c, () =>
         [
           `${c.name} (${c.id})`,
-          `  parent   ${c.parent ?? '-'}`,
-          `  regime   ${c.regime} (${formatParams(c.params)})`,
-          `  members  ${c.members.length}`,
-          `  children ${c.children.length === 0 ? '-' : c.children.join(', ')}`,
-          `  log      ${c.size} entries`,
-          ...(c.forkedFrom ? [`  forked   from ${c.forkedFrom.circle} at seq ${c.forkedFrom.atSeq}`] : []),
+          row('label.parent', c.parent ?? '-'),
+          row('label.regime', `${c.regime} (${formatParams(c.params)})`),
+          row('label.members', String(c.members.length)),
+          row('label.children', c.children.length === 0 ? '-' : c.children.join(', ')),
+          row('label.log', t('label.entries', { n: c.size })),
+          ...(c.forkedFrom ? [`  ${t('label.forked', { circle: c.forkedFrom.circle, seq: c.forkedFrom.atSeq })}`] : []),
         ].join('\n'),
       );
     });

@@ -215,17 +215,19 @@ export function showCommand(ctx: CliContext): Command {
       const names = await memberNames(a.api, weight?.chain ?? []);
       ctx.print(cmd, { ...p, weight }, () => {
         const left = Date.parse(p.closesAt) - Date.now();
+        const row = (label: string, value: string): string => `  ${t(label).padEnd(11)}${value}`;
+        const closes = `${t('label.closes', { at: p.closesAt })}${left > 0 ? ` (${t('label.in', { duration: formatDuration(left) })})` : ''}`;
         const lines = [
           `${p.title} (${p.kind}, ${p.id})`,
-          `  circle   ${p.circle}`,
-          `  regime   ${p.regime} (${formatParams(p.params)})`,
-          `  status   ${p.status}${p.status === 'closed' ? '' : `, closes ${p.closesAt}${left > 0 ? ` (in ${formatDuration(left)})` : ''}`}`,
-          ...(p.topic ? [`  topic    ${p.topic}`] : []),
+          row('label.circle', p.circle),
+          row('label.regime', `${p.regime} (${formatParams(p.params)})`),
+          row('label.status', `${p.status}${p.status === 'closed' ? '' : `, ${closes}`}`),
+          ...(p.topic ? [row('label.topic', p.topic)] : []),
         ];
         if (p.result) {
-          lines.push(`  result   ${p.result.outcome}: ${formatTotals({ ...p.result.totals, lost: p.result.lost.weight, absent: p.result.absent }, p.regime)}`);
+          lines.push(row('label.result', `${p.result.outcome}: ${formatTotals({ ...p.result.totals, lost: p.result.lost.weight, absent: p.result.absent }, p.regime)}`));
         } else if (p.provisional) {
-          lines.push(`  so far   ${formatTotals(p.provisional, p.regime)}`);
+          lines.push(row('label.soFar', formatTotals(p.provisional, p.regime)));
         }
         const chain = (weight?.chain ?? []).map(names).join(' → ');
         lines.push(
