@@ -10,7 +10,8 @@ import { join } from 'node:path';
 /** The app's routes (src/web/app.tsx): each answers the app's page. */
 export const WEB_APP_ROUTES = ['/', '/me', '/circles', '/circles/*', '/proposals/*', '/join/*'] as const;
 
-export const WEB_APP_DIR = join(__dirname, 'web');
+/** dist/web beside the compiled service; from the sources (tests), the built dist/web at the root. */
+export const WEB_APP_DIR = existsSync(join(__dirname, 'web', 'assets')) ? join(__dirname, 'web') : join(__dirname, '..', 'dist', 'web');
 
 export async function serveWebApp(app: NestFastifyApplication, dir = WEB_APP_DIR): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
