@@ -31,6 +31,7 @@ export async function initI18n(language: Language): Promise<void> {
     resources: { en: { translation: en }, fr: { translation: fr } },
     interpolation: { escapeValue: false },
     returnNull: false,
+    showSupportNotice: false,
   });
 }
 
