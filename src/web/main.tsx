@@ -89,7 +89,9 @@ async function start(): Promise<void> {
   document.documentElement.lang = language;
   await initI18n(language);
   const me = await loadIdentity().catch(() => null);
-  render(<App initial={me} initialLanguage={language} />, document.getElementById('app')!);
+  const root = document.getElementById('app')!;
+  root.textContent = ''; // the static "loading" line of index.html
+  render(<App initial={me} initialLanguage={language} />, root);
 }
 
 void start();

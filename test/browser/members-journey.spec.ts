@@ -42,6 +42,7 @@ describeWithServer('web app', () => {
     let browser: Browser;
     let alice: MemberBrowser;
     let bob: MemberBrowser;
+    const ids = { alice: '', bob: '', parent: '', kitchen: '' };
 
     beforeAll(async () => {
       app = await startTestApp({ worker: true });
@@ -57,6 +58,10 @@ describeWithServer('web app', () => {
 
     it('goes from registration to an adopted motion with its receipt in the parent, verified in the page', async () => {
       const url = app.url;
+      await alice.page.goto(url);
+      await alice.page.getByLabel('Display name').waitFor();
+      await noAxeViolations(alice.page, 'welcome');
+      await shot(alice.page, 'welcome');
       const aliceId = await register(alice, url, 'Alice', /Create my identity/, /I have kept/);
       const bobId = await register(bob, url, 'Bob', /Créer mon identité/, /J'ai mis ma clé/);
       expect(aliceId).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -98,6 +103,7 @@ describeWithServer('web app', () => {
       await a.getByRole('heading', { name: /Kitchen/ }).waitFor();
       const kitchen = a.url().split('/').pop()!;
       expect(kitchen).not.toBe(parentId);
+      Object.assign(ids, { alice: aliceId, bob: bobId, parent: parentId, kitchen });
 
       // Invite Bob by his id; he accepts on his home page.
       await a.locator('#invite-id').fill(bobId);
@@ -108,6 +114,7 @@ describeWithServer('web app', () => {
       await b.getByRole('button', { name: /Accepter — Kitchen/ }).click();
       await b.getByRole('link', { name: 'Kitchen' }).waitFor();
       await noAxeViolations(b, 'home (fr, phone)');
+      await shot(b, 'home-phone-fr');
 
       // Bob delegates his vote in the circle to Alice.
       await b.goto(`${url}/circles/${kitchen}`);
@@ -187,6 +194,82 @@ describeWithServer('web app', () => {
         expect(header).not.toMatch(/"d"\s*:/);
         expect(payload).not.toMatch(/"d"\s*:/);
       }
+    });
+
+    it('moves the regime by the cursor, amends a motion, and splits the circle', async () => {
+      if (!ids.kitchen) throw new Error('the first test did not get to its circles');
+      const { url } = app;
+      const a = alice.page;
+      const b = bob.page;
+
+      // The cursor: Alice (carrying Bob's circle-scoped delegation) places it on "amendment".
+      await a.goto(`${url}/circles/${ids.kitchen}`);
+      await a.locator('.live.on').waitFor();
+      await a.getByRole('radio', { name: 'Amendment' }).check();
+      await a.getByRole('button', { name: 'Save my position' }).click();
+      await a.getByText('Position recorded.').waitFor();
+      await a.getByText('Current regime: Amendment').waitFor({ timeout: 30_000 });
+
+      // A motion under the amendment regime, then an amendment to it during its amending phase.
+      await a.locator('#p-title').fill('Paint the door');
+      await a.locator('#p-text').fill('We paint the door red.');
+      await a.locator('#p-minutes').fill(String(40 / 60));
+      await a.getByRole('button', { name: 'Open the proposal' }).click();
+      await a.getByRole('heading', { name: 'Paint the door' }).waitFor();
+      const motion = a.url().split('/').pop()!;
+      await a.goto(`${url}/circles/${ids.kitchen}`);
+      await a.locator('#p-kind').selectOption('amendment');
+      await a.locator('#p-target').selectOption(motion);
+      await a.locator('#p-title').fill('Blue rather');
+      await a.locator('#p-text').fill('Blue goes with the walls.');
+      await a.locator('#p-find').fill('red');
+      await a.locator('#p-replace').fill('blue');
+      await a.getByRole('button', { name: 'Open the proposal' }).click();
+      await a.getByRole('heading', { name: 'Blue rather' }).waitFor();
+      await a.getByRole('button', { name: 'Vote', exact: true }).click();
+      await a.getByText('Vote recorded.').waitFor();
+
+      // Once amending is over, the motion is voted on its amended text.
+      await a.goto(`${url}/proposals/${motion}`);
+      const voting = async () => {
+        for (let i = 0; i < 150; i++) {
+          await a.getByRole('button', { name: 'Vote', exact: true }).click();
+          const done = await Promise.race([
+            a.getByText('Vote recorded.').waitFor({ timeout: 2_000 }).then(() => true, () => false),
+          ]);
+          if (done) return;
+          await a.waitForTimeout(500);
+        }
+        throw new Error('the motion never accepted a vote');
+      };
+      await voting();
+      await a.getByTestId('result').filter({ hasText: 'Adopted' }).waitFor({ timeout: 60_000 });
+      await a.locator('.text').filter({ hasText: 'We paint the door blue.' }).first().waitFor();
+
+      // A split: Bob chooses to leave; he ends up in the new circle, a sibling of Kitchen.
+      await a.goto(`${url}/circles/${ids.kitchen}`);
+      await a.locator('#p-kind').selectOption('split');
+      await a.locator('#p-title').fill('Bakery apart');
+      await a.locator('#p-text').fill('Those who bake go on their own.');
+      await a.locator('#p-name').fill('Bakery');
+      await a.locator('#p-minutes').fill(String(15 / 60));
+      await a.getByRole('button', { name: 'Open the proposal' }).click();
+      await a.getByRole('heading', { name: 'Bakery apart' }).waitFor();
+      const split = a.url().split('/').pop()!;
+      await b.goto(`${url}/proposals/${split}`);
+      await b.getByRole('radio', { name: 'Partir' }).check();
+      await b.getByRole('button', { name: 'Voter', exact: true }).click();
+      await b.getByText('Vote enregistré.').waitFor();
+      await b.getByTestId('result').filter({ hasText: 'Scindée' }).waitFor({ timeout: 60_000 });
+      await b.goto(url);
+      await b.getByRole('link', { name: 'Bakery' }).waitFor({ timeout: 30_000 });
+      await a.goto(`${url}/circles`);
+      const tree = a.locator('ul.tree li', { hasText: 'Federation' });
+      await tree.getByRole('link', { name: 'Kitchen' }).waitFor();
+      await tree.getByRole('link', { name: 'Bakery' }).waitFor();
+      await expect(tree.locator('li', { hasText: 'Bakery' }).textContent()).resolves.toContain('⑂ Kitchen');
+      await noAxeViolations(a, 'federation');
+      await shot(a, 'federation');
     });
   });
 });

@@ -7,13 +7,16 @@ import cytoscape from 'cytoscape';
 import { api } from '../lib/api';
 import { shortId } from '../lib/format';
 import { useLoad, useT } from '../lib/state';
-import { Show } from './ui';
+import { Show, useNames } from './ui';
 
 export function DelegationGraph({ circle, proposal, version }: { circle: string; proposal?: string; version?: number }) {
   const t = useT();
   const [loaded, reload] = useLoad(() => api.delegations(circle, proposal), [circle, proposal, version]);
   const box = useRef<HTMLDivElement>(null);
   const data = loaded.state === 'ready' ? loaded.value : null;
+  // Names for a graph small enough to label; larger ones are read by hovering nothing but shape.
+  const labelled = data ? [...new Set(data.delegations.flatMap((d) => [d.member, d.delegate]).concat((data.proposal?.weights ?? []).map((w) => w.member)))] : [];
+  const names = useNames(labelled.length <= 300 ? labelled : []);
   useEffect(() => {
     if (!data || !box.current) return;
     const inCycle = new Set((data.proposal?.cycles ?? []).flat());
@@ -24,7 +27,7 @@ export function DelegationGraph({ circle, proposal, version }: { circle: string;
     const cy = cytoscape({
       container: box.current,
       elements: [
-        ...[...ids].map((id) => ({ data: { id, label: big ? '' : shortId(id, 6), w: weight.get(id) ?? 0, cycle: inCycle.has(id) ? 1 : 0 } })),
+        ...[...ids].map((id) => ({ data: { id, label: big ? '' : (names.get(id) ?? shortId(id, 6)), w: weight.get(id) ?? 0, cycle: inCycle.has(id) ? 1 : 0 } })),
         ...edges.map((e, i) => ({ data: { id: `e${i}`, source: e.from, target: e.to, cycle: inCycle.has(e.from) && inCycle.has(e.to) ? 1 : 0 } })),
       ],
       style: [
@@ -37,7 +40,7 @@ export function DelegationGraph({ circle, proposal, version }: { circle: string;
       wheelSensitivity: 0.3,
     });
     return () => cy.destroy();
-  }, [data]);
+  }, [data, names]);
   return (
     <Show loaded={loaded} retry={reload}>
       {(d) => (

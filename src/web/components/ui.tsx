@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { errorMessage } from '../lib/i18n';
 import { type Loaded, useLoad, useT } from '../lib/state';
 import { api } from '../lib/api';
@@ -43,6 +43,14 @@ function nameOf(id: string): Promise<string> {
     names.set(id, p);
   }
   return p;
+}
+
+/** Display names of a few members (fetched once per id); ids stand in until they arrive. */
+export function useNames(ids: readonly string[]): Map<string, string> {
+  const key = ids.join(',');
+  const [loaded] = useLoad(async () => new Map(await Promise.all(ids.map(async (id) => [id, await nameOf(id)] as [string, string]))), [key]);
+  const fallback = useMemo(() => new Map(ids.map((id) => [id, shortId(id)])), [key]);
+  return loaded.state === 'ready' ? loaded.value : fallback;
 }
 
 /** A member by name (fetched once per id), her id in the title. */

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, type Circle, type Proposal } from '../lib/api';
 import { act } from '../lib/identity';
 import { useLive, useLoad, useNow, useSession, useT } from '../lib/state';
-import { ActionStatus, MemberName, Show, useAction } from '../components/ui';
+import { ActionStatus, MemberName, Show, useAction, useNames } from '../components/ui';
 import { CreateCircle } from './home';
 import { countdown, formatCountdown, shortId } from '../lib/format';
 import { delegationScope, kindsFor, proposalBody, type ProposalForm, type ScopeChoice } from '../lib/forms';
@@ -158,6 +158,7 @@ function OpenProposal({ circle, proposals }: { circle: Circle; proposals: Propos
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [run, status] = useAction();
   const set = (patch: Partial<ProposalForm>) => setForm({ ...form, ...patch });
+  const names = useNames(circle.members);
   const target = amendable.find((p) => p.id === form.target);
   const field = (name: keyof ProposalForm, label: string, input: preact.JSX.Element) => (
     <div class="field">
@@ -242,7 +243,7 @@ function OpenProposal({ circle, proposals }: { circle: Circle; proposals: Propos
             <option value="">—</option>
             {circle.members.map((m) => (
               <option key={m} value={m}>
-                {shortId(m, 12)}
+                {names.get(m)} ({shortId(m, 6)})
               </option>
             ))}
           </select>,
@@ -272,6 +273,7 @@ function Delegations({ circle }: { circle: Circle }) {
   const [kind, setKind] = useState<ScopeChoice['kind']>('circle');
   const [topic, setTopic] = useState('');
   const [run, status] = useAction();
+  const names = useNames(circle.members);
   const scopeChoice: ScopeChoice = kind === 'topic' ? { kind, topic } : kind === 'proposal' ? { kind, proposal: topic } : { kind: 'circle' };
   return (
     <section class="panel">
@@ -321,7 +323,7 @@ function Delegations({ circle }: { circle: Circle }) {
             .filter((m) => m !== me!.id)
             .map((m) => (
               <option key={m} value={m}>
-                {shortId(m, 12)}
+                {names.get(m)} ({shortId(m, 6)})
               </option>
             ))}
         </select>

@@ -76,7 +76,7 @@ export function ProposalPage() {
               </>
             )}
             {p.status !== 'closed' && <Vote p={p} onVoted={reload} />}
-            <MyWeight p={p} />
+            <MyWeight p={p} totals={totals} />
             {p.result && <Receipts id={p.id} />}
             <h2>{t('delegation.graph')}</h2>
             <DelegationGraph circle={p.circle} proposal={p.id} version={(totals?.Y ?? 0) * 1000 + (totals?.N ?? 0)} />
@@ -135,10 +135,10 @@ function Vote({ p, onVoted }: { p: Proposal; onVoted: () => void }) {
   );
 }
 
-function MyWeight({ p }: { p: Proposal }) {
+function MyWeight({ p, totals }: { p: Proposal; totals?: Provisional }) {
   const t = useT();
   const { me } = useSession();
-  const [w] = useLoad(() => api.weight(p.id, me!.id), [p.id, p.status, p.provisional?.Y, p.provisional?.N]);
+  const [w] = useLoad(() => api.weight(p.id, me!.id), [p.id, p.status, totals?.Y, totals?.N, totals?.A, totals?.O, totals?.lost]);
   if (w.state !== 'ready') return null;
   const v = w.value;
   const chain = v.chain.map((m) => shortId(m)).join(' → ');
