@@ -6,6 +6,8 @@ import { ensureRedis } from './queue/embedded-redis';
 
 export interface Infrastructure {
   stop(): Promise<void>;
+  /** Synchronous: signal every child process (for a process 'exit' handler). */
+  kill(): void;
 }
 
 /**
@@ -16,6 +18,7 @@ export async function prepareInfrastructure(opts: { allowEmbeddedDatabase: boole
   const config = parseConfig(process.env);
   const logger = new Logger('Bootstrap');
   const stops: Array<() => Promise<void>> = [];
+  const kills: Array<() => void> = [];
   if (!config.DATABASE_URL) {
     if (!opts.allowEmbeddedDatabase) {
       throw new Error('DATABASE_URL is not set. Set it, or run `npm start`, which embeds PostgreSQL (PGlite) for local use.');
@@ -29,7 +32,11 @@ export async function prepareInfrastructure(opts: { allowEmbeddedDatabase: boole
   const redis = await ensureRedis(config.REDIS_URL, config.DATA_DIR, (m) => logger.log(m));
   process.env.REDIS_URL = redis.url;
   stops.push(() => redis.stop());
+  kills.push(() => redis.kill());
   return {
+    kill() {
+      for (const kill of kills) kill();
+    },
     async stop() {
       for (const stop of stops.reverse()) await stop().catch(() => undefined);
     },

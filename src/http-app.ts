@@ -14,7 +14,7 @@ import { serveWebApp } from './web-app';
 type ModuleClass = NonNullable<ModuleMetadata['imports']>[number];
 
 /** Build the HTTP application (Fastify) around a root module; used by main.ts, start.ts and tests. */
-export async function createHttpApp(root: ModuleClass, opts: { bufferLogs?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createHttpApp(root: ModuleClass, opts: { bufferLogs?: boolean; shutdownHooks?: boolean } = {}): Promise<NestFastifyApplication> {
   const config = parseConfig(process.env);
   const adapter = new FastifyAdapter({
     bodyLimit: config.MAX_STATEMENT_BYTES * 2 + 4096,
@@ -23,7 +23,9 @@ export async function createHttpApp(root: ModuleClass, opts: { bufferLogs?: bool
   });
   const app = await NestFactory.create<NestFastifyApplication>(root as never, adapter, { bufferLogs: opts.bufferLogs ?? true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // Nest's hooks close the application on SIGTERM/SIGINT, then raise the signal again, which ends the
+  // process at once: `npm start` (start.ts) stops its child processes first, so it handles signals itself.
+  if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   app
     .getHttpAdapter()
     .getInstance()

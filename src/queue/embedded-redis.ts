@@ -16,6 +16,18 @@ export interface RedisEndpoint {
   url: string;
   child?: ChildProcess;
   stop(): Promise<void>;
+  /** Synchronous last resort, from a process 'exit' handler: signal the child, wait for nothing. */
+  kill(): void;
+}
+
+/** What an operator should check when the configured Redis does not answer. */
+export function redisUnreachableMessage(url: string): string {
+  return (
+    `Nothing answers at REDIS_URL=${url}. Check that Redis runs there and accepts connections ` +
+    `(\`redis-cli -u ${url} ping\` should print PONG): start it (Debian/Ubuntu: \`systemctl start redis-server\`; ` +
+    `Docker: \`docker compose up -d redis\`), correct REDIS_URL, or leave REDIS_URL unset and \`npm start\` ` +
+    `runs a redis-server of its own.`
+  );
 }
 
 export function redisAnswers(url: string, timeoutMs = 500): Promise<boolean> {
@@ -64,6 +76,9 @@ export async function spawnRedis(dir: string, port: number, extraArgs: string[] 
   return {
     url,
     child,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    },
     stop: () =>
       new Promise<void>((r) => {
         if (child.exitCode !== null) return r();
@@ -74,9 +89,10 @@ export async function spawnRedis(dir: string, port: number, extraArgs: string[] 
 }
 
 export async function ensureRedis(configuredUrl: string | undefined, dataDir: string, log: (msg: string) => void): Promise<RedisEndpoint> {
-  const url = configuredUrl ?? 'redis://127.0.0.1:6379';
-  if (await redisAnswers(url)) return { url, stop: async () => undefined };
-  if (configuredUrl) throw new Error(`Nothing answers at REDIS_URL=${configuredUrl}.`);
+  // ARCHIPEL_REDIS_DEFAULT_URL: where to look when REDIS_URL is unset (tests point it elsewhere).
+  const url = configuredUrl ?? process.env.ARCHIPEL_REDIS_DEFAULT_URL ?? 'redis://127.0.0.1:6379';
+  if (await redisAnswers(url)) return { url, stop: async () => undefined, kill: () => undefined };
+  if (configuredUrl) throw new Error(redisUnreachableMessage(configuredUrl));
   if (!hasRedisServer()) throw new Error(REDIS_MISSING_MESSAGE);
   const port = 6390 + Math.floor(Math.random() * 500);
   log(`No Redis at ${url}: starting redis-server on port ${port} with its data in ${join(dataDir, 'redis')}`);
