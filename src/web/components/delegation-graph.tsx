@@ -3,7 +3,7 @@
 // code as the tally), voters sized by the weight they carry, cycles and lost chains in red.
 // Without one: the circle-scoped delegations in force.
 import { useEffect, useRef } from 'preact/hooks';
-import cytoscape from 'cytoscape';
+import type cytoscape from 'cytoscape';
 import { api } from '../lib/api';
 import { shortId } from '../lib/format';
 import { useLoad, useT } from '../lib/state';
@@ -19,27 +19,36 @@ export function DelegationGraph({ circle, proposal, version }: { circle: string;
   const names = useNames(labelled.length <= 300 ? labelled : []);
   useEffect(() => {
     if (!data || !box.current) return;
-    const inCycle = new Set((data.proposal?.cycles ?? []).flat());
-    const weight = new Map((data.proposal?.weights ?? []).map((w) => [w.member, w.weight]));
-    const edges = data.proposal ? data.proposal.effective.map((e) => ({ from: e.member, to: e.delegate })) : data.delegations.filter((d) => d.scope.kind === 'circle').map((d) => ({ from: d.member, to: d.delegate }));
-    const ids = new Set<string>([...edges.flatMap((e) => [e.from, e.to]), ...weight.keys()]);
-    const big = ids.size > 300;
-    const cy = cytoscape({
-      container: box.current,
-      elements: [
-        ...[...ids].map((id) => ({ data: { id, label: big ? '' : (names.get(id) ?? shortId(id, 6)), w: weight.get(id) ?? 0, cycle: inCycle.has(id) ? 1 : 0 } })),
-        ...edges.map((e, i) => ({ data: { id: `e${i}`, source: e.from, target: e.to, cycle: inCycle.has(e.from) && inCycle.has(e.to) ? 1 : 0 } })),
-      ],
-      style: [
-        { selector: 'node', style: { label: 'data(label)', 'font-size': 9, width: 'mapData(w, 0, 20, 10, 40)', height: 'mapData(w, 0, 20, 10, 40)', 'background-color': '#1b5e7f' } },
-        { selector: 'node[cycle = 1]', style: { 'background-color': '#b3261e' } },
-        { selector: 'edge', style: { width: 1, 'curve-style': big ? 'haystack' : 'bezier', 'target-arrow-shape': big ? 'none' : 'triangle', 'line-color': '#888', 'target-arrow-color': '#888' } },
-        { selector: 'edge[cycle = 1]', style: { 'line-color': '#b3261e', 'target-arrow-color': '#b3261e', width: 2 } },
-      ],
-      layout: big ? { name: 'concentric', concentric: (n: cytoscape.NodeSingular) => n.data('w'), levelWidth: () => 2, animate: false } : { name: 'breadthfirst', directed: true, animate: false },
-      wheelSensitivity: 0.3,
+    let cy: cytoscape.Core | null = null;
+    let current = true;
+    // Cytoscape is loaded with the first graph, not with the app.
+    void import('cytoscape').then(({ default: cytoscapeLib }) => {
+      if (!current || !box.current) return;
+      const inCycle = new Set((data.proposal?.cycles ?? []).flat());
+      const weight = new Map((data.proposal?.weights ?? []).map((w) => [w.member, w.weight]));
+      const edges = data.proposal ? data.proposal.effective.map((e) => ({ from: e.member, to: e.delegate })) : data.delegations.filter((d) => d.scope.kind === 'circle').map((d) => ({ from: d.member, to: d.delegate }));
+      const ids = new Set<string>([...edges.flatMap((e) => [e.from, e.to]), ...weight.keys()]);
+      const big = ids.size > 300;
+      cy = cytoscapeLib({
+        container: box.current,
+        elements: [
+          ...[...ids].map((id) => ({ data: { id, label: big ? '' : (names.get(id) ?? shortId(id, 6)), w: weight.get(id) ?? 0, cycle: inCycle.has(id) ? 1 : 0 } })),
+          ...edges.map((e, i) => ({ data: { id: `e${i}`, source: e.from, target: e.to, cycle: inCycle.has(e.from) && inCycle.has(e.to) ? 1 : 0 } })),
+        ],
+        style: [
+          { selector: 'node', style: { label: 'data(label)', 'font-size': 9, width: 'mapData(w, 0, 20, 10, 40)', height: 'mapData(w, 0, 20, 10, 40)', 'background-color': '#1b5e7f' } },
+          { selector: 'node[cycle = 1]', style: { 'background-color': '#b3261e' } },
+          { selector: 'edge', style: { width: 1, 'curve-style': big ? 'haystack' : 'bezier', 'target-arrow-shape': big ? 'none' : 'triangle', 'line-color': '#888', 'target-arrow-color': '#888' } },
+          { selector: 'edge[cycle = 1]', style: { 'line-color': '#b3261e', 'target-arrow-color': '#b3261e', width: 2 } },
+        ],
+        layout: big ? { name: 'concentric', concentric: (n: cytoscape.NodeSingular) => n.data('w'), levelWidth: () => 2, animate: false } : { name: 'breadthfirst', directed: true, animate: false },
+        wheelSensitivity: 0.3,
+      });
     });
-    return () => cy.destroy();
+    return () => {
+      current = false;
+      cy?.destroy();
+    };
   }, [data, names]);
   return (
     <Show loaded={loaded} retry={reload}>
