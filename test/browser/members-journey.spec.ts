@@ -274,7 +274,7 @@ describeWithServer('web app', () => {
       const tree = a.locator('ul.tree li', { hasText: 'Federation' });
       await tree.getByRole('link', { name: 'Kitchen' }).waitFor();
       await tree.getByRole('link', { name: 'Bakery' }).waitFor();
-      await expect(tree.locator('li', { hasText: 'Bakery' }).textContent()).resolves.toContain('⑂ Kitchen');
+      await expect(tree.locator('li', { hasText: 'Bakery' }).textContent()).resolves.toContain('fork of Kitchen');
       await noAxeViolations(a, 'federation');
       await shot(a, 'federation');
     });

@@ -20,7 +20,7 @@ export function TreePage() {
               {(byParent.get(parent) ?? []).map((c) => (
                 <li key={c.id}>
                   <a href={`/circles/${c.id}`}>{c.name}</a> <span class="badge">{t(`regimes.${c.regime}`)}</span>
-                  {c.forkedFrom && <span class="muted"> ⑂ {names.get(c.forkedFrom) ?? c.forkedFrom}</span>}
+                  {c.forkedFrom && <span class="muted"> — {t('tree.forkOf', { name: names.get(c.forkedFrom) ?? c.forkedFrom })}</span>}
                   {byParent.has(c.id) && branch(c.id)}
                 </li>
               ))}
