@@ -217,6 +217,7 @@ describeWithServer('web app', () => {
       await a.getByRole('button', { name: 'Save my position' }).click();
       await a.getByText('Position recorded.').waitFor();
       await a.getByText('Current regime: Amendment').waitFor({ timeout: 30_000 });
+      await a.getByTestId('cursor-summary').filter({ hasText: '2 of 2 weight cast; the median now: Amendment' }).waitFor();
 
       // A motion under the amendment regime, then an amendment to it during its amending phase.
       await a.locator('#p-title').fill('Paint the door');

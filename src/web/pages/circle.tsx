@@ -9,6 +9,7 @@ import { delegationScope, kindsFor, proposalBody, type ProposalForm, type ScopeC
 import { PARAM_NAMES, REGIMES, type ProposalKind, type RegimeName } from '../../core/formats/vocabulary';
 import { useLocation, useRoute } from 'preact-iso';
 import { DelegationGraph } from '../components/delegation-graph';
+import { loadCursor } from '../lib/cursor';
 
 export function CirclePage() {
   const { params } = useRoute();
@@ -353,24 +354,49 @@ function Delegations({ circle }: { circle: Circle }) {
 function Cursor({ circle }: { circle: Circle }) {
   const t = useT();
   const { me } = useSession();
-  const [position, setPosition] = useState<RegimeName>(circle.regime);
+  const [view, reload] = useLoad(() => loadCursor(api, circle), [circle.id, circle.size]);
+  const mine = view.state === 'ready' ? view.value.positions.get(me!.id) : undefined;
+  const [position, setPosition] = useState<RegimeName | null>(null);
+  const chosen = position ?? mine ?? circle.regime;
   const [run, status] = useAction();
   return (
     <form
       class="panel"
       onSubmit={(e) => {
         e.preventDefault();
-        void run(() => act(me!, 'regime.position', circle.id, { position }), t('cursor.saved'));
+        void run(() => act(me!, 'regime.position', circle.id, { position: chosen }), t('cursor.saved'));
       }}
     >
       <h2>{t('cursor.title')}</h2>
       <p class="muted">{t('cursor.intro')}</p>
       <p>{t('cursor.current', { regime: t(`regimes.${circle.regime}`) })}</p>
+      <Show loaded={view} retry={reload}>
+        {(v) => (
+          <>
+            <h3>{t('cursor.distribution')}</h3>
+            <table class="distribution">
+              <caption class="sr-only">{t('cursor.distribution')}</caption>
+              <tbody>
+                {REGIMES.map((r) => (
+                  <tr key={r}>
+                    <th scope="row">{t(`regimes.${r}`)}</th>
+                    <td>
+                      <span class="bar" style={{ width: `${v.E ? (100 * v.weights[r]) / v.E : 0}%` }} />
+                    </td>
+                    <td>{v.weights[r]}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p data-testid="cursor-summary">{t('cursor.summary', { cast: v.cast, E: v.E, regime: v.regime ? t(`regimes.${v.regime}`) : t('cursor.noMedian') })}</p>
+          </>
+        )}
+      </Show>
       <fieldset>
         <legend>{t('cursor.position')}</legend>
         {REGIMES.map((r) => (
           <label key={r} class="radio">
-            <input type="radio" name="position" value={r} checked={position === r} onChange={() => setPosition(r)} /> {t(`regimes.${r}`)}
+            <input type="radio" name="position" value={r} checked={chosen === r} onChange={() => setPosition(r)} /> {t(`regimes.${r}`)}
           </label>
         ))}
       </fieldset>
