@@ -45,11 +45,15 @@ function nameOf(id: string): Promise<string> {
   return p;
 }
 
-/** Display names of a few members (fetched once per id); ids stand in until they arrive. */
-export function useNames(ids: readonly string[]): Map<string, string> {
+/** Above this many members, pickers and graphs show short ids instead of fetching every name. */
+export const NAMES_LIMIT = 300;
+
+/** Display names of a few members (fetched once per id); short ids stand in until they arrive, and for large circles. */
+export function useNames(all: readonly string[]): Map<string, string> {
+  const ids = all.length <= NAMES_LIMIT ? all : [];
   const key = ids.join(',');
   const [loaded] = useLoad(async () => new Map(await Promise.all(ids.map(async (id) => [id, await nameOf(id)] as [string, string]))), [key]);
-  const fallback = useMemo(() => new Map(ids.map((id) => [id, shortId(id)])), [key]);
+  const fallback = useMemo(() => new Map(all.map((id) => [id, shortId(id)])), [all.length, key]);
   return loaded.state === 'ready' ? loaded.value : fallback;
 }
 

@@ -11,6 +11,9 @@ import { useLocation, useRoute } from 'preact-iso';
 import { DelegationGraph } from '../components/delegation-graph';
 import { loadCursor } from '../lib/cursor';
 
+/** A large circle lists its first members only (each name is one request). */
+const MEMBERS_SHOWN = 100;
+
 export function CirclePage() {
   const { params } = useRoute();
   const id = params.id;
@@ -89,12 +92,13 @@ function CircleFacts({ circle: c }: { circle: Circle }) {
       </dl>
       <h2>{t('circle.members')}</h2>
       <ul class="members">
-        {c.members.map((m) => (
+        {c.members.slice(0, MEMBERS_SHOWN).map((m) => (
           <li key={m}>
             <MemberName id={m} you={me?.id} />
           </li>
         ))}
       </ul>
+      {c.members.length > MEMBERS_SHOWN && <p class="muted">{t('circle.more', { count: c.members.length - MEMBERS_SHOWN })}</p>}
       <h2>{t('circle.children')}</h2>
       {children.state === 'ready' && children.value.items.length > 0 ? (
         <ul>
