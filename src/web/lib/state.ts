@@ -1,6 +1,6 @@
 // Small shared state and hooks: the identity, the current language, loading data, live events.
 import { createContext } from 'preact';
-import { useContext, useEffect, useState, useCallback } from 'preact/hooks';
+import { useContext, useEffect, useState, useCallback, useRef } from 'preact/hooks';
 import type { Identity } from './identity';
 import { api } from './api';
 import { i18n } from './i18n';
@@ -48,13 +48,16 @@ export interface LiveHandlers {
 /** The circle's server-sent events (GET /api/v1/circles/:id/events); returns whether it is connected. */
 export function useLive(circle: string | null, handlers: LiveHandlers): boolean {
   const [open, setOpen] = useState(false);
+  // The latest handlers, so a page that changes what it shows keeps one stream per circle.
+  const latest = useRef(handlers);
+  latest.current = handlers;
   useEffect(() => {
     if (!circle) return;
     const source = new EventSource(api.eventsUrl(circle));
     source.onopen = () => setOpen(true);
     source.onerror = () => setOpen(false);
-    source.addEventListener('entry', (m) => handlers.entry?.(JSON.parse((m as MessageEvent).data)));
-    source.addEventListener('tally', (m) => handlers.tally?.(JSON.parse((m as MessageEvent).data)));
+    source.addEventListener('entry', (m) => latest.current.entry?.(JSON.parse((m as MessageEvent).data)));
+    source.addEventListener('tally', (m) => latest.current.tally?.(JSON.parse((m as MessageEvent).data)));
     return () => source.close();
   }, [circle]);
   return open;
@@ -68,4 +71,21 @@ export function useNow(): number {
     return () => clearInterval(t);
   }, []);
   return now;
+}
+
+/** `fn` at most once per `ms` (the last call wins): a busy circle's entries do not reload a page per entry. */
+export function useThrottled(fn: () => void, ms = 1000): () => void {
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const latest = useRef(fn);
+  latest.current = fn;
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+  }, []);
+  return useCallback(() => {
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      latest.current();
+    }, ms);
+  }, [ms]);
 }

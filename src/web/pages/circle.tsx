@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, type Circle, type Proposal } from '../lib/api';
 import { act } from '../lib/identity';
-import { useLive, useLoad, useNow, useSession, useT } from '../lib/state';
+import { useLive, useLoad, useNow, useSession, useT, useThrottled } from '../lib/state';
 import { ActionStatus, MemberName, Show, useAction, useNames } from '../components/ui';
 import { CreateCircle } from './home';
 import { countdown, formatCountdown, shortId } from '../lib/format';
@@ -21,12 +21,11 @@ export function CirclePage() {
   const { me } = useSession();
   const [circle, reload] = useLoad(() => api.circle(id), [id]);
   const [proposals, reloadProposals] = useLoad(() => api.proposals(id, { limit: 50 }), [id]);
-  const live = useLive(id, {
-    entry: () => {
-      reload();
-      reloadProposals();
-    },
-  });
+  const refresh = useThrottled(() => {
+    reload();
+    reloadProposals();
+  }, 500);
+  const live = useLive(id, { entry: refresh });
   return (
     <Show loaded={circle} retry={reload}>
       {(c) => {

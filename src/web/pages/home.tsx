@@ -25,7 +25,7 @@ export function Home() {
               {items.map((c) => (
                 <li key={c.id}>
                   <a href={`/circles/${c.id}`}>{c.name}</a> <span class="badge">{t(`regimes.${c.regime}`)}</span>{' '}
-                  <span class="muted">{t('home.members', { count: c.size })}</span>
+                  <span class="muted">{t('home.entries', { count: c.size })}</span>
                 </li>
               ))}
             </ul>

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { api, type Proposal, type Provisional } from '../lib/api';
 import { act } from '../lib/identity';
@@ -16,6 +16,7 @@ export function ProposalPage() {
   const t = useT();
   const [loaded, reload] = useLoad(() => api.proposal(id), [id]);
   const [live, setLive] = useState<Provisional | null>(null);
+  useEffect(() => setLive(null), [id]);
   const circle = loaded.state === 'ready' ? loaded.value.circle : null;
   useLive(circle, {
     tally: (e) => {
