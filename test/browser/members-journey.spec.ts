@@ -269,8 +269,13 @@ describeWithServer('web app', () => {
       await b.getByRole('button', { name: 'Voter', exact: true }).click();
       await b.getByText('Vote enregistré.').waitFor();
       await b.getByTestId('result').filter({ hasText: 'Scindée' }).waitFor({ timeout: 60_000 });
+      // The fork itself is executed by a worker after the tally: her home page shows it once done.
       await b.goto(url);
-      await b.getByRole('link', { name: 'Bakery' }).waitFor({ timeout: 30_000 });
+      for (let i = 0; i < 60 && (await b.getByRole('link', { name: 'Bakery' }).count()) === 0; i++) {
+        await b.waitForTimeout(500);
+        await b.reload();
+      }
+      await b.getByRole('link', { name: 'Bakery' }).waitFor();
       await a.goto(`${url}/circles`);
       const tree = a.locator('ul.tree li', { hasText: 'Federation' });
       await tree.getByRole('link', { name: 'Kitchen' }).waitFor();
