@@ -7,6 +7,7 @@ import { MembersRepository } from '../identity/members.repository';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { CirclesRepository } from './circles.repository';
 import type { CircleAnswer, CircleListAnswer, ForksAnswer, InvitationsAnswer, MemberAnswer, MemberCirclesAnswer } from './dto/circle.answers';
+import { isCircleId } from '../core/formats/ids';
 
 @Injectable()
 export class CirclesService {
@@ -52,7 +53,9 @@ export class CirclesService {
 
   /** `parent`: a circle id, "root" (the circles without a parent), or undefined (every circle). */
   async list(parent: string | undefined): Promise<CircleListAnswer> {
-    if (parent !== undefined && parent !== 'root' && !(await this.circles.exists(parent))) {
+    // A malformed id names no circle: answered without asking the database (a NUL byte, for one, is
+    // not even a string PostgreSQL accepts).
+    if (parent !== undefined && parent !== 'root' && !(isCircleId(parent) && (await this.circles.exists(parent)))) {
       throw new DomainError('UNKNOWN_CIRCLE', `No circle ${parent}: give a circle id, or "root" for the circles without a parent`, 'parent');
     }
     return { items: (await this.circles.circles(parent === 'root' ? null : parent)) as CircleListAnswer['items'] };

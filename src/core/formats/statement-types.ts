@@ -212,6 +212,11 @@ export const paramsSchema = z.strictObject(
   Object.fromEntries(PARAM_NAMES.map((name) => [name, z.optional(paramValueSchema)])) as { [K in ParamName]: z.ZodOptional<typeof paramValueSchema> },
 );
 
+/** `params` of a `tally.result`: the full frozen object, all seven names (§5.3). */
+export const frozenParamsSchema = z.strictObject(
+  Object.fromEntries(PARAM_NAMES.map((name) => [name, paramValueSchema])) as { [K in ParamName]: typeof paramValueSchema },
+);
+
 export const seenSchema = z.strictObject({ size: count, root: hashSchema });
 
 // ---------------------------------------------------------------- bodies (§4)
@@ -283,7 +288,7 @@ export const BODY_SCHEMAS = {
   'tally.result': z.strictObject({
     proposal: proposalIdSchema,
     regime: regimeSchema,
-    params: paramsSchema,
+    params: frozenParamsSchema,
     outcome: z.enum(OUTCOMES),
     totals: totalsSchema,
     lost: z.strictObject({ weight: count, cycles: z.array(z.array(memberIdSchema).min(1)) }),
