@@ -16,6 +16,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { Dispatcher } from 'undici';
 import { cryptoProvider, type PublicKeyHandle, toBase64url } from '../core/crypto/crypto';
 import { isEd25519PublicJwk, publicKeyFromJwk } from '../core/formats/keys';
+import type { KeyView } from '../core/rules/key-rules';
 import {
   BatchInspector,
   Checkpoint,
@@ -222,6 +223,8 @@ export interface VerifyLogOptions {
   circle: string;
   /** registered members (for a circle log) */
   members: ReadonlyMap<string, PublicKeyHandle>;
+  /** SPEC §11: the registry's keys over time; every member statement is checked against it */
+  keyBook?: KeyView;
   instance: Pick<InstanceIdentity, 'kid' | 'key'>;
   rootsAt?: number[];
   /** 1: everything on this thread (the reference path); more: that many worker threads */
@@ -263,7 +266,7 @@ interface WorkerReply {
  */
 export async function verifyLogStream(chunks: AsyncIterable<Uint8Array>, options: VerifyLogOptions): Promise<LogSummary> {
   const keys = keyLookup(options.members, options.instance);
-  const verifier = new LogVerifier({ circle: options.circle, keys, instanceKid: options.instance.kid, rootsAt: options.rootsAt });
+  const verifier = new LogVerifier({ circle: options.circle, keys, instanceKid: options.instance.kid, rootsAt: options.rootsAt, keyBook: options.keyBook });
   const source = options.onBytes ? counted(chunks, options.onBytes) : chunks;
   const batches = lineBatches(source, options.batchBytes ?? DEFAULT_BATCH_BYTES);
   if (options.threads <= 1) {
@@ -553,6 +556,10 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
     throw failedFrom('registry log', e);
   }
   const members = registryVerifier.memberKeys();
+  // SPEC §11: every entry of every log is checked against the keys over time, and each statement
+  // speaks for the member its key belongs to.
+  const keyBook = registryVerifier.keyBook();
+  const memberOf = (kid: string): string => keyBook.key(kid)?.member ?? kid;
 
   // A fork (SPEC §7): its genesis is checked against the original's log, whose carried
   // delegations the replay of this log needs. A genesis that does not even parse is left to the
@@ -561,14 +568,14 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
   let fork: ForkCheck | null = null;
   if (genesis?.payload.type === 'circle.forked') {
     if (!plan.circleLog) throw new VerifyFailed('fork', 'FORK_ORIGINAL_MISSING', `this circle is a fork of ${genesis.payload.body.from}: give its log with --fork-of`);
-    fork = await checkFork(genesis.payload.body, plan.circleLog(genesis.payload.body.from), circle, instance, members, await registryMembers(plan.registry), req);
+    fork = await checkFork(genesis.payload.body, plan.circleLog(genesis.payload.body.from), circle, instance, members, await registryMembers(plan.registry), req, keyBook);
   }
 
   // Governance (SPEC §5, §6): every statement decided again by the same rules, every tally and
   // regime change recomputed, in the same pass as the checks of the circle log (read once). A
   // failure of those checks comes first; the replay's own is reported only if they all pass.
   const replay = new LogReplay(circle, await registryMembers(plan.registry), fork ? { carried: fork.carried } : {});
-  const decoder = new ReplayDecoder();
+  const decoder = new ReplayDecoder(memberOf);
   let replayFailure: unknown = null;
   const replayBatch = (batch: Uint8Array): void => {
     if (replayFailure !== null) return;
@@ -593,6 +600,7 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
     log = await verifyLogStream(source.chunks, {
       circle,
       members,
+      keyBook,
       instance,
       rootsAt: [checkpoint.size, ...(oldCheckpoint ? [oldCheckpoint.size] : [])],
       threads: req.threads,
@@ -658,14 +666,15 @@ interface ParsedLine {
   jwk?: ReturnType<typeof parseCompact>['header']['jwk'];
 }
 
-async function* statements(spec: string): AsyncGenerator<ParsedLine> {
+/** The statements of a log; `signer`: the member of the signing key (SPEC §11), by `memberOf`. */
+async function* statements(spec: string, memberOf: (kid: string) => string = (kid) => kid): AsyncGenerator<ParsedLine> {
   const source = await openSource(spec);
   for await (const batch of lineBatches(source.chunks, DEFAULT_BATCH_BYTES)) {
     for (const bytes of splitLines(batch)) {
       const d = decodeEntryBytes(bytes);
       if (!d.ok) throw new VerifyFailed('circle log', 'MALFORMED_ENTRY', d.reason);
       const parsed = parseCompact(d.entry.jws);
-      yield { seq: d.entry.seq, recordedAt: d.entry.recordedAt, leaf: d.leaf, jws: d.entry.jws, payload: parsed.payload, signer: parsed.header.kid, jwk: parsed.header.jwk };
+      yield { seq: d.entry.seq, recordedAt: d.entry.recordedAt, leaf: d.leaf, jws: d.entry.jws, payload: parsed.payload, signer: memberOf(parsed.header.kid), jwk: parsed.header.jwk };
     }
   }
 }
@@ -699,6 +708,7 @@ async function checkFork(
   members: ReadonlyMap<string, unknown>,
   registry: MemberState[],
   req: VerifyRequest,
+  keyBook: KeyView,
 ): Promise<ForkCheck> {
   const shared = body.atSeq + 1;
   let original: LogSummary;
@@ -706,6 +716,7 @@ async function checkFork(
     original = await verifyLogStream((await openSource(originalLog)).chunks, {
       circle: body.from,
       members: members as never,
+      keyBook,
       instance,
       rootsAt: [shared],
       threads: req.threads,
@@ -734,7 +745,7 @@ async function checkFork(
   let recorded = false;
   let replay: LogReplay | null = null;
   const delegationLeaves = new Map<number, string>();
-  for await (const line of statements(originalLog)) {
+  for await (const line of statements(originalLog, (kid) => keyBook.key(kid)?.member ?? kid)) {
     const leaf = Buffer.from(line.leaf).toString('base64url');
     if (line.seq === 0 && line.payload.type === 'circle.create') replay = new LogReplay(body.from, registry);
     if (replay && line.seq <= body.atSeq) {
