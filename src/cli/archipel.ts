@@ -39,6 +39,8 @@ import {
 import { parseCompact } from '../core/formats/statement';
 import { decodeEntryBytes } from '../core/formats/entry';
 import { LogReplay, ReplayDecoder, ReplayFailure } from '../core/verify/replay';
+import { checkCosignatureQuorum, parseWitnessKeys, QuorumFailure } from '../core/verify/cosignature-quorum';
+import type { WitnessKey } from '../core/formats/cosignature';
 import { scopeOf } from '../core/rules/state';
 import type { CarriedDelegation, MemberState } from '../core/rules/state';
 
@@ -387,6 +389,9 @@ export interface VerifyRequest {
   oldCheckpoint?: string;
   /** file mode: the original circle's log, when this circle is a fork (instance mode fetches it) */
   forkOf?: string;
+  /** witnesses' cosignature/v1 verifier keys: the checkpoints must carry `quorum` valid cosignatures */
+  witness?: string[];
+  quorum?: number;
   threads: number;
   batchBytes?: number;
   workerFile?: string;
@@ -407,6 +412,8 @@ export interface VerifyReport {
   log: LogSummary;
   checkpoint: Checkpoint;
   oldCheckpoint: Checkpoint | null;
+  /** with --witness: the witnesses that cosigned the circle's checkpoint (and the registry's, if checked) */
+  cosigners: { checkpoint: string[]; registryCheckpoint: string[] | null } | null;
   /** whether an instance's consistency proof was fetched and verified as well */
   consistencyProof: boolean;
   threads: number;
@@ -462,13 +469,15 @@ async function planFromInstance(req: VerifyRequest): Promise<Plan> {
     throw new VerifyFailed('instance', 'WRONG_KEY', 'the published name, kid or jwk does not match the note key');
   }
   const c = encodeURIComponent(circle);
+  // With witnesses, the newest checkpoint that meets the instance's own policy, cosignatures included.
+  const cosigned = req.witness?.length ? '?cosigned=1' : '';
   return {
     instance,
     circle,
     log: joinUrl(base, `/api/v1/circles/${c}/log`),
-    checkpoint: joinUrl(base, `/api/v1/circles/${c}/checkpoint`),
+    checkpoint: joinUrl(base, `/api/v1/circles/${c}/checkpoint${cosigned}`),
     registry: joinUrl(base, '/api/v1/registry/log'),
-    registryCheckpoint: joinUrl(base, '/api/v1/registry/checkpoint'),
+    registryCheckpoint: joinUrl(base, `/api/v1/registry/checkpoint${cosigned}`),
     oldCheckpoint: req.oldCheckpoint,
     consistencyUrl: (from, to) => joinUrl(base, `/api/v1/circles/${c}/proof/consistency?from=${from}&to=${to}`),
     circleLog: (other) => joinUrl(base, `/api/v1/circles/${encodeURIComponent(other)}/log`),
@@ -501,6 +510,16 @@ async function planFromFiles(req: VerifyRequest): Promise<Plan> {
 }
 
 function checkRequest(req: VerifyRequest): void {
+  const witnesses = req.witness?.length ?? 0;
+  if (req.quorum !== undefined && witnesses === 0) throw new UsageError('--quorum needs the witnesses\' keys (--witness KEY…)');
+  if (req.quorum !== undefined && req.quorum > witnesses) throw new UsageError(`--quorum ${req.quorum} is more than the ${witnesses} witness key(s) given`);
+  if (witnesses > 0) {
+    try {
+      parseWitnessKeys(req.witness as string[]);
+    } catch (e) {
+      throw new UsageError(`--witness: ${(e as Error).message}`);
+    }
+  }
   const fileOptions = (['log', 'registry', 'checkpoint'] as const).filter((k) => req[k] !== undefined);
   if (req.instance !== undefined) {
     if (fileOptions.length > 0 || req.registryCheckpoint !== undefined) {
@@ -535,6 +554,15 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
       : await checkpointAt(plan.registryCheckpoint, instance, REGISTRY, 'registry checkpoint');
   const checkpoint = await checkpointAt(plan.checkpoint, instance, circle, 'checkpoint');
   const oldCheckpoint = plan.oldCheckpoint === undefined ? null : await checkpointAt(plan.oldCheckpoint, instance, circle, 'old checkpoint');
+  let cosigned: VerifyReport['cosigners'] = null;
+  if (req.witness?.length) {
+    const keys = parseWitnessKeys(req.witness);
+    const quorum = req.quorum ?? keys.length;
+    cosigned = {
+      checkpoint: await quorumAt(plan.checkpoint, keys, quorum, 'checkpoint'),
+      registryCheckpoint: plan.registryCheckpoint === undefined ? null : await quorumAt(plan.registryCheckpoint, keys, quorum, 'registry checkpoint'),
+    };
+  }
 
   // The registry: every key a circle log may use.
   const registrySource = await openSource(plan.registry);
@@ -650,6 +678,7 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
     log,
     checkpoint,
     oldCheckpoint,
+    cosigners: cosigned,
     consistencyProof,
     threads: Math.max(1, req.threads),
     seconds,
@@ -804,6 +833,17 @@ async function registryMembers(spec: string): Promise<MemberState[]> {
   return members;
 }
 
+/** The witnesses among `keys` that cosigned the note at `spec`; VerifyFailed below the quorum. */
+async function quorumAt(spec: string, keys: WitnessKey[], quorum: number, subject: string): Promise<string[]> {
+  const note = await readText(spec);
+  try {
+    return checkCosignatureQuorum(note, keys, quorum, Math.floor(Date.now() / 1000) + 300);
+  } catch (e) {
+    if (e instanceof QuorumFailure) throw new VerifyFailed(subject, e.code, e.reason);
+    throw e;
+  }
+}
+
 async function checkpointAt(spec: string, instance: InstanceIdentity, circle: string, subject: string): Promise<Checkpoint> {
   const note = await readText(spec);
   try {
@@ -823,6 +863,12 @@ export interface CliIo {
 }
 
 const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
+
+function parseQuorum(value: string): number {
+  const n = Number(value);
+  if (!/^(0|[1-9][0-9]*)$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('a non-negative integer');
+  return n;
+}
 
 function parseThreads(value: string): number {
   const n = Number(value);
@@ -850,6 +896,12 @@ function report(r: VerifyReport): string {
     `OK governance: every statement follows the rules; ${fmtInt(r.tallies)} tally result${r.tallies === 1 ? '' : 's'} recomputed and equal` +
       (r.regimeChanges ? `; ${fmtInt(r.regimeChanges)} regime change${r.regimeChanges === 1 ? '' : 's'} recomputed and equal` : ''),
   );
+  if (r.cosigners) {
+    lines.push(
+      `OK cosigned by ${r.cosigners.checkpoint.length} witness(es): ${r.cosigners.checkpoint.join(', ') || 'none needed'}` +
+        (r.cosigners.registryCheckpoint ? `; registry checkpoint by ${r.cosigners.registryCheckpoint.join(', ') || 'none needed'}` : ''),
+    );
+  }
   if (r.oldCheckpoint) {
     lines.push(
       `OK older checkpoint size ${fmtInt(r.oldCheckpoint.size)} is a prefix of the log` +
@@ -880,6 +932,11 @@ The instance key of system statements is the note key's Ed25519 key (its kid
 is the RFC 7638 thumbprint); in instance mode the note key comes from
 /.well-known/archipel.json, and --key, if given, must match it.
 
+With witnesses, the checkpoints must carry enough valid cosignatures
+(C2SP cosignature/v1); in instance mode the cosigned checkpoint is fetched:
+  archipel verify --instance https://archipel.example --circle <id> \
+    --witness 'a.example/witness+1a2b3c4d+BA…' 'b.example/witness+…' --quorum 2
+
 Exit status: 0 verified, 1 verification failed (FAIL seq <n>: <reason> on
 stderr), 2 usage error, 3 an input could not be read.
 `;
@@ -901,6 +958,8 @@ function buildProgram(io: CliIo, run: (req: VerifyRequest) => Promise<void>): Co
     .option('--old-checkpoint <file|url>', 'an earlier checkpoint of the circle: it must be a prefix of the log')
     .option('--instance <url>', 'fetch the logs, checkpoints and key from this instance')
     .option('--circle <id>', 'the circle id (instance mode: required; file mode: taken from the checkpoint)')
+    .option('--witness <vkey...>', "witnesses' cosignature/v1 verifier keys (name+keyid+base64); the checkpoints must be cosigned (instance mode asks for ?cosigned=1)")
+    .addOption(new Option('--quorum <k>', 'how many of the --witness keys must have cosigned (default: all)').argParser(parseQuorum))
     .option('--fork-of <file|url>', "file mode, for a circle born of a fork: the original circle's log (instance mode fetches it)")
     .addOption(
       new Option('--threads <n>', 'worker threads that check signatures (1: none)')

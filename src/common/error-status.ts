@@ -56,6 +56,13 @@ export const ERROR_STATUS = {
   RECOVERY_KEY_RESTRICTED: 403,
   KEY_IN_USE: 409,
   LAST_KEY: 409,
+  // witnessing (C2SP tlog-witness statuses)
+  WITNESS_MALFORMED_REQUEST: 400,
+  WITNESS_UNKNOWN_ORIGIN: 404,
+  WITNESS_NOT_SIGNED: 403,
+  WITNESS_SIZE_CONFLICT: 409,
+  WITNESS_INCONSISTENT: 422,
+  NO_COSIGNED_CHECKPOINT: 404,
 } as const satisfies Record<ErrorCode, number>;
 
 export function statusOf(code: ErrorCode): number {

@@ -42,7 +42,17 @@ export type KeyErrorCode =
 /** Delegations (SPEC §4, §5.2). */
 export type DelegationErrorCode = 'SELF_DELEGATION' | 'DELEGATE_NOT_MEMBER' | 'NO_SUCH_DELEGATION';
 
+/** Witnessing (SPEC §12.1): a tlog-witness refusal, and a cosigned checkpoint not yet there. */
+export type WitnessErrorCode =
+  | 'WITNESS_MALFORMED_REQUEST'
+  | 'WITNESS_UNKNOWN_ORIGIN'
+  | 'WITNESS_NOT_SIGNED'
+  | 'WITNESS_SIZE_CONFLICT'
+  | 'WITNESS_INCONSISTENT'
+  | 'NO_COSIGNED_CHECKPOINT';
+
 export type DomainErrorCode =
+  | WitnessErrorCode
   | RequestErrorCode
   | StatementErrorCode
   | LedgerErrorCode
