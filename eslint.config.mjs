@@ -45,7 +45,7 @@ export default tseslint.config(
 
   // TypeScript: the application and its tests.
   {
-    files: ['src/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'],
+    files: ['src/**/*.ts', 'src/web/**/*.tsx', 'bench/**/*.ts', 'test/**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     rules: {
       'no-console': 'warn',

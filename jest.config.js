@@ -3,6 +3,7 @@ process.env.TZ = "UTC";
 //  unit        — pure domain code, no I/O: src/**/*.spec.ts and test/unit/**
 //  integration — real PostgreSQL and Redis: test/integration/**
 //  e2e         — the HTTP API (and worker processes) driven as a client would: test/e2e/**
+//  browser     — the web app in Chromium against the real service: test/browser/**
 const fs = require('node:fs');
 const swcrc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 const transform = { '^.+\\.(t|j)s$': ['@swc/jest', { ...swcrc, swcrc: false }] };
@@ -25,6 +26,14 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
+      // The web app in Debian's Chromium (playwright-core), against the service and its workers.
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

@@ -9,6 +9,7 @@ import { apiComponents } from './common/openapi';
 import './statements/statement-bodies';
 import { parseConfig } from './config/config.schema';
 import { STATEMENTS_OPENAPI, STATEMENTS_PATH } from './statements/statements.route';
+import { serveWebApp } from './web-app';
 import { ADD_CHECKPOINT_OPENAPI, ADD_CHECKPOINT_PATH } from './witness/witness.route';
 
 type ModuleClass = NonNullable<ModuleMetadata['imports']>[number];
@@ -33,6 +34,7 @@ export async function createHttpApp(root: ModuleClass, opts: { bufferLogs?: bool
       reply.header('x-request-id', request.id);
     });
   setupOpenApi(app);
+  await serveWebApp(app);
   await app.init();
   return app;
 }

@@ -89,17 +89,8 @@ export class StatementSigner {
    * `{v:1,type,id,circle,at,body[,seen]}`.
    */
   sign<T extends StatementType>(type: T, circle: string | null, body: BodyOf<T>, opts: SignOptions = {}): string {
-    const payload: Record<string, unknown> = {
-      v: 1,
-      type,
-      id: opts.id ?? nextUlid(),
-      circle,
-      at: opts.at ?? formatTimestamp(Date.now()),
-      body,
-    };
-    if (opts.seen !== undefined) payload.seen = opts.seen;
-    const typ = opts.typ ?? (isSignableBy(type, 'member') ? STATEMENT_TYP : SYSTEM_TYP);
-    return this.signPayload(payload, { typ, includeJwk: opts.includeJwk ?? type === 'member.register' });
+    const { payload, typ, includeJwk } = statementPayload(type, circle, body, opts);
+    return this.signPayload(payload, { typ, includeJwk });
   }
 
   /**
@@ -107,9 +98,7 @@ export class StatementSigner {
    * statements with bad bodies in tests.
    */
   signPayload(payload: unknown, opts: { typ?: StatementTyp; includeJwk?: boolean } = {}): string {
-    const header: Record<string, unknown> = { alg: 'EdDSA', kid: this.id, typ: opts.typ ?? STATEMENT_TYP };
-    if (opts.includeJwk) header.jwk = this.publicJwk;
-    return this.signRaw(header, canonicalJson(payload));
+    return this.signRaw(statementHeader(this.id, this.publicJwk, opts), canonicalJson(payload));
   }
 
   /** A bare Ed25519 signature (64 bytes) over `message`: for C2SP signed notes (checkpoints). */
@@ -127,4 +116,54 @@ export class StatementSigner {
     const signature = cryptoProvider().sign(this.privateKey, encoder.encode(signingInput));
     return `${signingInput}.${toBase64url(signature)}`;
   }
+}
+
+/** The payload of a statement (SPEC §3.3) and how its header is to be written. */
+export function statementPayload<T extends StatementType>(
+  type: T,
+  circle: string | null,
+  body: BodyOf<T>,
+  opts: SignOptions = {},
+): { payload: Record<string, unknown>; typ: StatementTyp; includeJwk: boolean } {
+  const payload: Record<string, unknown> = {
+    v: 1,
+    type,
+    id: opts.id ?? nextUlid(),
+    circle,
+    at: opts.at ?? formatTimestamp(Date.now()),
+    body,
+  };
+  if (opts.seen !== undefined) payload.seen = opts.seen;
+  const typ = opts.typ ?? (isSignableBy(type, 'member') ? STATEMENT_TYP : SYSTEM_TYP);
+  return { payload, typ, includeJwk: opts.includeJwk ?? type === 'member.register' };
+}
+
+/** The protected header `{"alg":"EdDSA","kid":…,"typ":…}` (+ `jwk`). */
+export function statementHeader(kid: string, jwk: Ed25519PublicJwk, opts: { typ?: StatementTyp; includeJwk?: boolean } = {}): Record<string, unknown> {
+  const header: Record<string, unknown> = { alg: 'EdDSA', kid, typ: opts.typ ?? STATEMENT_TYP };
+  if (opts.includeJwk) header.jwk = jwk;
+  return header;
+}
+
+/** Signs the bytes of a JWS signing input with a key the caller holds (WebCrypto in browsers). */
+export type AsyncSign = (signingInput: Uint8Array) => Promise<Uint8Array>;
+
+/**
+ * A statement signed by a key this code never sees (a browser's non-extractable WebCrypto key):
+ * the same payload, header and serialization as `StatementSigner.sign`, with the signature
+ * computed by `sign`.
+ */
+export async function signStatementWith<T extends StatementType>(
+  sign: AsyncSign,
+  publicJwk: Ed25519PublicJwk,
+  type: T,
+  circle: string | null,
+  body: BodyOf<T>,
+  opts: SignOptions = {},
+): Promise<string> {
+  const { payload, typ, includeJwk } = statementPayload(type, circle, body, opts);
+  const header = statementHeader(memberIdOf(publicJwk), publicJwk, { typ, includeJwk });
+  const signingInput = `${b64url(JSON.stringify(header))}.${b64url(canonicalJson(payload))}`;
+  const signature = await sign(encoder.encode(signingInput));
+  return `${signingInput}.${toBase64url(signature)}`;
 }

@@ -1,0 +1,103 @@
+import type { ComponentChildren } from 'preact';
+import { useMemo, useState } from 'preact/hooks';
+import { errorMessage } from '../lib/i18n';
+import { type Loaded, useLoad, useT } from '../lib/state';
+import { api } from '../lib/api';
+import { shortId } from '../lib/format';
+
+export function Loading() {
+  const t = useT();
+  return (
+    <p class="loading" role="status" aria-live="polite">
+      {t('app.loading')}
+    </p>
+  );
+}
+
+export function ErrorBox({ error, retry }: { error: unknown; retry?: () => void }) {
+  const t = useT();
+  return (
+    <div class="error" role="alert">
+      <p>{errorMessage(error)}</p>
+      {retry && (
+        <button type="button" onClick={retry}>
+          {t('app.retry')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** Renders `children(value)` once loaded; a status line while loading, the error with a retry after. */
+export function Show<T>({ loaded, retry, children }: { loaded: Loaded<T>; retry?: () => void; children: (value: T) => ComponentChildren }) {
+  if (loaded.state === 'loading') return <Loading />;
+  if (loaded.state === 'error') return <ErrorBox error={loaded.error} retry={retry} />;
+  return <>{children(loaded.value)}</>;
+}
+
+const names = new Map<string, Promise<string>>();
+function nameOf(id: string): Promise<string> {
+  let p = names.get(id);
+  if (!p) {
+    p = api.member(id).then((m) => m.name, () => shortId(id));
+    names.set(id, p);
+  }
+  return p;
+}
+
+/** Above this many members, pickers and graphs show short ids instead of fetching every name. */
+export const NAMES_LIMIT = 300;
+
+/** Display names of a few members (fetched once per id); short ids stand in until they arrive, and for large circles. */
+export function useNames(all: readonly string[]): Map<string, string> {
+  const ids = all.length <= NAMES_LIMIT ? all : [];
+  const key = ids.join(',');
+  const [loaded] = useLoad(async () => new Map(await Promise.all(ids.map(async (id) => [id, await nameOf(id)] as [string, string]))), [key]);
+  const fallback = useMemo(() => new Map(all.map((id) => [id, shortId(id)])), [all.length, key]);
+  return loaded.state === 'ready' ? loaded.value : fallback;
+}
+
+/** A member by name (fetched once per id), her id in the title. */
+export function MemberName({ id, you }: { id: string; you?: string }) {
+  const t = useT();
+  const [loaded] = useLoad(() => nameOf(id), [id]);
+  const name = loaded.state === 'ready' ? loaded.value : shortId(id);
+  return (
+    <span class="member" title={id}>
+      {name}
+      {you === id && <em> ({t('circle.you')})</em>}
+    </span>
+  );
+}
+
+/** A form's submit with its pending state and the translated refusal. */
+export function useAction(): [(fn: () => Promise<unknown>, done?: string) => Promise<void>, { pending: boolean; error: unknown; notice: string | null }] {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const run = async (fn: () => Promise<unknown>, done?: string) => {
+    setPending(true);
+    setError(null);
+    setNotice(null);
+    try {
+      await fn();
+      if (done) setNotice(done);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setPending(false);
+    }
+  };
+  return [run, { pending, error, notice }];
+}
+
+export function ActionStatus({ status }: { status: { pending: boolean; error: unknown; notice: string | null } }) {
+  const t = useT();
+  return (
+    <div aria-live="polite">
+      {status.pending && <p class="pending">{t('app.loading')}</p>}
+      {status.error !== null && <ErrorBox error={status.error} />}
+      {status.notice && <p class="notice">{status.notice}</p>}
+    </div>
+  );
+}

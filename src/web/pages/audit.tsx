@@ -1,0 +1,86 @@
+import { useState } from 'preact/hooks';
+import { useRoute } from 'preact-iso';
+import { api } from '../lib/api';
+import { auditCircle, type AuditReport } from '../lib/audit';
+import { useT } from '../lib/state';
+import { MemberName, ErrorBox } from '../components/ui';
+import { shortId } from '../lib/format';
+
+const SHOWN = 500;
+
+export function AuditPage() {
+  const { params } = useRoute();
+  const id = params.id;
+  const t = useT();
+  const [progress, setProgress] = useState<[number, number] | null>(null);
+  const [report, setReport] = useState<AuditReport | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const run = async () => {
+    setReport(null);
+    setError(null);
+    setProgress([0, 0]);
+    try {
+      setReport(await auditCircle(api, id, (done, total) => setProgress([done, total])));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setProgress(null);
+    }
+  };
+  return (
+    <section>
+      <p>
+        <a href={`/circles/${id}`}>← {shortId(id)}</a>
+      </p>
+      <h1>{t('audit.title')}</h1>
+      <p>{t('audit.intro')}</p>
+      <button type="button" onClick={run} disabled={progress !== null}>
+        {t('audit.run')}
+      </button>
+      <div aria-live="polite">
+        {progress && (
+          <p role="status">
+            {t('audit.running', { done: progress[0], total: progress[1] || '…' })} <progress max={progress[1] || 1} value={progress[0]} />
+          </p>
+        )}
+        {error !== null && <ErrorBox error={error} />}
+        {report && (
+          <p class={report.ok ? 'verdict ok' : 'verdict failed'} data-testid="audit-verdict">
+            {report.ok
+              ? `✔ ${t('audit.ok', { size: report.size, tallies: report.tallies, instance: report.instance })}`
+              : `✘ ${t('audit.failed', { reason: `${report.failure!.stage}${report.failure!.seq !== undefined ? ` #${report.failure!.seq}` : ''}: ${report.failure!.code} — ${report.failure!.reason}` })}`}
+          </p>
+        )}
+      </div>
+      {report && report.entries.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('audit.entry')}</th>
+                <th scope="col">{t('audit.type')}</th>
+                <th scope="col">{t('audit.signer')}</th>
+                <th scope="col">{t('audit.recordedAt')}</th>
+                <th scope="col">{t('audit.check')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.entries.slice(-SHOWN).map((e) => {
+                const bad = !report.ok && report.failure?.seq === e.seq;
+                return (
+                  <tr key={e.seq} class={bad ? 'bad' : ''}>
+                    <td>{e.seq}</td>
+                    <td>{e.type}</td>
+                    <td>{e.system ? t('audit.system') : <MemberName id={e.signer} />}</td>
+                    <td>{e.recordedAt}</td>
+                    <td>{bad ? '✘' : report.ok ? `✔ ${t('audit.verified')}` : '…'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

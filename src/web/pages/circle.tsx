@@ -1,0 +1,461 @@
+import { useState } from 'preact/hooks';
+import { api, type Circle, type Proposal } from '../lib/api';
+import { act } from '../lib/identity';
+import { useLive, useLoad, useNow, useSession, useT, useThrottled } from '../lib/state';
+import { ActionStatus, MemberName, Show, useAction, useNames } from '../components/ui';
+import { CreateCircle } from './home';
+import { countdown, formatCountdown, shortId } from '../lib/format';
+import { delegationScope, kindsFor, proposalBody, type ProposalForm, type ScopeChoice } from '../lib/forms';
+import { PARAM_NAMES, REGIMES, type ProposalKind, type RegimeName } from '../../core/formats/vocabulary';
+import { useLocation, useRoute } from 'preact-iso';
+import { DelegationGraph } from '../components/delegation-graph';
+import { loadCursor } from '../lib/cursor';
+
+/** A large circle lists its first members only (each name is one request). */
+const MEMBERS_SHOWN = 100;
+
+export function CirclePage() {
+  const { params } = useRoute();
+  const id = params.id;
+  const t = useT();
+  const { me } = useSession();
+  const [circle, reload] = useLoad(() => api.circle(id), [id]);
+  const [proposals, reloadProposals] = useLoad(() => api.proposals(id, { limit: 50 }), [id]);
+  const refresh = useThrottled(() => {
+    reload();
+    reloadProposals();
+  }, 500);
+  const live = useLive(id, { entry: refresh });
+  return (
+    <Show loaded={circle} retry={reload}>
+      {(c) => {
+        const member = c.members.includes(me!.id);
+        return (
+          <section>
+            <h1>
+              {c.name} <span class="badge">{t(`regimes.${c.regime}`)}</span>{' '}
+              <span class={live ? 'live on' : 'live'} aria-live="polite">
+                {live ? t('app.live') : t('app.offline')}
+              </span>
+            </h1>
+            <p class="muted">
+              {t('circle.size', { count: c.size })} · <a href={`/circles/${c.id}/audit`}>{t('circle.audit')}</a>
+            </p>
+            {!member && <p class="notice">{t('circle.notMember')}</p>}
+            <CircleFacts circle={c} />
+            <h2>{t('circle.proposals')}</h2>
+            <Show loaded={proposals} retry={reloadProposals}>
+              {({ items }) => <ProposalList items={items} />}
+            </Show>
+            {member && (
+              <>
+                <OpenProposal circle={c} proposals={proposals.state === 'ready' ? proposals.value.items : []} />
+                <Delegations circle={c} />
+                <Cursor circle={c} />
+                <Invite circle={c.id} />
+                <CreateCircle parent={c.id} />
+                <Leave circle={c.id} />
+              </>
+            )}
+          </section>
+        );
+      }}
+    </Show>
+  );
+}
+
+function CircleFacts({ circle: c }: { circle: Circle }) {
+  const t = useT();
+  const { me } = useSession();
+  const [forks] = useLoad(() => api.forks(c.id), [c.id, c.size]);
+  const [children] = useLoad(() => api.circles(c.id), [c.id, c.size]);
+  return (
+    <div class="facts">
+      <dl>
+        <dt>{t('circle.parent')}</dt>
+        <dd>{c.parent ? <a href={`/circles/${c.parent}`}>{shortId(c.parent)}</a> : t('circle.noParent')}</dd>
+        {c.forkedFrom && (
+          <>
+            <dt>{t('circle.forks')}</dt>
+            <dd>
+              {t('circle.forkedFrom', { circle: '', seq: c.forkedFrom.atSeq })} <a href={`/circles/${c.forkedFrom.circle}`}>{shortId(c.forkedFrom.circle)}</a>
+            </dd>
+          </>
+        )}
+        <dt>{t('circle.params')}</dt>
+        <dd>
+          {PARAM_NAMES.filter((p) => c.params[p] !== undefined)
+            .map((p) => `${p} ${c.params[p]}`)
+            .join(', ') || '—'}
+        </dd>
+      </dl>
+      <h2>{t('circle.members')}</h2>
+      <ul class="members">
+        {c.members.slice(0, MEMBERS_SHOWN).map((m) => (
+          <li key={m}>
+            <MemberName id={m} you={me?.id} />
+          </li>
+        ))}
+      </ul>
+      {c.members.length > MEMBERS_SHOWN && <p class="muted">{t('circle.more', { count: c.members.length - MEMBERS_SHOWN })}</p>}
+      <h2>{t('circle.children')}</h2>
+      {children.state === 'ready' && children.value.items.length > 0 ? (
+        <ul>
+          {children.value.items.map((ch) => (
+            <li key={ch.id}>
+              <a href={`/circles/${ch.id}`}>{ch.name}</a>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="muted">—</p>
+      )}
+      {forks.state === 'ready' && forks.value.items.length > 0 && (
+        <>
+          <h2>{t('circle.forks')}</h2>
+          <ul>
+            {forks.value.items.map((f) => (
+              <li key={f.circle}>
+                <a href={`/circles/${f.circle}`}>{f.name}</a> ({f.members.length}
+                {me && f.members.includes(me.id) ? `, ${t('circle.you')}` : ''})
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function Phase({ p }: { p: Proposal }) {
+  const t = useT();
+  const now = useNow();
+  if (p.status === 'closed') return <span class="badge">{p.result ? t(`outcome.${p.result.outcome}`) : t('status.closed')}</span>;
+  const c = countdown(p.status === 'amending' && p.amendmentsCloseAt ? p.amendmentsCloseAt : p.closesAt, now);
+  return (
+    <span class="badge phase">
+      {t(`status.${p.status}`)} · {c.future ? t('proposal.closesIn', { time: formatCountdown(c) }) : t('proposal.awaitingTally')}
+    </span>
+  );
+}
+
+function ProposalList({ items }: { items: Proposal[] }) {
+  const t = useT();
+  if (items.length === 0) return <p class="muted">{t('circle.noProposals')}</p>;
+  return (
+    <ul class="cards">
+      {items.map((p) => (
+        <li key={p.id}>
+          <a href={`/proposals/${p.id}`}>{p.title}</a> <span class="muted">{t(`kinds.${p.kind}`)}</span> <Phase p={p} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function OpenProposal({ circle, proposals }: { circle: Circle; proposals: Proposal[] }) {
+  const t = useT();
+  const { me } = useSession();
+  const { route } = useLocation();
+  const amendable = proposals.filter((p) => p.kind === 'motion' && p.status === 'amending');
+  const [form, setForm] = useState<ProposalForm>({ kind: 'motion', title: '', text: '', topic: '', minutes: 60, regime: 'unanimity' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [run, status] = useAction();
+  const set = (patch: Partial<ProposalForm>) => setForm({ ...form, ...patch });
+  const names = useNames(circle.members);
+  const target = amendable.find((p) => p.id === form.target);
+  const field = (name: keyof ProposalForm, label: string, input: preact.JSX.Element) => (
+    <div class="field">
+      <label for={`p-${name}`}>{label}</label>
+      {input}
+      {errors[name] && (
+        <p class="field-error" id={`p-${name}-error`}>
+          {errors[name]}
+        </p>
+      )}
+    </div>
+  );
+  const text = (name: 'title' | 'topic' | 'find' | 'replace' | 'member' | 'name') => (
+    <input id={`p-${name}`} value={(form[name] as string) ?? ''} aria-invalid={!!errors[name]} onInput={(e) => set({ [name]: e.currentTarget.value })} />
+  );
+  return (
+    <form
+      class="panel"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        const built = proposalBody({ ...form, targetText: target?.text, targetAmendmentsCloseAt: target?.amendmentsCloseAt }, Date.now());
+        if (!built.ok) {
+          setErrors(Object.fromEntries(built.errors.map((x) => [x.field, t(`form.${x.key}`)])));
+          return;
+        }
+        setErrors({});
+        void run(async () => {
+          const res = await act(me!, 'proposal.open', circle.id, built.value);
+          route(`/proposals/${res.id}`);
+        });
+      }}
+    >
+      <h2>{t('circle.open')}</h2>
+      {field(
+        'kind',
+        t('proposal.kind'),
+        <select id="p-kind" value={form.kind} onChange={(e) => set({ kind: e.currentTarget.value as ProposalKind })}>
+          {kindsFor(circle.regime, amendable.length > 0).map((k) => (
+            <option key={k} value={k}>
+              {t(`kinds.${k}`)}
+            </option>
+          ))}
+        </select>,
+      )}
+      {form.kind === 'amendment' &&
+        field(
+          'target',
+          t('proposal.target'),
+          <select id="p-target" value={form.target ?? ''} onChange={(e) => set({ target: e.currentTarget.value })}>
+            <option value="">—</option>
+            {amendable.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.title}
+              </option>
+            ))}
+          </select>,
+        )}
+      {form.kind === 'amendment' && target && <blockquote class="target-text">{target.text}</blockquote>}
+      {field('title', t('proposal.title'), text('title'))}
+      {field('text', t('proposal.text'), <textarea id="p-text" rows={4} value={form.text} aria-invalid={!!errors.text} onInput={(e) => set({ text: e.currentTarget.value })} />)}
+      {field('topic', t('proposal.topic'), text('topic'))}
+      {form.kind === 'amendment' && field('find', t('proposal.find'), text('find'))}
+      {form.kind === 'amendment' && field('replace', t('proposal.replace'), text('replace'))}
+      {form.kind === 'regime' &&
+        field(
+          'regime',
+          t('proposal.newRegime'),
+          <select id="p-regime" value={form.regime} onChange={(e) => set({ regime: e.currentTarget.value as RegimeName })}>
+            {REGIMES.map((r) => (
+              <option key={r} value={r}>
+                {t(`regimes.${r}`)}
+              </option>
+            ))}
+          </select>,
+        )}
+      {form.kind === 'membership' &&
+        field(
+          'member',
+          t('proposal.member'),
+          <select id="p-member" value={form.member ?? ''} onChange={(e) => set({ member: e.currentTarget.value })}>
+            <option value="">—</option>
+            {circle.members.map((m) => (
+              <option key={m} value={m}>
+                {names.get(m)} ({shortId(m, 6)})
+              </option>
+            ))}
+          </select>,
+        )}
+      {form.kind === 'split' && field('name', t('proposal.splitName'), text('name'))}
+      {form.kind !== 'amendment' &&
+        field('minutes', t('proposal.minutes'), <input id="p-minutes" type="number" min={0.1} step="any" value={form.minutes} onInput={(e) => set({ minutes: Number(e.currentTarget.value) })} />)}
+      {form.kind === 'motion' && circle.parent && (
+        <div class="field check">
+          <input id="p-ratify" type="checkbox" checked={!!form.ratify} onChange={(e) => set({ ratify: e.currentTarget.checked })} />
+          <label for="p-ratify">{t('proposal.ratify')}</label>
+        </div>
+      )}
+      <button type="submit" disabled={status.pending}>
+        {t('proposal.submit')}
+      </button>
+      <ActionStatus status={status} />
+    </form>
+  );
+}
+
+function Delegations({ circle }: { circle: Circle }) {
+  const t = useT();
+  const { me } = useSession();
+  const [mine, reload] = useLoad(() => api.memberDelegations(me!.id), [me!.id, circle.size]);
+  const [to, setTo] = useState('');
+  const [kind, setKind] = useState<ScopeChoice['kind']>('circle');
+  const [topic, setTopic] = useState('');
+  const [run, status] = useAction();
+  const names = useNames(circle.members);
+  const scopeChoice: ScopeChoice = kind === 'topic' ? { kind, topic } : kind === 'proposal' ? { kind, proposal: topic } : { kind: 'circle' };
+  return (
+    <section class="panel">
+      <h2>{t('delegation.title')}</h2>
+      <h3>{t('delegation.mine')}</h3>
+      <Show loaded={mine} retry={reload}>
+        {(d) => {
+          const here = d.outgoing.filter((o) => o.circle === circle.id);
+          return here.length === 0 ? (
+            <p class="muted">{t('delegation.none')}</p>
+          ) : (
+            <ul>
+              {here.map((o) => (
+                <li key={`${o.scope.kind}:${o.scope.value}`}>
+                  {t(`delegation.scope_${o.scope.kind}`)} {o.scope.value} → <MemberName id={o.delegate} />{' '}
+                  <button
+                    type="button"
+                    onClick={() =>
+                      run(async () => {
+                        const scope = o.scope.kind === 'circle' ? { circle: true as const } : o.scope.kind === 'topic' ? { topic: o.scope.value } : { proposal: o.scope.value };
+                        await act(me!, 'delegation.revoke', circle.id, { scope });
+                        reload();
+                      }, t('delegation.revoked'))
+                    }
+                  >
+                    {t('delegation.revoke')}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          );
+        }}
+      </Show>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            await act(me!, 'delegation.set', circle.id, { to, scope: delegationScope(scopeChoice) });
+            reload();
+          }, t('delegation.saved'));
+        }}
+      >
+        <label for="d-to">{t('delegation.to')}</label>
+        <select id="d-to" value={to} onChange={(e) => setTo(e.currentTarget.value)}>
+          <option value="">—</option>
+          {circle.members
+            .filter((m) => m !== me!.id)
+            .map((m) => (
+              <option key={m} value={m}>
+                {names.get(m)} ({shortId(m, 6)})
+              </option>
+            ))}
+        </select>
+        <label for="d-scope">{t('delegation.scope')}</label>
+        <select id="d-scope" value={kind} onChange={(e) => setKind(e.currentTarget.value as ScopeChoice['kind'])}>
+          <option value="circle">{t('delegation.scope_circle')}</option>
+          <option value="topic">{t('delegation.scope_topic')}</option>
+          <option value="proposal">{t('delegation.scope_proposal')}</option>
+        </select>
+        {kind !== 'circle' && (
+          <>
+            <label for="d-value">{kind === 'topic' ? t('delegation.topic') : t('delegation.proposal')}</label>
+            <input id="d-value" value={topic} onInput={(e) => setTopic(e.currentTarget.value)} />
+          </>
+        )}
+        <button type="submit" disabled={status.pending || to === ''}>
+          {t('delegation.set')}
+        </button>
+      </form>
+      <ActionStatus status={status} />
+      <h3>{t('delegation.graph')}</h3>
+      <DelegationGraph circle={circle.id} version={circle.size} />
+    </section>
+  );
+}
+
+function Cursor({ circle }: { circle: Circle }) {
+  const t = useT();
+  const { me } = useSession();
+  const [view, reload] = useLoad(() => loadCursor(api, circle), [circle.id, circle.size]);
+  const mine = view.state === 'ready' ? view.value.positions.get(me!.id) : undefined;
+  const [position, setPosition] = useState<RegimeName | null>(null);
+  const chosen = position ?? mine ?? circle.regime;
+  const [run, status] = useAction();
+  return (
+    <form
+      class="panel"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run(() => act(me!, 'regime.position', circle.id, { position: chosen }), t('cursor.saved'));
+      }}
+    >
+      <h2>{t('cursor.title')}</h2>
+      <p class="muted">{t('cursor.intro')}</p>
+      <p>{t('cursor.current', { regime: t(`regimes.${circle.regime}`) })}</p>
+      <Show loaded={view} retry={reload}>
+        {(v) => (
+          <>
+            <h3>{t('cursor.distribution')}</h3>
+            <table class="distribution">
+              <caption class="sr-only">{t('cursor.distribution')}</caption>
+              <tbody>
+                {REGIMES.map((r) => (
+                  <tr key={r}>
+                    <th scope="row">{t(`regimes.${r}`)}</th>
+                    <td>
+                      <span class="bar" style={{ width: `${v.E ? (100 * v.weights[r]) / v.E : 0}%` }} />
+                    </td>
+                    <td>{v.weights[r]}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p data-testid="cursor-summary">{t('cursor.summary', { cast: v.cast, E: v.E, regime: v.regime ? t(`regimes.${v.regime}`) : t('cursor.noMedian') })}</p>
+          </>
+        )}
+      </Show>
+      <fieldset>
+        <legend>{t('cursor.position')}</legend>
+        {REGIMES.map((r) => (
+          <label key={r} class="radio">
+            <input type="radio" name="position" value={r} checked={chosen === r} onChange={() => setPosition(r)} /> {t(`regimes.${r}`)}
+          </label>
+        ))}
+      </fieldset>
+      <button type="submit" disabled={status.pending}>
+        {t('cursor.save')}
+      </button>
+      <ActionStatus status={status} />
+    </form>
+  );
+}
+
+function Invite({ circle }: { circle: string }) {
+  const t = useT();
+  const { me } = useSession();
+  const [member, setMember] = useState('');
+  const [run, status] = useAction();
+  return (
+    <form
+      class="panel"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run(() => act(me!, 'member.invite', circle, { member: member.trim() }), t('circle.invited'));
+      }}
+    >
+      <h2>{t('circle.invite')}</h2>
+      <label for="invite-id">{t('circle.inviteId')}</label>
+      <input id="invite-id" value={member} onInput={(e) => setMember(e.currentTarget.value)} />
+      <button type="submit" disabled={status.pending || member.trim() === ''}>
+        {t('circle.inviteSubmit')}
+      </button>
+      <ActionStatus status={status} />
+    </form>
+  );
+}
+
+function Leave({ circle }: { circle: string }) {
+  const t = useT();
+  const { me } = useSession();
+  const { route } = useLocation();
+  const [run, status] = useAction();
+  return (
+    <div class="panel">
+      <button
+        type="button"
+        class="danger"
+        onClick={() => {
+          if (!confirm(t('circle.leaveConfirm'))) return;
+          void run(async () => {
+            await act(me!, 'member.leave', circle, {});
+            route('/');
+          });
+        }}
+      >
+        {t('circle.leave')}
+      </button>
+      <ActionStatus status={status} />
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+/// <reference lib="dom" />
+// Browser tests drive Debian's Chromium (`apt-get install chromium`) through playwright-core;
+// Playwright's own browser download is not used. Without Chromium the tests are skipped, saying so.
+import { existsSync, readFileSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export function chromiumPresent(): boolean {
+  return existsSync(CHROMIUM);
+}
+
+/** `describe`, or `describe.skip` with a message when Chromium is missing. */
+export function describeWithChromium(name: string, body: () => void): void {
+  if (chromiumPresent()) return describe(name, body);
+  console.warn(`SKIPPED browser tests "${name}": no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  describe.skip(name, body);
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+/** A member's browser: its own context (IndexedDB, storage), language, and every request body it sent. */
+export interface MemberBrowser {
+  context: BrowserContext;
+  page: Page;
+  bodies: string[];
+}
+
+export async function memberBrowser(browser: Browser, locale: string, viewport = { width: 1000, height: 900 }): Promise<MemberBrowser> {
+  // bypassCSP: axe-core is injected as an inline script.
+  const context = await browser.newContext({ locale, viewport, bypassCSP: true });
+  const page = await context.newPage();
+  const bodies: string[] = [];
+  context.on('request', (r: Request) => {
+    const body = r.postData();
+    if (body !== null) bodies.push(body);
+  });
+  page.on('pageerror', (e) => console.error(`[${locale}] page error: ${e.message}`));
+  return { context, page, bodies };
+}
+
+const AXE_SOURCE = () => readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's violations on the page as it is now (WCAG 2 A and AA rules). */
+export async function axeViolations(page: Page): Promise<Array<{ id: string; help: string; nodes: number }>> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE() });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Array<{ id: string; help: string; nodes: unknown[] }> }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.length }));
+  });
+}
