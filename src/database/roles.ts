@@ -41,6 +41,8 @@ export async function grantServiceRole(owner: DataSource, serviceRole: string): 
   try {
     await runner.startTransaction();
     const q = (sql: string) => runner.query(sql);
+    // Processes starting together (API processes, workers) grant one after the other.
+    await q(`SELECT pg_advisory_xact_lock(hashtext('archipel.grant_service_role'))`);
     await q(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}`);
     await q(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${role}`);
     await q(`REVOKE CREATE ON SCHEMA public FROM ${role}`);
