@@ -53,14 +53,14 @@ export class Defence1764600000000 implements MigrationInterface {
     // also forgets the log's audit so the next pass re-verifies it from its first entry.
     await q.query(`
       CREATE FUNCTION archipel_unfreeze(log text) RETURNS boolean LANGUAGE plpgsql AS $$
-      DECLARE found boolean;
+      DECLARE lifted boolean;
       BEGIN
         ALTER TABLE log_freeze DISABLE TRIGGER log_freeze_append_only;
         DELETE FROM log_freeze WHERE circle = log;
-        found := FOUND;
+        lifted := FOUND;
         ALTER TABLE log_freeze ENABLE TRIGGER log_freeze_append_only;
         DELETE FROM log_audit WHERE circle = log;
-        RETURN found;
+        RETURN lifted;
       END $$`);
     await q.query(`REVOKE EXECUTE ON FUNCTION archipel_unfreeze(text) FROM PUBLIC`);
   }
