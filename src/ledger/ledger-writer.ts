@@ -230,18 +230,9 @@ export class LedgerWriter {
           if (payload.seen) await this.checkSeen(m, target, payload.seen, logs.get(target));
           if (!genesis && !logs.has(target)) throw new DomainError('UNKNOWN_CIRCLE', `No circle ${target}`, 'circle');
           const recordedAt = Math.max(now, logs.get(target)?.head.lastRecordedAt ?? 0);
+          refuseFrozen(frozen, target);
           const decision = decide(ctx, { recordedAt, receivedAt: item.receivedAt }, state, this.policy);
-          for (const circle of [target, ...decision.followUps.map((f) => f.circle)]) {
-            const problem = frozen.get(circle);
-            if (problem) {
-              throw new DomainError(
-                'LOG_FROZEN',
-                `The log of ${circle} is frozen: the self-audit found it altered below the service (${problem.code}: ${problem.reason}). ` +
-                  'It is still served for reading; appends resume once an operator has restored or accepted it (docs/operations.md#self-audit).',
-                'circle',
-              );
-            }
-          }
+          for (const follow of decision.followUps) refuseFrozen(frozen, follow.circle);
           replayed.add(replayKey);
           if (genesis) logs.set(target, newLog(target));
           const entry = this.place(logs.get(target) as WorkingLog, ctx.jws, payload.type, signer, payload.id, now, rows);
@@ -388,6 +379,18 @@ export class LedgerWriter {
     const actual = base64url(root(seen.size, mapGetter(nodes)));
     if (actual !== seen.root) throw new DomainError('SEEN_NOT_PREFIX', 'seen.root is not the root of this log at that size', 'seen.root');
   }
+}
+
+/** A frozen log takes nothing: its own statements, and no follow-up of another log's. */
+function refuseFrozen(frozen: Map<string, HeadProblem>, circle: string): void {
+  const problem = frozen.get(circle);
+  if (!problem) return;
+  throw new DomainError(
+    'LOG_FROZEN',
+    `The log of ${circle} is frozen: the self-audit found it altered below the service (${problem.code}: ${problem.reason}). ` +
+      'It is still served for reading; appends resume once an operator has restored or accepted it (docs/operations.md#self-audit).',
+    'circle',
+  );
 }
 
 /** The logs a batch locks: every lane (a root genesis's lane is its new circle, with no head yet). */

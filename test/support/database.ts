@@ -43,3 +43,30 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** An empty database owned by the owner role (no migrations): a restore's target. */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  const name = `archipel_r_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 OWNER ${OWNER_ROLE}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: withDatabase(name),
+    ownerUrl: asRole(withDatabase(name), OWNER_ROLE),
+    serviceUrl: asRole(withDatabase(name), SERVICE_ROLE),
+    name,
+    async drop() {
+      const c = new Client({ connectionString: adminUrl() });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
