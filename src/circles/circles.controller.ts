@@ -1,9 +1,9 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Param, Query } from '@nestjs/common';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CircleIdPipe } from '../common/circle-id.pipe';
 import { MemberIdPipe } from '../common/member-id.pipe';
-import { ApiAnswer, ApiErrors } from '../common/openapi';
+import { ApiRead } from '../common/openapi';
 import { ZodPipe } from '../common/zod.pipe';
 import { CirclesService } from './circles.service';
 import {
@@ -28,51 +28,33 @@ const listQuery = z.object({ parent: z.string().min(1).optional() });
 export class CirclesController {
   constructor(private readonly circles: CirclesService) {}
 
-  @Get('circles')
-  @ApiOperation({ summary: 'The circles of this instance: all of them, the roots (`parent=root`), or the children of one circle' })
+  @ApiRead('circles', 'The circles of this instance: all of them, the roots (`parent=root`), or the children of one circle', circleListAnswer, 'UNKNOWN_CIRCLE', 'INVALID_REQUEST')
   @ApiQuery({ name: 'parent', required: false, description: 'A circle id, or `root`' })
-  @ApiAnswer(circleListAnswer)
-  @ApiErrors('UNKNOWN_CIRCLE', 'INVALID_REQUEST')
   list(@Query(new ZodPipe(listQuery)) q: z.infer<typeof listQuery>): Promise<CircleListAnswer> {
     return this.circles.list(q.parent);
   }
 
-  @Get('circles/:id')
-  @ApiOperation({ summary: "A circle's current state: name, parent, children, members, regime, params, log size, and where it was forked from" })
-  @ApiAnswer(circleAnswer)
-  @ApiErrors('UNKNOWN_CIRCLE')
+  @ApiRead('circles/:id', "A circle's current state: name, parent, children, members, regime, params, log size, and where it was forked from", circleAnswer, 'UNKNOWN_CIRCLE')
   circle(@Param('id', CircleIdPipe) id: string): Promise<CircleAnswer> {
     return this.circles.circle(id);
   }
 
-  @Get('circles/:id/forks')
-  @ApiOperation({ summary: 'The circles forked out of this one (SPEC §7), oldest first' })
-  @ApiAnswer(forksAnswer)
-  @ApiErrors('UNKNOWN_CIRCLE')
+  @ApiRead('circles/:id/forks', 'The circles forked out of this one (SPEC §7), oldest first', forksAnswer, 'UNKNOWN_CIRCLE')
   forks(@Param('id', CircleIdPipe) id: string): Promise<ForksAnswer> {
     return this.circles.forks(id);
   }
 
-  @Get('members/:id')
-  @ApiOperation({ summary: "A registered member's name and public key" })
-  @ApiAnswer(memberAnswer)
-  @ApiErrors('UNKNOWN_MEMBER')
+  @ApiRead('members/:id', "A registered member's name and public key", memberAnswer, 'UNKNOWN_MEMBER')
   member(@Param('id', MemberIdPipe) id: string): Promise<MemberAnswer> {
     return this.circles.member(id);
   }
 
-  @Get('members/:id/circles')
-  @ApiOperation({ summary: 'The circles she is a current member of, by name' })
-  @ApiAnswer(memberCirclesAnswer)
-  @ApiErrors('UNKNOWN_MEMBER')
+  @ApiRead('members/:id/circles', 'The circles she is a current member of, by name', memberCirclesAnswer, 'UNKNOWN_MEMBER')
   memberCircles(@Param('id', MemberIdPipe) id: string): Promise<MemberCirclesAnswer> {
     return this.circles.circlesOfMember(id);
   }
 
-  @Get('members/:id/invitations')
-  @ApiOperation({ summary: 'Her pending invitations: not accepted, in circles she is not a member of; newest first' })
-  @ApiAnswer(invitationsAnswer)
-  @ApiErrors('UNKNOWN_MEMBER')
+  @ApiRead('members/:id/invitations', 'Her pending invitations: not accepted, in circles she is not a member of; newest first', invitationsAnswer, 'UNKNOWN_MEMBER')
   invitations(@Param('id', MemberIdPipe) id: string): Promise<InvitationsAnswer> {
     return this.circles.invitationsOf(id);
   }

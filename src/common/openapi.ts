@@ -2,8 +2,8 @@
 // OpenAPI document (/docs/openapi.json) carries it as a component a client can be generated from,
 // and the controller's return type is the schema's type. Refusals are the §10 error body, listed
 // per route with the stable codes it can answer.
-import { applyDecorators } from '@nestjs/common';
-import { ApiProduces, ApiResponse } from '@nestjs/swagger';
+import { applyDecorators, Get } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ERROR_STATUS, ErrorCode } from './error-status';
 
@@ -35,6 +35,11 @@ export const errorBodySchema = named(
 );
 
 /** The 200 (or `status`) JSON answer of a route. */
+/** A JSON read route: `GET path`, its summary, its answer schema and the refusals it can answer. */
+export function ApiRead(path: string, summary: string, answer: z.ZodType, ...errors: ErrorCode[]) {
+  return applyDecorators(Get(path), ApiOperation({ summary }), ApiAnswer(answer), ApiErrors(...errors));
+}
+
 export function ApiAnswer(schema: z.ZodType, status = 200, description = '') {
   return ApiResponse({ status, description, content: { 'application/json': { schema: ref(schema) } } });
 }

@@ -3,7 +3,7 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CircleIdPipe } from '../common/circle-id.pipe';
 import { MemberIdPipe } from '../common/member-id.pipe';
-import { ApiAnswer, ApiErrors } from '../common/openapi';
+import { ApiAnswer, ApiErrors, ApiRead } from '../common/openapi';
 import { ZodPipe } from '../common/zod.pipe';
 import { DelegationsService } from './delegations.service';
 import { circleDelegationsAnswer, CircleDelegationsAnswer, memberDelegationsAnswer, MemberDelegationsAnswer } from './dto/delegation.answers';
@@ -28,10 +28,7 @@ export class DelegationsController {
     return this.delegations.circleGraph(id, q.proposal);
   }
 
-  @Get('members/:id/delegations')
-  @ApiOperation({ summary: "A member's current outgoing and incoming delegations, in every circle" })
-  @ApiAnswer(memberDelegationsAnswer)
-  @ApiErrors('UNKNOWN_MEMBER')
+  @ApiRead('members/:id/delegations', "A member's current outgoing and incoming delegations, in every circle", memberDelegationsAnswer, 'UNKNOWN_MEMBER')
   member(@Param('id', MemberIdPipe) id: string): Promise<MemberDelegationsAnswer> {
     return this.delegations.ofMember(id);
   }

@@ -1,6 +1,6 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiAnswer, ApiErrors } from '../common/openapi';
+import { Controller } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiRead } from '../common/openapi';
 import { instanceAnswer, InstanceAnswer } from './dto/instance.answers';
 import { InstanceKeyService } from './instance-key.service';
 
@@ -11,10 +11,7 @@ const VERSION: string = (require('../../package.json') as { version: string }).v
 export class WellKnownController {
   constructor(private readonly instanceKey: InstanceKeyService) {}
 
-  @Get('archipel.json')
-  @ApiOperation({ summary: "The instance's name, version and public key (JWK and signed-note verifier key)" })
-  @ApiAnswer(instanceAnswer)
-  @ApiErrors()
+  @ApiRead('archipel.json', "The instance's name, version and public key (JWK and signed-note verifier key)", instanceAnswer)
   describe(): InstanceAnswer {
     const k = this.instanceKey;
     return { name: k.name, version: VERSION, kid: k.kid, jwk: k.publicJwk, noteKey: k.noteKey };

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { CircleIdPipe } from '../common/circle-id.pipe';
-import { ApiAnswer, ApiErrors, ApiTextAnswer } from '../common/openapi';
+import { ApiErrors, ApiRead, ApiTextAnswer } from '../common/openapi';
 import { seqNumber, ZodPipe } from '../common/zod.pipe';
 import { REGISTRY } from '../core/rules/state';
 import { consistencyProofAnswer, ConsistencyProofAnswer, inclusionProofAnswer, InclusionProofAnswer } from './dto/proof.answers';
@@ -39,18 +39,12 @@ export class LogsController {
     return this.ledger.checkpoint(id);
   }
 
-  @Get('circles/:id/proof/inclusion')
-  @ApiOperation({ summary: 'RFC 6962 inclusion proof of entry `seq` in the tree of `size` (default: current size)' })
-  @ApiAnswer(inclusionProofAnswer)
-  @ApiErrors('UNKNOWN_CIRCLE', 'INVALID_RANGE')
+  @ApiRead('circles/:id/proof/inclusion', 'RFC 6962 inclusion proof of entry `seq` in the tree of `size` (default: current size)', inclusionProofAnswer, 'UNKNOWN_CIRCLE', 'INVALID_RANGE')
   inclusion(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(inclusionQuery, 'INVALID_RANGE')) q: z.infer<typeof inclusionQuery>): Promise<InclusionProofAnswer> {
     return this.ledger.inclusion(id, q.seq, q.size);
   }
 
-  @Get('circles/:id/proof/consistency')
-  @ApiOperation({ summary: 'RFC 6962 consistency proof between tree sizes `from` and `to` (default: current size)' })
-  @ApiAnswer(consistencyProofAnswer)
-  @ApiErrors('UNKNOWN_CIRCLE', 'INVALID_RANGE')
+  @ApiRead('circles/:id/proof/consistency', 'RFC 6962 consistency proof between tree sizes `from` and `to` (default: current size)', consistencyProofAnswer, 'UNKNOWN_CIRCLE', 'INVALID_RANGE')
   consistency(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(consistencyQuery, 'INVALID_RANGE')) q: z.infer<typeof consistencyQuery>): Promise<ConsistencyProofAnswer> {
     return this.ledger.consistency(id, q.from, q.to);
   }
@@ -73,18 +67,12 @@ export class LogsController {
     return this.ledger.checkpoint(REGISTRY);
   }
 
-  @Get('registry/proof/inclusion')
-  @ApiOperation({ summary: 'Inclusion proof in the registry log' })
-  @ApiAnswer(inclusionProofAnswer)
-  @ApiErrors('INVALID_RANGE')
+  @ApiRead('registry/proof/inclusion', 'Inclusion proof in the registry log', inclusionProofAnswer, 'INVALID_RANGE')
   registryInclusion(@Query(new ZodPipe(inclusionQuery, 'INVALID_RANGE')) q: z.infer<typeof inclusionQuery>): Promise<InclusionProofAnswer> {
     return this.ledger.inclusion(REGISTRY, q.seq, q.size);
   }
 
-  @Get('registry/proof/consistency')
-  @ApiOperation({ summary: 'Consistency proof in the registry log' })
-  @ApiAnswer(consistencyProofAnswer)
-  @ApiErrors('INVALID_RANGE')
+  @ApiRead('registry/proof/consistency', 'Consistency proof in the registry log', consistencyProofAnswer, 'INVALID_RANGE')
   registryConsistency(@Query(new ZodPipe(consistencyQuery, 'INVALID_RANGE')) q: z.infer<typeof consistencyQuery>): Promise<ConsistencyProofAnswer> {
     return this.ledger.consistency(REGISTRY, q.from, q.to);
   }

@@ -8,6 +8,18 @@ import { type CryptoProvider, type PrivateKeyHandle, type PublicKeyHandle, useCr
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
+/** A 32-byte raw key behind its DER prefix (RFC 8410). */
+function der(prefix: Buffer, raw: Uint8Array, what: string): Buffer {
+  if (!(raw instanceof Uint8Array) || raw.length !== 32) throw new TypeError(`an Ed25519 ${what} is 32 bytes`);
+  return Buffer.concat([prefix, raw]);
+}
+
+/** The last 32 bytes of a key's DER export: the raw key (RFC 8410). */
+function rawKey(key: PublicKeyHandle | PrivateKeyHandle, type: 'spki' | 'pkcs8'): Uint8Array {
+  const exported = (key as unknown as KeyObject).export({ format: 'der', type } as never) as Buffer;
+  return new Uint8Array(exported.subarray(exported.length - 32));
+}
+
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 export const nodeCrypto: CryptoProvider = {
@@ -19,12 +31,10 @@ export const nodeCrypto: CryptoProvider = {
     return h.digest();
   },
   importPublicKey(raw) {
-    if (!(raw instanceof Uint8Array) || raw.length !== 32) throw new TypeError('an Ed25519 public key is 32 bytes');
-    return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' }) as unknown as PublicKeyHandle;
+    return createPublicKey({ key: der(SPKI_PREFIX, raw, 'public key'), format: 'der', type: 'spki' }) as unknown as PublicKeyHandle;
   },
   exportPublicKey(key) {
-    const der = (key as unknown as KeyObject).export({ format: 'der', type: 'spki' });
-    return new Uint8Array(der.subarray(der.length - 32));
+    return rawKey(key, 'spki');
   },
   verify(key, message, signature) {
     if (!(key instanceof KeyObject)) return false;
@@ -35,12 +45,10 @@ export const nodeCrypto: CryptoProvider = {
     }
   },
   importPrivateKey(seed) {
-    if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new TypeError('an Ed25519 seed is 32 bytes');
-    return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }) as unknown as PrivateKeyHandle;
+    return createPrivateKey({ key: der(PKCS8_PREFIX, seed, 'seed'), format: 'der', type: 'pkcs8' }) as unknown as PrivateKeyHandle;
   },
   exportPrivateKey(key) {
-    const der = (key as unknown as KeyObject).export({ format: 'der', type: 'pkcs8' });
-    return new Uint8Array(der.subarray(der.length - 32));
+    return rawKey(key, 'pkcs8');
   },
   publicKeyOf(key) {
     const der = createPublicKey(key as unknown as KeyObject).export({ format: 'der', type: 'spki' });

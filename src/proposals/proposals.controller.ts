@@ -3,7 +3,7 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CircleIdPipe } from '../common/circle-id.pipe';
 import { MemberIdPipe } from '../common/member-id.pipe';
-import { ApiAnswer, ApiErrors } from '../common/openapi';
+import { ApiAnswer, ApiErrors, ApiRead } from '../common/openapi';
 import { ProposalIdPipe } from '../common/proposal-id.pipe';
 import { ZodPipe } from '../common/zod.pipe';
 import { PROPOSAL_KINDS } from '../core/formats/vocabulary';
@@ -30,14 +30,11 @@ const pageQuery = z.object({
 export class ProposalsController {
   constructor(private readonly proposals: ProposalsService) {}
 
-  @Get('circles/:id/proposals')
-  @ApiOperation({ summary: "A circle's proposals, newest first, a page at a time (`next` is the cursor of the next page)" })
+  @ApiRead('circles/:id/proposals', "A circle's proposals, newest first, a page at a time (`next` is the cursor of the next page)", proposalPageAnswer, 'UNKNOWN_CIRCLE', 'INVALID_REQUEST')
   @ApiQuery({ name: 'status', required: false, enum: PROPOSAL_STATUSES })
   @ApiQuery({ name: 'kind', required: false, enum: PROPOSAL_KINDS })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1 to 100; 20 by default' })
   @ApiQuery({ name: 'after', required: false, description: 'The `next` of the previous page' })
-  @ApiAnswer(proposalPageAnswer)
-  @ApiErrors('UNKNOWN_CIRCLE', 'INVALID_REQUEST')
   list(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(pageQuery)) q: z.infer<typeof pageQuery>): Promise<ProposalPageAnswer> {
     return this.proposals.list(id, q);
   }
@@ -52,10 +49,7 @@ export class ProposalsController {
     return this.proposals.read(id);
   }
 
-  @Get('proposals/:id/weights/:member')
-  @ApiOperation({ summary: "How a member's weight was cast on this proposal (state at close), or is cast now while it is open" })
-  @ApiAnswer(weightAnswer)
-  @ApiErrors('UNKNOWN_PROPOSAL', 'UNKNOWN_MEMBER', 'NOT_ELIGIBLE')
+  @ApiRead('proposals/:id/weights/:member', "How a member's weight was cast on this proposal (state at close), or is cast now while it is open", weightAnswer, 'UNKNOWN_PROPOSAL', 'UNKNOWN_MEMBER', 'NOT_ELIGIBLE')
   weight(@Param('id', ProposalIdPipe) id: string, @Param('member', MemberIdPipe) member: string): Promise<WeightAnswer> {
     return this.proposals.weight(id, member);
   }

@@ -4,7 +4,7 @@
 // pipeline needs: size, structure, header, payload bytes, payload schema
 // (`parseCompact`); then, once the caller has found the signer's key, the
 // signature (`assertSignature`) and the clock (`checkClock`).
-import { decodeBase64url as decodeLenient, type PublicKeyHandle, toBase64url, verifyEd25519 } from '../crypto/crypto';
+import { decodeBase64url as decodeLenient, type PublicKeyHandle, toBase64url, utf8 as utf8Bytes, verifyEd25519 } from '../crypto/crypto';
 import { parseCanonicalJson, parseTimestamp } from './canonical-json';
 import { Ed25519PublicJwk, isEd25519PublicJwk, isMemberId, memberIdOf } from './keys';
 import {
@@ -263,7 +263,8 @@ export function parseCompact(jws: string): ParsedStatement {
     signature,
     payloadBytes,
     payload: validation.payload,
-    signingInput: asciiBytes(`${headerB64}.${payloadB64}`),
+    // base64url and a dot: ASCII, whose UTF-8 bytes are its characters.
+    signingInput: utf8Bytes(`${headerB64}.${payloadB64}`),
   };
 }
 
@@ -275,12 +276,6 @@ export function verifySignature(parsed: ParsedStatement, key: PublicKeyHandle): 
   return verifyEd25519(key, parsed.signingInput, parsed.signature);
 }
 
-/** The bytes of an ASCII string (the JWS signing input is base64url and a dot). */
-function asciiBytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
 
 /**
  * Throws UNKNOWN_MEMBER when no key was found for `kid` (pass `undefined`),
