@@ -561,7 +561,7 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
   let fork: ForkCheck | null = null;
   if (genesis?.payload.type === 'circle.forked') {
     if (!plan.circleLog) throw new VerifyFailed('fork', 'FORK_ORIGINAL_MISSING', `this circle is a fork of ${genesis.payload.body.from}: give its log with --fork-of`);
-    fork = await checkFork(genesis.payload.body, plan.circleLog(genesis.payload.body.from), circle, instance, members, req);
+    fork = await checkFork(genesis.payload.body, plan.circleLog(genesis.payload.body.from), circle, instance, members, await registryMembers(plan.registry), req);
   }
 
   // Governance (SPEC §5, §6): every statement decided again by the same rules, every tally and
@@ -650,10 +650,12 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
 
 interface ParsedLine {
   seq: number;
+  recordedAt: string;
   leaf: Uint8Array;
   jws: string;
   payload: ReturnType<typeof parseCompact>['payload'];
   signer: string;
+  jwk?: ReturnType<typeof parseCompact>['header']['jwk'];
 }
 
 async function* statements(spec: string): AsyncGenerator<ParsedLine> {
@@ -663,7 +665,7 @@ async function* statements(spec: string): AsyncGenerator<ParsedLine> {
       const d = decodeEntryBytes(bytes);
       if (!d.ok) throw new VerifyFailed('circle log', 'MALFORMED_ENTRY', d.reason);
       const parsed = parseCompact(d.entry.jws);
-      yield { seq: d.entry.seq, leaf: d.leaf, jws: d.entry.jws, payload: parsed.payload, signer: parsed.header.kid };
+      yield { seq: d.entry.seq, recordedAt: d.entry.recordedAt, leaf: d.leaf, jws: d.entry.jws, payload: parsed.payload, signer: parsed.header.kid, jwk: parsed.header.jwk };
     }
   }
 }
@@ -684,7 +686,10 @@ interface ForkCheck {
  * decided the fork; the genesis's checkpoint is the original's signed checkpoint at atSeq + 1, and
  * the original's log today extends it (its root at that size is recomputed from the log itself:
  * consistency without trusting a proof); the original records the same leavers in `circle.split`;
- * each carried delegation is a `delegation.set` within the shared history between two leavers.
+ * each carried delegation is a `delegation.set` within the shared history between two leavers;
+ * and, replaying the shared history (LogReplay), the carried ones are exactly the delegations in
+ * force at `atSeq` between two leavers in the circle and topic scopes, in log order. (An original
+ * that is itself a fork is not replayed here: its own carried delegations would be needed.)
  */
 async function checkFork(
   body: { from: string; atSeq: number; atLeaf: string; checkpoint: string; members: string[]; delegations: string[]; cause: string },
@@ -692,6 +697,7 @@ async function checkFork(
   circle: string,
   instance: InstanceIdentity,
   members: ReadonlyMap<string, unknown>,
+  registry: MemberState[],
   req: VerifyRequest,
 ): Promise<ForkCheck> {
   const shared = body.atSeq + 1;
@@ -726,8 +732,20 @@ async function checkFork(
   const leavers = new Set(body.members);
   let decided = false;
   let recorded = false;
+  let replay: LogReplay | null = null;
+  const delegationLeaves = new Map<number, string>();
   for await (const line of statements(originalLog)) {
     const leaf = Buffer.from(line.leaf).toString('base64url');
+    if (line.seq === 0 && line.payload.type === 'circle.create') replay = new LogReplay(body.from, registry);
+    if (replay && line.seq <= body.atSeq) {
+      try {
+        replay.push({ seq: line.seq, recordedAt: line.recordedAt, jws: line.jws, payload: line.payload, signer: line.signer, jwk: line.jwk });
+      } catch (e) {
+        if (!(e instanceof ReplayFailure)) throw e;
+        fail('FORK_HISTORY', `the original's shared history does not replay: seq ${e.seq}: ${e.code} ${e.message}`);
+      }
+      if (line.payload.type === 'delegation.set') delegationLeaves.set(line.seq, leaf);
+    }
     if (line.seq === body.atSeq) {
       const p = line.payload;
       decided = leaf === body.atLeaf && p.type === 'tally.result' && p.body.outcome === 'forked' && p.body.proposal === body.cause;
@@ -745,6 +763,16 @@ async function checkFork(
   if (!recorded) fail('FORK_SPLIT', "the original's log does not record this fork's members in circle.split");
   const carried = [...wanted.values()];
   if (carried.some((d) => d === null)) fail('FORK_DELEGATIONS', 'a carried delegation is not a delegation.set between two leavers in the shared history');
+  const inForce = replay?.carriedDelegations(body.cause, body.members);
+  if (inForce) {
+    const expected = inForce.delegations.map((d) => delegationLeaves.get(d.seq));
+    if (expected.length !== body.delegations.length || expected.some((leaf, i) => leaf !== body.delegations[i])) {
+      fail(
+        'FORK_DELEGATIONS',
+        `the genesis carries ${body.delegations.length} delegation(s), but ${expected.length} between leavers were in force at seq ${body.atSeq} in the original's log (circle and topic scopes, in log order)`,
+      );
+    }
+  }
   return { from: body.from, atSeq: body.atSeq, carried: carried as CarriedDelegation[] };
 }
 

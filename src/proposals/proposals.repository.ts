@@ -158,11 +158,14 @@ export class ProposalsRepository {
     return row ? toRow(row) : null;
   }
 
-  /** Direct votes at close with this choice, by members still in the circle (who leave in a fork). */
+  /**
+   * Direct votes at close with this choice, by members still in the circle (who leave in a fork),
+   * in plain code-unit order of their ids whatever the database's collation (as the replay sorts).
+   */
   async directVotersStillMembers(p: ProposalRow, choice: string, q: Queryable = this.ds): Promise<string[]> {
     const rows: Array<{ member: string }> = await q.query(
       `SELECT v.member FROM vote v JOIN circle_membership m ON m.circle = $2 AND m.member = v.member AND m.left_seq IS NULL
-       WHERE v.proposal = $1 AND v.choice = $3 AND v.recorded_at < $4 ORDER BY v.member`,
+       WHERE v.proposal = $1 AND v.choice = $3 AND v.recorded_at < $4 ORDER BY v.member COLLATE "C"`,
       [p.id, p.circle, choice, new Date(p.closesAt).toISOString()],
     );
     return rows.map((r) => r.member);

@@ -5,7 +5,6 @@ import {
   LOST,
   NO_VOTE,
   choiceCodesById,
-  compareIds,
   effectiveDelegates,
   indexMembers,
   normalizeCycles,
@@ -115,33 +114,6 @@ export function decideOutcome(kind: ProposalKind, regime: RegimeName, totals: To
 }
 
 // ---------------------------------------------------------------------------
-// State at close (§5.1).
-
-/** An entry counts iff recorded strictly before `closesAt` (both in the fixed `…sssZ` form, so string order is time order). */
-export function isBeforeClose(recordedAt: string, closesAt: string): boolean {
-  return recordedAt < closesAt;
-}
-
-export type VoteEvent =
-  | { type: 'vote.cast'; member: string; proposal: string; choice: string }
-  | { type: 'vote.retract'; member: string; proposal: string };
-
-/**
- * Each member's last direct vote on `proposal`, from her `vote.cast` and
- * `vote.retract` entries in log order (already limited to those before
- * close): the last cast counts, a retract withdraws it.
- */
-export function votesAtClose(events: Iterable<VoteEvent>, proposal: string): Map<string, string> {
-  const votes = new Map<string, string>();
-  for (const e of events) {
-    if (e.proposal !== proposal) continue;
-    if (e.type === 'vote.cast') votes.set(e.member, e.choice);
-    else votes.delete(e.member);
-  }
-  return votes;
-}
-
-// ---------------------------------------------------------------------------
 // The tally.
 
 export interface TallySnapshot {
@@ -156,8 +128,9 @@ export interface TallySnapshot {
   /** Direct votes at close; those of non-eligible members are ignored. */
   votes: ReadonlyMap<string, string>;
   /**
-   * Delegations in force at close, targets as member ids (see
-   * `delegationsInForce`); `topic` is the one for this proposal's topic.
+   * Delegations in force at close, targets as member ids (the replay folds
+   * them from the log: core/verify/replay.ts); `topic` is the one for this
+   * proposal's topic.
    */
   delegations: ReadonlyMap<string, ScopedDelegation>;
   /** Void amendments of an amendment-regime motion, in opening order. */
@@ -289,17 +262,4 @@ export function tallyProposal(snapshot: TallySnapshot): TallyResultBody {
     delegate,
     void: snapshot.void,
   });
-}
-
-/**
- * Who forms the new circle of a fork (§5.3, §5.4, §7): for a split-regime
- * proposal the eligible members who voted yes directly, for a `split`
- * proposal those who chose leave; sorted by id. Empty for anything else.
- */
-export function splitForkMembers(
-  snapshot: Pick<TallySnapshot, 'kind' | 'regime' | 'eligible' | 'votes'>,
-): string[] {
-  const leaving = snapshot.kind === 'split' ? 'leave' : snapshot.regime === 'split' ? 'yes' : null;
-  if (leaving === null) return [];
-  return snapshot.eligible.filter((m) => snapshot.votes.get(m) === leaving).sort(compareIds);
 }

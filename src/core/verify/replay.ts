@@ -2,8 +2,10 @@
 // the server ran (core/rules/decide.ts) against state rebuilt from the log alone, and every
 // `tally.result` is recomputed from the state at its proposal's close (core/governance/tally.ts)
 // and compared figure by figure, and every `regime.changed` from the positions, members and
-// circle-scoped delegations just before it (core/governance/cursor.ts). Pure: the offline verifier
-// feeds it entries in order.
+// circle-scoped delegations just before it (core/governance/cursor.ts), and every `circle.split`
+// from the direct votes of its cause (SPEC §5.3, §5.4, §7). Pure: the offline verifier feeds it
+// entries in order. It is the reference the server's SQL paths are tested against
+// (test/e2e/differential-replay.spec.ts) and the code the golden scenarios run through.
 import { decodeBase64url } from '../crypto/crypto';
 import { DomainError } from '../rules/domain-error';
 import type { Ed25519PublicJwk } from '../formats/keys';
@@ -11,6 +13,7 @@ import { parseStatementHeader, type StatementHeader } from '../formats/statement
 import type { BodyOf, StatementPayload } from '../formats/statement-types';
 import { parseTimestamp } from '../formats/canonical-json';
 import { tallyProposal, TallyResultBody, TallySnapshot } from '../governance/tally';
+import { compareIds } from '../governance/resolve';
 import { isRegimeName, type RegimeName } from '../governance/params';
 import { applyAmendments } from '../governance/amendments';
 import { regimeChange, regimeCursor } from '../governance/cursor';
@@ -66,9 +69,20 @@ interface Tracked {
   eligible: ReadonlySet<string>;
   votes: Map<string, string>;
   snapshot?: TallySnapshot;
+  /** For a proposal tallied `forked`: the delegations in force at its tally entry (SPEC §7). */
+  forkBase?: { atSeq: number; delegations: InForce[] };
 }
 
-type Scoped = { circle?: string; topics: Map<string, string>; proposals: Map<string, string> };
+/** The seq of each circle- and topic-scoped delegation's entry, for the ones a fork carries. */
+type Scoped = { circle?: string; topics: Map<string, string>; proposals: Map<string, string>; circleSeq?: number; topicSeqs: Map<string, number> };
+
+/** A delegation in force, with the seq of the `delegation.set` entry that set it. */
+export interface InForce {
+  member: string;
+  scope: Scope;
+  delegate: string;
+  seq: number;
+}
 
 export class LogReplay {
   /** Members of other logs (the registry) and circles outside this log are taken as given. */
@@ -81,8 +95,11 @@ export class LogReplay {
   private readonly delegations = new Map<string, Scoped>();
   /** Each member's latest regime.position in this circle (kept when she leaves, as the server does). */
   private readonly positions = new Map<string, RegimeName>();
+  /** The seq of the entry being replayed (its effects are applied under it). */
+  private seq = -1;
   tallies = 0;
   regimeChanges = 0;
+  forks = 0;
 
   constructor(
     readonly circle: string,
@@ -110,6 +127,8 @@ export class LogReplay {
     }
     if (p.type === 'tally.result') this.checkTally(entry.seq, p.body);
     if (p.type === 'regime.changed') this.checkRegimeChange(entry.seq, p.body);
+    if (p.type === 'circle.split') this.checkSplit(entry.seq, p.body);
+    this.seq = entry.seq;
     const ctx: StatementContext = { payload: p, signer: entry.signer, jws: entry.jws, jwk: entry.jwk, carried: this.fork.carried };
     let effects: Effect[];
     try {
@@ -147,6 +166,7 @@ export class LogReplay {
       case 'proposal.closed': {
         const tracked = this.proposals.get(e.proposal);
         if (tracked) tracked.outcome = e.result.outcome;
+        if (tracked && e.result.outcome === 'forked') tracked.forkBase = { atSeq: this.seq, delegations: this.inForce() };
         return;
       }
       case 'vote.set': {
@@ -177,13 +197,26 @@ export class LogReplay {
 
   private setDelegation(member: string, scope: Scope, delegate: string | undefined): void {
     let d = this.delegations.get(member);
-    if (!d) this.delegations.set(member, (d = { topics: new Map(), proposals: new Map() }));
-    if (scope.kind === 'circle') d.circle = delegate;
-    else {
+    if (!d) this.delegations.set(member, (d = { topics: new Map(), proposals: new Map(), topicSeqs: new Map() }));
+    if (scope.kind === 'circle') {
+      d.circle = delegate;
+      d.circleSeq = this.seq;
+    } else {
       const map = scope.kind === 'topic' ? d.topics : d.proposals;
       if (delegate === undefined) map.delete(scope.value);
       else map.set(scope.value, delegate);
+      if (scope.kind === 'topic') d.topicSeqs.set(scope.value, this.seq);
     }
+  }
+
+  /** The circle- and topic-scoped delegations in force now, in the order of their entries. */
+  private inForce(): InForce[] {
+    const out: InForce[] = [];
+    for (const [member, d] of this.delegations) {
+      if (d.circle !== undefined) out.push({ member, scope: { kind: 'circle', value: '' }, delegate: d.circle, seq: d.circleSeq as number });
+      for (const [topic, delegate] of d.topics) out.push({ member, scope: { kind: 'topic', value: topic }, delegate, seq: d.topicSeqs.get(topic) as number });
+    }
+    return out.sort((a, b) => a.seq - b.seq);
   }
 
   /** SPEC §7: in a fork, delegations to those who left lapse, in every scope. */
@@ -231,6 +264,60 @@ export class LogReplay {
     }
   }
 
+  /**
+   * SPEC §5.3, §5.4, §7: who leaves in the fork `proposal` caused, if it were executed now — the
+   * members who chose `leave` (a `split` proposal) or voted `yes` (a split-regime motion)
+   * themselves, in the state at close, and are members still; sorted by id. Undefined unless the
+   * proposal was tallied `forked` in this log.
+   */
+  forkMembers(proposal: string): string[] | undefined {
+    const t = this.proposals.get(proposal);
+    if (!t?.snapshot || t.outcome !== 'forked') return undefined;
+    const leaving = t.proposal.kind === 'split' ? 'leave' : 'yes';
+    const out: string[] = [];
+    for (const [member, choice] of t.snapshot.votes) if (choice === leaving && this.members.has(member)) out.push(member);
+    return out.sort(compareIds);
+  }
+
+  /**
+   * SPEC §7: the delegations a fork of `proposal` with these leavers carries over — those in force
+   * at its tally entry (the last shared one) between two leavers, circle- or topic-scoped (a
+   * proposal-scoped one names a proposal of the original), in the order of their entries.
+   */
+  carriedDelegations(proposal: string, leavers: readonly string[]): { atSeq: number; delegations: InForce[] } | undefined {
+    const base = this.proposals.get(proposal)?.forkBase;
+    if (!base) return undefined;
+    const inside = new Set(leavers);
+    return { atSeq: base.atSeq, delegations: base.delegations.filter((d) => inside.has(d.member) && inside.has(d.delegate)) };
+  }
+
+  /** The `tally.result` body recomputed for a proposal past its close (see advance), or undefined. */
+  recomputed(proposal: string): TallyResultBody | undefined {
+    const t = this.proposals.get(proposal);
+    if (!t?.snapshot) return undefined;
+    const voided = this.voidAmendments(t.proposal);
+    return tallyProposal({ ...t.snapshot, ...(voided.length ? { void: voided } : {}) });
+  }
+
+  /** A proposal of this log as opened. */
+  proposalState(proposal: string): ProposalState | undefined {
+    return this.proposals.get(proposal)?.proposal;
+  }
+
+  /** Takes the state at close of every proposal whose closesAt is at or before `time` (ms). */
+  advance(time: number): void {
+    this.snapshotDue(time);
+  }
+
+  private checkSplit(seq: number, body: BodyOf<'circle.split'>): void {
+    const expected = this.forkMembers(body.cause);
+    if (!expected) throw new ReplayFailure(seq, 'FORK_MISMATCH', `circle.split caused by ${body.cause}, which is not tallied forked in this log`);
+    // SPEC §7 sets who leaves, not in which order they are listed.
+    const differs = firstDifference(expected, [...body.members].sort(compareIds));
+    if (differs) throw new ReplayFailure(seq, 'FORK_MISMATCH', `circle.split of ${body.cause}: members are ${JSON.stringify(body.members)}, recomputed ${JSON.stringify(expected)}`);
+    this.forks++;
+  }
+
   private voidAmendments(motion: ProposalState): string[] {
     return voidOf(motion, [...this.proposals.values()]);
   }
@@ -238,8 +325,7 @@ export class LogReplay {
   private checkTally(seq: number, body: BodyOf<'tally.result'>): void {
     const tracked = this.proposals.get(body.proposal);
     if (!tracked?.snapshot) throw new ReplayFailure(seq, 'TALLY_UNEXPECTED', `tally.result for proposal ${body.proposal}, which is not past its close in this log`);
-    const voided = this.voidAmendments(tracked.proposal);
-    const expected = tallyProposal({ ...tracked.snapshot, ...(voided.length ? { void: voided } : {}) });
+    const expected = this.recomputed(body.proposal) as TallyResultBody;
     const differs = firstDifference(expected, body as unknown as TallyResultBody);
     if (differs) {
       throw new ReplayFailure(seq, 'TALLY_MISMATCH', `tally of proposal ${body.proposal}: ${differs.figure} is ${JSON.stringify(differs.actual)}, recomputed ${JSON.stringify(differs.expected)}`);

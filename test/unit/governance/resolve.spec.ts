@@ -1,7 +1,6 @@
 import {
   ABSENT,
   LOST,
-  delegationsInForce,
   effectiveDelegates,
   normalizeCycles,
   resolveById,
@@ -90,35 +89,5 @@ describe('normalizeCycles', () => {
       ['a', 'b', 'c'],
       ['e', 'é'],
     ]);
-  });
-});
-
-describe('delegationsInForce', () => {
-  it('replaces per scope, revokes, ignores other proposals and topics', () => {
-    const m = delegationsInForce(
-      [
-        { type: 'delegation.set', member: 'a', to: 'b', scope: { circle: true } },
-        { type: 'delegation.set', member: 'a', to: 'c', scope: { circle: true } },
-        { type: 'delegation.set', member: 'a', to: 'd', scope: { topic: 't' } },
-        { type: 'delegation.set', member: 'a', to: 'e', scope: { topic: 'u' } },
-        { type: 'delegation.set', member: 'b', to: 'a', scope: { proposal: 'p' } },
-        { type: 'delegation.revoke', member: 'b', scope: { proposal: 'q' } },
-        { type: 'delegation.set', member: 'c', to: 'a', scope: { proposal: 'p' } },
-        { type: 'delegation.revoke', member: 'c', scope: { proposal: 'p' } },
-        { type: 'delegation.set', member: 'd', to: 'a', scope: { circle: true } },
-        { type: 'member.leave', member: 'd' },
-        { type: 'delegation.set', member: 'e', to: 'a', scope: { circle: true } },
-        { type: 'member.leave', member: 'e' },
-        { type: 'delegation.set', member: 'e', to: 'b', scope: { topic: 't' } }, // after rejoining
-      ],
-      { id: 'p', topic: 't' },
-    );
-    expect(m).toStrictEqual(
-      new Map<string, object>([
-        ['a', { circle: 'c', topic: 'd' }],
-        ['b', { proposal: 'a' }],
-        ['e', { topic: 'b' }],
-      ]),
-    );
   });
 });

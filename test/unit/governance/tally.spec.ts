@@ -4,7 +4,6 @@ import {
   choicesFor,
   decideOutcome,
   doOcracyOutcome,
-  splitForkMembers,
   splitKindOutcome,
   splitRegimeOutcome,
   tallyArrays,
@@ -156,16 +155,5 @@ describe('tallyArrays', () => {
     };
     expect(tallyArrays(input).totals).toStrictEqual({ E: 2, Y: 1, N: 0, A: 0, O: 0 });
     expect(() => tallyArrays({ ...input, choice: Int8Array.from([2, -1]) })).toThrow(RangeError);
-  });
-});
-
-describe('splitForkMembers', () => {
-  it('is empty for a proposal that cannot fork', () => {
-    expect(splitForkMembers(snapshot({ regime: 'amendment', eligible: ['a'], votes: { a: 'yes' } }))).toStrictEqual([]);
-  });
-  it('lists only eligible direct voters, sorted', () => {
-    expect(
-      splitForkMembers(snapshot({ regime: 'split', eligible: ['b', 'a', 'c'], votes: { b: 'yes', a: 'yes', c: 'no', z: 'yes' } })),
-    ).toStrictEqual(['a', 'b']);
   });
 });

@@ -89,15 +89,32 @@ describe('regime.changed is recomputed', () => {
 });
 
 describe('a tally after a fork', () => {
+  /** seq 7–9: an explicit split proposal that dee alone leaves by, tallied forked. */
+  function fork(add: <T extends StatementType>(s: StatementSigner, type: T, body: BodyOf<T>) => string): string {
+    const split = derivedId(add(ada, 'proposal.open', { kind: 'split', title: 'Part', text: 'Some of us go.', name: 'Elsewhere', closesAt: at(9) }));
+    add(dee, 'vote.cast', { proposal: split, choice: 'leave' });
+    add(instance.signer, 'tally.result', {
+      proposal: split,
+      regime: 'unanimity',
+      params: { ...DEFAULT_PARAMS },
+      outcome: 'forked',
+      totals: { E: 4, Y: 1, N: 0, A: 0, O: 0 },
+      lost: { weight: 0, cycles: [] },
+      absent: 3,
+    });
+    return split;
+  }
+
   it('does not count delegations to those who left', () => {
-    const verdict = replay('unanimity', (add, circle) => {
-      const opened = add(ada, 'proposal.open', { kind: 'motion', title: 'Share', text: 'Share the tools.', closesAt: at(12) }); // the tally's entry, seq 12
+    const verdict = replay('unanimity', (add) => {
+      const split = fork(add);
+      const opened = add(ada, 'proposal.open', { kind: 'motion', title: 'Share', text: 'Share the tools.', closesAt: at(15) }); // the tally's entry, seq 15
       const proposal = derivedId(opened);
       add(bea, 'vote.cast', { proposal, choice: 'yes' });
       add(dee, 'vote.cast', { proposal, choice: 'yes' });
       add(cyd, 'delegation.set', { to: dee.id, scope: { circle: true } });
-      // dee leaves in a fork: the delegation to her lapses; she stays eligible, her vote counts.
-      add(instance.signer, 'circle.split', { newCircle: 'AAAAAAAAAAAAAAAAAAAAAA', members: [dee.id], cause: circle });
+      // dee leaves in the fork: the delegation to her lapses; she stays eligible, her vote counts.
+      add(instance.signer, 'circle.split', { newCircle: 'AAAAAAAAAAAAAAAAAAAAAA', members: [dee.id], cause: split });
       add(instance.signer, 'tally.result', {
         proposal,
         regime: 'unanimity',
@@ -108,6 +125,18 @@ describe('a tally after a fork', () => {
         absent: 2, // ada, and cyd whose delegate left
       });
     });
-    expect(verdict).toEqual({ ok: true, tallies: 1, regimeChanges: 0 });
+    expect(verdict).toEqual({ ok: true, tallies: 2, regimeChanges: 0 });
+  });
+
+  it('refuses a circle.split whose members are not those who chose to leave, or with no forked cause', () => {
+    const wrongMembers = replay('unanimity', (add) => {
+      const split = fork(add);
+      add(instance.signer, 'circle.split', { newCircle: 'AAAAAAAAAAAAAAAAAAAAAA', members: [cyd.id, dee.id].sort(), cause: split });
+    });
+    expect(wrongMembers).toMatchObject({ ok: false, code: 'FORK_MISMATCH', seq: 10 });
+    const noCause = replay('unanimity', (add, circle) => {
+      add(instance.signer, 'circle.split', { newCircle: 'AAAAAAAAAAAAAAAAAAAAAA', members: [dee.id], cause: circle });
+    });
+    expect(noCause).toMatchObject({ ok: false, code: 'FORK_MISMATCH', seq: 7 });
   });
 });

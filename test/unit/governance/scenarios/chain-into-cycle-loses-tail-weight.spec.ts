@@ -1,6 +1,6 @@
 // dave → erin → bob, and bob → carol → alice → bob is a ring without a voter.
 import { resolveById } from '../../../../src/core/governance/resolve';
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a chain that runs into a cycle loses its weight too; only the ring is reported', () => {
@@ -16,7 +16,7 @@ test('a chain that runs into a cycle loses its weight too; only the ring is repo
     },
     votes: { frank: 'yes' },
   });
-  expect(tallyProposal(story)).toStrictEqual({
+  expect(replayStory(story)).toStrictEqual({
     proposal: 'p1',
     regime: 'amendment',
     params: DEFAULTS,

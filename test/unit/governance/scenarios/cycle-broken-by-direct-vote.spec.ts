@@ -1,10 +1,10 @@
 // The same ring as in the lost-cycle story, but carol votes: her direct vote
 // overrides her delegation and the ring becomes a chain.
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a direct vote inside a delegation ring breaks the cycle', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({
       regime: 'unanimity',
       eligible: ['alice', 'bob', 'carol'],

@@ -1,9 +1,9 @@
 // alice → bob → carol → alice and none of them votes.
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 test('weight caught in a cycle without a voter is lost and the cycle is reported', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({
       regime: 'unanimity',
       eligible: ['alice', 'bob', 'carol', 'dave'],

@@ -1,10 +1,10 @@
 // Two rings without a voter. Ids compare in plain string (UTF-16 code unit)
 // order: "Zed" sorts before "alice", unlike a locale-aware comparison.
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 test('each cycle starts at its smallest id and the list of cycles is sorted', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({
       regime: 'amendment',
       eligible: ['yann', 'carol', 'dave', 'bob', 'alice', 'Zed', 'mia'],

@@ -1,9 +1,9 @@
 // alice and bob delegate to carol, who stands aside.
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a delegate’s abstention carries her delegators’ weight as abstentions, not as absence', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({
       regime: 'unanimity',
       eligible: ['alice', 'bob', 'carol', 'dave'],

@@ -1,10 +1,10 @@
 // zed joined after the proposal opened: he is not eligible, so delegations
 // to him are skipped and the next scope applies.
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a delegation whose delegate is not eligible is skipped in favour of the next scope', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({
       regime: 'amendment',
       topic: 'garden',

@@ -1,27 +1,23 @@
 // carol leaves the circle. A proposal opened after she left does not count
 // her as eligible, so delegations to her are skipped; on one opened before,
 // she stays eligible but the delegations she gave lapsed when she left.
-import { delegationsInForce, type DelegationEvent } from '../../../../src/core/governance/resolve';
-import { tallyProposal } from '../../../../src/core/governance/tally';
-import { DEFAULTS, snapshot } from '../story';
+import { DEFAULTS } from '../story';
+import { ReplayedStory } from '../replayed-story';
 
-const log: DelegationEvent[] = [
-  { type: 'delegation.set', member: 'alice', to: 'carol', scope: { circle: true } },
-  { type: 'delegation.set', member: 'carol', to: 'bob', scope: { circle: true } },
-  { type: 'member.leave', member: 'carol' },
-];
+function story(): ReplayedStory {
+  const s = new ReplayedStory(['alice', 'bob', 'carol'], { regime: 'amendment' });
+  s.delegate('alice', 'carol');
+  s.delegate('carol', 'bob');
+  s.open('alice', 'p-before');
+  s.leave('carol');
+  s.open('alice', 'p-after');
+  s.vote('bob', 'p-before', 'yes');
+  s.vote('bob', 'p-after', 'yes');
+  return s;
+}
 
 test('after a member leaves, delegations to her stop counting on later proposals', () => {
-  const later = tallyProposal(
-    snapshot({
-      proposal: 'p-after',
-      regime: 'amendment',
-      eligible: ['alice', 'bob'], // carol had left when it opened
-      delegations: delegationsInForce(log, { id: 'p-after', topic: null }),
-      votes: { bob: 'yes' },
-    }),
-  );
-  expect(later).toStrictEqual({
+  expect(story().tally('p-after')).toStrictEqual({
     proposal: 'p-after',
     regime: 'amendment',
     params: DEFAULTS,
@@ -33,16 +29,7 @@ test('after a member leaves, delegations to her stop counting on later proposals
 });
 
 test('on a proposal opened before she left, she stays eligible but her own delegation lapsed', () => {
-  const earlier = tallyProposal(
-    snapshot({
-      proposal: 'p-before',
-      regime: 'amendment',
-      eligible: ['alice', 'bob', 'carol'],
-      delegations: delegationsInForce(log, { id: 'p-before', topic: null }),
-      votes: { bob: 'yes' },
-    }),
-  );
-  expect(earlier).toStrictEqual({
+  expect(story().tally('p-before')).toStrictEqual({
     proposal: 'p-before',
     regime: 'amendment',
     params: DEFAULTS,

@@ -1,10 +1,10 @@
 // alice delegates to bob for the whole circle but votes herself: her vote
 // counts, and it is hers that carol (who delegates to alice) follows.
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a direct vote overrides the voter’s own delegation, and her delegators follow her vote', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({
       regime: 'amendment',
       eligible: ['alice', 'bob', 'carol'],

@@ -1,11 +1,11 @@
 // A circle of 30 under do-ocracy: the third objection reaches 0.1·30 = 3.
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 const eligible = Array.from({ length: 30 }, (_, i) => `member${String(i).padStart(2, '0')}`);
 
 test('three objections out of 30 reach objectionShare·E exactly and block', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({
       regime: 'do-ocracy',
       eligible,

@@ -1,11 +1,11 @@
 // A circle of 30 under do-ocracy (objectionShare 0.1): the bar is 3 objections.
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 const eligible = Array.from({ length: 30 }, (_, i) => `member${String(i).padStart(2, '0')}`);
 
 test('two objections out of 30 stay under objectionShare·E = 3: adopted', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({
       regime: 'do-ocracy',
       eligible,

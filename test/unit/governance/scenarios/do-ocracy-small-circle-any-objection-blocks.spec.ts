@@ -1,11 +1,11 @@
 // Five members: objectionShare·E = 0.5 < 1, so the rule becomes "no objection at all".
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 const eligible = ['alice', 'bob', 'carol', 'dave', 'erin'];
 
 test('in a small circle a single objection blocks', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({ regime: 'do-ocracy', eligible, votes: { alice: 'support', bob: 'support', carol: 'object' } }),
   );
   expect(result).toStrictEqual({
@@ -20,7 +20,7 @@ test('in a small circle a single objection blocks', () => {
 });
 
 test('and without objection the doer goes ahead, even with little support', () => {
-  const result = tallyProposal(snapshot({ regime: 'do-ocracy', eligible, votes: { alice: 'support' } }));
+  const result = replayStory(snapshot({ regime: 'do-ocracy', eligible, votes: { alice: 'support' } }));
   expect(result).toStrictEqual({
     proposal: 'p1',
     regime: 'do-ocracy',

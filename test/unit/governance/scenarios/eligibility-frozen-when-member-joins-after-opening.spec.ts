@@ -2,9 +2,9 @@
 // after the opening: a member now, but his vote on this proposal is refused and he is not in E.
 // carol leaves after the opening: she stays eligible, and her vote cast before leaving counts.
 import { DomainError } from '../../../../src/core/rules/domain-error';
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { ReplayedStory } from '../replayed-story';
 import { decideVoteCast } from '../../../../src/core/rules/vote-rules';
-import { DEFAULTS, openMotion, snapshot, stateOf } from '../story';
+import { DEFAULTS, openMotion, stateOf } from '../story';
 
 const closesAt = Date.parse('2030-01-01T12:00:00.000Z');
 const proposal = openMotion(closesAt, { openedSeq: 5 });
@@ -24,7 +24,15 @@ test('a member who joined after the opening may not vote on it', () => {
 });
 
 test('the tally counts those eligible at opening only, including one who left since', () => {
-  const body = tallyProposal(snapshot({ regime: 'unanimity', eligible: ['alice', 'bob', 'carol'], votes: { alice: 'yes', bob: 'yes', carol: 'yes', zed: 'no' } }));
+  const story = new ReplayedStory(['alice', 'bob', 'carol', 'zed'], { regime: 'unanimity', join: ['bob', 'carol'] });
+  story.open('alice', 'p1');
+  story.join('zed');
+  story.vote('alice', 'p1', 'yes');
+  story.vote('bob', 'p1', 'yes');
+  story.vote('carol', 'p1', 'yes');
+  story.leave('carol');
+  expect(() => story.vote('zed', 'p1', 'no')).toThrow(expect.objectContaining({ code: 'NOT_ELIGIBLE' }));
+  const body = story.tally('p1', { append: true });
   expect(body).toStrictEqual({
     proposal: 'p1',
     regime: 'unanimity',

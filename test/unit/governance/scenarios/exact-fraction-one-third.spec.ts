@@ -1,13 +1,13 @@
 // splitShare "1/3" is exactly one third: reaching it is enough, and a
 // rounded decimal like 0.34 is a different threshold.
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 const eligible = ['alice', 'bob', 'carol'];
 const votes = { alice: 'yes', bob: 'no', carol: 'no' };
 
 test('exactly one third of the votes cast reaches splitShare "1/3" and forks', () => {
-  expect(tallyProposal(snapshot({ regime: 'split', eligible, votes }))).toStrictEqual({
+  expect(replayStory(snapshot({ regime: 'split', eligible, votes }))).toStrictEqual({
     proposal: 'p1',
     regime: 'split',
     params: DEFAULTS,
@@ -19,7 +19,7 @@ test('exactly one third of the votes cast reaches splitShare "1/3" and forks', (
 });
 
 test('with splitShare 0.34 the same votes do not fork, and the majority rejects', () => {
-  const result = tallyProposal(snapshot({ regime: 'split', params: { splitShare: 0.34 }, eligible, votes }));
+  const result = replayStory(snapshot({ regime: 'split', params: { splitShare: 0.34 }, eligible, votes }));
   expect(result).toStrictEqual({
     proposal: 'p1',
     regime: 'split',

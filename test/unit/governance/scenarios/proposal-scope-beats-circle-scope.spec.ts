@@ -1,36 +1,20 @@
 // alice trusts bob in general but carol on this one proposal.
-import { delegationsInForce } from '../../../../src/core/governance/resolve';
-import { tallyProposal } from '../../../../src/core/governance/tally';
-import { DEFAULTS, snapshot } from '../story';
+import { DEFAULTS } from '../story';
+import { ReplayedStory } from '../replayed-story';
 
 test('a proposal-scoped delegation takes precedence over topic- and circle-scoped ones', () => {
-  const delegations = delegationsInForce(
-    [
-      { type: 'delegation.set', member: 'alice', to: 'bob', scope: { circle: true } },
-      { type: 'delegation.set', member: 'alice', to: 'bob', scope: { topic: 'garden' } },
-      { type: 'delegation.set', member: 'alice', to: 'carol', scope: { proposal: 'p1' } },
-      // a proposal-scoped delegation for another proposal does not apply here
-      { type: 'delegation.set', member: 'dave', to: 'carol', scope: { proposal: 'p2' } },
-      { type: 'delegation.set', member: 'dave', to: 'bob', scope: { circle: true } },
-    ],
-    { id: 'p1', topic: 'garden' },
-  );
-  expect(delegations).toStrictEqual(
-    new Map([
-      ['alice', { circle: 'bob', topic: 'bob', proposal: 'carol' }],
-      ['dave', { circle: 'bob' }],
-    ]),
-  );
-  const result = tallyProposal(
-    snapshot({
-      regime: 'amendment',
-      topic: 'garden',
-      eligible: ['alice', 'bob', 'carol', 'dave'],
-      delegations,
-      votes: { bob: 'yes', carol: 'no' },
-    }),
-  );
-  expect(result).toStrictEqual({
+  const story = new ReplayedStory(['alice', 'bob', 'carol', 'dave'], { regime: 'amendment' });
+  story.open('alice', 'p1', { topic: 'garden' });
+  story.open('alice', 'p2', { topic: 'garden' });
+  story.delegate('alice', 'bob', { circle: true });
+  story.delegate('alice', 'bob', { topic: 'garden' });
+  story.delegate('alice', 'carol', { proposal: 'p1' });
+  // a proposal-scoped delegation for another proposal does not apply here
+  story.delegate('dave', 'carol', { proposal: 'p2' });
+  story.delegate('dave', 'bob', { circle: true });
+  story.vote('bob', 'p1', 'yes');
+  story.vote('carol', 'p1', 'no');
+  expect(story.tally('p1')).toStrictEqual({
     proposal: 'p1',
     regime: 'amendment',
     params: DEFAULTS,

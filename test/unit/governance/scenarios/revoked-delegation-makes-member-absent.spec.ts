@@ -1,24 +1,17 @@
 // alice delegates to bob, then revokes it and does not vote.
-import { delegationsInForce } from '../../../../src/core/governance/resolve';
-import { tallyProposal } from '../../../../src/core/governance/tally';
-import { DEFAULTS, snapshot } from '../story';
+import { DEFAULTS } from '../story';
+import { ReplayedStory } from '../replayed-story';
 
 test('a revoked delegation leaves a member who did not vote absent', () => {
-  const delegations = delegationsInForce(
-    [
-      { type: 'delegation.set', member: 'alice', to: 'bob', scope: { circle: true } },
-      { type: 'delegation.set', member: 'carol', to: 'bob', scope: { circle: true } },
-      { type: 'delegation.set', member: 'carol', to: 'bob', scope: { topic: 'roads' } },
-      { type: 'delegation.revoke', member: 'alice', scope: { circle: true } },
-      { type: 'delegation.revoke', member: 'carol', scope: { topic: 'roads' } }, // her circle scope remains
-    ],
-    { id: 'p1', topic: 'roads' },
-  );
-  expect(delegations).toStrictEqual(new Map([['carol', { circle: 'bob' }]]));
-  const result = tallyProposal(
-    snapshot({ regime: 'amendment', topic: 'roads', eligible: ['alice', 'bob', 'carol'], delegations, votes: { bob: 'yes' } }),
-  );
-  expect(result).toStrictEqual({
+  const story = new ReplayedStory(['alice', 'bob', 'carol'], { regime: 'amendment' });
+  story.delegate('alice', 'bob', { circle: true });
+  story.delegate('carol', 'bob', { circle: true });
+  story.delegate('carol', 'bob', { topic: 'roads' });
+  story.open('alice', 'p1', { topic: 'roads' });
+  story.revoke('alice', { circle: true });
+  story.revoke('carol', { topic: 'roads' }); // her circle scope remains
+  story.vote('bob', 'p1', 'yes');
+  expect(story.tally('p1')).toStrictEqual({
     proposal: 'p1',
     regime: 'amendment',
     params: DEFAULTS,

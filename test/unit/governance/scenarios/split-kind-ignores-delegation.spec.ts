@@ -1,16 +1,16 @@
 // An explicit split proposal: exit is a right, nobody leaves by delegation.
-import { splitForkMembers, tallyProposal } from '../../../../src/core/governance/tally';
-import { DEFAULTS, snapshot } from '../story';
+import { DEFAULTS } from '../story';
+import { ReplayedStory } from '../replayed-story';
 
 test('a split proposal counts only direct leave/stay choices and forks as soon as one member leaves', () => {
-  const story = snapshot({
-    kind: 'split',
-    regime: 'unanimity', // the circle's regime does not decide a split
-    eligible: ['alice', 'bob', 'carol', 'dave', 'erin'],
-    delegations: { bob: { circle: 'alice' }, dave: { proposal: 'carol' } },
-    votes: { alice: 'leave', carol: 'stay', erin: 'leave' },
-  });
-  expect(tallyProposal(story)).toStrictEqual({
+  const story = new ReplayedStory(['alice', 'bob', 'carol', 'dave', 'erin'], { regime: 'unanimity' }); // the circle's regime does not decide a split
+  story.delegate('bob', 'alice');
+  story.open('alice', 'p1', { kind: 'split' });
+  story.delegate('dave', 'carol', { proposal: 'p1' });
+  story.vote('alice', 'p1', 'leave');
+  story.vote('carol', 'p1', 'stay');
+  story.vote('erin', 'p1', 'leave');
+  expect(story.tally('p1', { append: true })).toStrictEqual({
     proposal: 'p1',
     regime: 'unanimity',
     params: DEFAULTS,
@@ -19,14 +19,14 @@ test('a split proposal counts only direct leave/stay choices and forks as soon a
     lost: { weight: 0, cycles: [] },
     absent: 2, // bob and dave stay without having chosen
   });
-  expect(splitForkMembers(story)).toStrictEqual(['alice', 'erin']);
+  expect(story.forkMembers('p1')).toStrictEqual(['alice', 'erin']);
 });
 
 test('nobody leaving rejects the split', () => {
-  const result = tallyProposal(
-    snapshot({ kind: 'split', regime: 'split', eligible: ['alice', 'bob'], votes: { alice: 'stay' } }),
-  );
-  expect(result).toStrictEqual({
+  const story = new ReplayedStory(['alice', 'bob'], { regime: 'split' });
+  story.open('alice', 'p1', { kind: 'split' });
+  story.vote('alice', 'p1', 'stay');
+  expect(story.tally('p1', { append: true })).toStrictEqual({
     proposal: 'p1',
     regime: 'split',
     params: DEFAULTS,
@@ -35,4 +35,5 @@ test('nobody leaving rejects the split', () => {
     lost: { weight: 0, cycles: [] },
     absent: 1,
   });
+  expect(story.forkMembers('p1')).toBeUndefined();
 });

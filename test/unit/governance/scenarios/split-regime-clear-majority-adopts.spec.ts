@@ -1,11 +1,11 @@
 // Under the split regime, a small minority does not fork: the majority decides.
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 const eligible = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hugo', 'ines'];
 
 test('a clear majority under the split regime adopts without forking', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({
       regime: 'split',
       eligible,
@@ -24,7 +24,7 @@ test('a clear majority under the split regime adopts without forking', () => {
 });
 
 test('the same clear majority against rejects', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({ regime: 'split', eligible, votes: { alice: 'no', bob: 'no', carol: 'no', dave: 'yes', erin: 'abstain' } }),
   );
   expect(result.outcome).toBe('rejected'); // min(1, 3) = 1 < 4/3

@@ -1,15 +1,22 @@
 // Under the split regime, a third of the votes against is enough to fork.
-import { splitForkMembers, tallyProposal } from '../../../../src/core/governance/tally';
-import { DEFAULTS, snapshot } from '../story';
+import { DEFAULTS } from '../story';
+import { ReplayedStory } from '../replayed-story';
+
+const members = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hugo', 'ines'];
+
+function contested(): ReplayedStory {
+  const story = new ReplayedStory(members, { regime: 'split' });
+  story.delegate('carol', 'alice');
+  story.delegate('hugo', 'dave');
+  story.open('alice', 'p1', { title: 'Build a kiln' });
+  for (const m of ['alice', 'bob']) story.vote(m, 'p1', 'yes');
+  for (const m of ['dave', 'erin', 'frank', 'gina']) story.vote(m, 'p1', 'no');
+  return story;
+}
 
 test('a contested split-regime motion forks; only direct yes voters go to the new circle', () => {
-  const story = snapshot({
-    regime: 'split',
-    eligible: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hugo', 'ines'],
-    delegations: { carol: { circle: 'alice' }, hugo: { circle: 'dave' } },
-    votes: { alice: 'yes', bob: 'yes', dave: 'no', erin: 'no', frank: 'no', gina: 'no' },
-  });
-  expect(tallyProposal(story)).toStrictEqual({
+  const story = contested();
+  expect(story.tally('p1', { append: true })).toStrictEqual({
     proposal: 'p1',
     regime: 'split',
     params: DEFAULTS,
@@ -19,5 +26,16 @@ test('a contested split-regime motion forks; only direct yes voters go to the ne
     absent: 1,
   });
   // carol's yes was delegated: she stays
-  expect(splitForkMembers(story)).toStrictEqual(['alice', 'bob']);
+  expect(story.forkMembers('p1')).toStrictEqual(['alice', 'bob']);
+});
+
+test('a yes voter who left before the fork is executed is no longer a member: she does not go', () => {
+  const story = contested();
+  story.tally('p1', { append: true });
+  story.leave('bob');
+  expect(story.forkMembers('p1')).toStrictEqual(['alice']);
+  // The instance's circle.split must list exactly those: the replay checks it.
+  expect(() => story.split('p1', ['alice', 'bob'])).toThrow(expect.objectContaining({ code: 'FORK_MISMATCH' }));
+  story.split('p1', ['alice']);
+  expect(story.replay.forks).toBe(1);
 });

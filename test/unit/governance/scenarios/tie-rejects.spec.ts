@@ -1,9 +1,9 @@
 // Two for, two against.
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a tie rejects under the amendment regime', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({
       regime: 'amendment',
       eligible: ['alice', 'bob', 'carol', 'dave', 'erin'],
@@ -23,7 +23,7 @@ test('a tie rejects under the amendment regime', () => {
 
 test('a tie under the split regime with splitShare above one half cannot fork and rejects', () => {
   const params = { splitShare: '2/3' };
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({ regime: 'split', params, eligible: ['alice', 'bob'], votes: { alice: 'yes', bob: 'no' } }),
   );
   expect(result).toStrictEqual({

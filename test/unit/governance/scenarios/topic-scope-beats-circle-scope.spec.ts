@@ -1,29 +1,23 @@
 // alice trusts carol on the budget and bob otherwise; topics match exactly.
-import { delegationsInForce } from '../../../../src/core/governance/resolve';
-import { tallyProposal } from '../../../../src/core/governance/tally';
-import { DEFAULTS, snapshot } from '../story';
+import { DEFAULTS } from '../story';
+import { ReplayedStory } from '../replayed-story';
 
 test('a topic-scoped delegation for the proposal’s topic beats the circle-scoped one; topics match exactly', () => {
-  const delegations = delegationsInForce(
-    [
-      { type: 'delegation.set', member: 'alice', to: 'bob', scope: { circle: true } },
-      { type: 'delegation.set', member: 'alice', to: 'carol', scope: { topic: 'budget' } },
-      // "Budget" is not "budget": dave's circle-scoped delegation applies
-      { type: 'delegation.set', member: 'dave', to: 'bob', scope: { circle: true } },
-      { type: 'delegation.set', member: 'dave', to: 'carol', scope: { topic: 'Budget' } },
-    ],
-    { id: 'p1', topic: 'budget' },
-  );
-  const result = tallyProposal(
-    snapshot({
-      regime: 'amendment',
-      topic: 'budget',
-      eligible: ['alice', 'bob', 'carol', 'dave', 'erin'],
-      delegations,
-      votes: { bob: 'yes', carol: 'no', erin: 'no' },
-    }),
-  );
-  expect(result).toStrictEqual({
+  const story = new ReplayedStory(['alice', 'bob', 'carol', 'dave', 'erin'], { regime: 'amendment' });
+  story.delegate('alice', 'bob', { circle: true });
+  story.delegate('alice', 'carol', { topic: 'budget' });
+  // "Budget" is not "budget": dave's circle-scoped delegation applies
+  story.delegate('dave', 'bob', { circle: true });
+  story.delegate('dave', 'carol', { topic: 'Budget' });
+  story.open('alice', 'p1', { topic: 'budget' });
+  // The same delegations on a proposal without a topic: alice and dave follow bob.
+  story.open('alice', 'untopical');
+  for (const p of ['p1', 'untopical']) {
+    story.vote('bob', p, 'yes');
+    story.vote('carol', p, 'no');
+    story.vote('erin', p, 'no');
+  }
+  expect(story.tally('p1')).toStrictEqual({
     proposal: 'p1',
     regime: 'amendment',
     params: DEFAULTS,
@@ -32,20 +26,7 @@ test('a topic-scoped delegation for the proposal’s topic beats the circle-scop
     lost: { weight: 0, cycles: [] },
     absent: 0,
   });
-
-  // The same delegations on a proposal without a topic: alice follows bob.
-  const untopical = tallyProposal(
-    snapshot({
-      regime: 'amendment',
-      topic: null,
-      eligible: ['alice', 'bob', 'carol', 'dave', 'erin'],
-      delegations: delegationsInForce([
-        { type: 'delegation.set', member: 'alice', to: 'bob', scope: { circle: true } },
-        { type: 'delegation.set', member: 'alice', to: 'carol', scope: { topic: 'budget' } },
-      ], { id: 'p1', topic: null }),
-      votes: { bob: 'yes', carol: 'no', erin: 'no' },
-    }),
-  );
-  expect(untopical.totals).toStrictEqual({ E: 5, Y: 2, N: 2, A: 0, O: 0 });
-  expect(untopical.absent).toBe(1); // dave
+  const untopical = story.tally('untopical');
+  expect(untopical.totals).toStrictEqual({ E: 5, Y: 3, N: 2, A: 0, O: 0 });
+  expect(untopical.absent).toBe(0);
 });

@@ -1,18 +1,16 @@
 // alice → bob → carol: carol's direct yes carries all three weights.
-import { tallyProposal } from '../../../../src/core/governance/tally';
-import { DEFAULTS, snapshot } from '../story';
+import { DEFAULTS } from '../story';
+import { ReplayedStory } from '../replayed-story';
 
 test('a chain of delegations carries weight hop by hop to the member who voted', () => {
-  const result = tallyProposal(
-    snapshot({
-      regime: 'amendment',
-      eligible: ['alice', 'bob', 'carol', 'dave', 'erin'],
-      delegations: { alice: { circle: 'bob' }, bob: { circle: 'carol' } },
-      votes: { carol: 'yes', dave: 'no' },
-      // erin neither votes nor delegates
-    }),
-  );
-  expect(result).toStrictEqual({
+  const story = new ReplayedStory(['alice', 'bob', 'carol', 'dave', 'erin'], { regime: 'amendment' });
+  story.delegate('alice', 'bob');
+  story.delegate('bob', 'carol');
+  story.open('alice', 'p1');
+  story.vote('carol', 'p1', 'yes');
+  story.vote('dave', 'p1', 'no');
+  // erin neither votes nor delegates
+  expect(story.tally('p1', { append: true })).toStrictEqual({
     proposal: 'p1',
     regime: 'amendment',
     params: DEFAULTS,
@@ -21,4 +19,5 @@ test('a chain of delegations carries weight hop by hop to the member who voted',
     lost: { weight: 0, cycles: [] },
     absent: 1,
   });
+  expect(story.replay.tallies).toBe(1);
 });

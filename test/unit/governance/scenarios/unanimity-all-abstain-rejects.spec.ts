@@ -1,9 +1,9 @@
 // Everyone stands aside: nobody is for it.
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 test('unanimity needs at least one yes: all stand-asides reject', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({
       regime: 'unanimity',
       eligible: ['alice', 'bob', 'carol'],

@@ -1,9 +1,9 @@
 // Four yes and one no under unanimity.
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 test('a single no rejects under unanimity', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({
       regime: 'unanimity',
       eligible: ['alice', 'bob', 'carol', 'dave', 'erin'],

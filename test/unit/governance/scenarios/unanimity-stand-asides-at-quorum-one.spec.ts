@@ -1,11 +1,11 @@
 // Three yes and two stand-asides: everyone took part, nobody blocked.
-import { tallyProposal } from '../../../../src/core/governance/tally';
+import { replayStory } from '../replayed-story';
 import { DEFAULTS, snapshot } from '../story';
 
 const eligible = ['alice', 'bob', 'carol', 'dave', 'erin'];
 
 test('stand-asides count toward the unanimity quorum of 1', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({
       regime: 'unanimity',
       eligible,
@@ -24,7 +24,7 @@ test('stand-asides count toward the unanimity quorum of 1', () => {
 });
 
 test('with quorum 1, one absent member is enough to miss it', () => {
-  const result = tallyProposal(
+  const result = replayStory(
     snapshot({ regime: 'unanimity', eligible, votes: { alice: 'yes', bob: 'yes', carol: 'yes', dave: 'abstain' } }),
   );
   expect(result).toStrictEqual({

@@ -1,21 +1,15 @@
 // alice delegates to bob, votes no herself, then retracts her vote.
-import { tallyProposal, votesAtClose } from '../../../../src/core/governance/tally';
-import { DEFAULTS, snapshot } from '../story';
+import { DEFAULTS } from '../story';
+import { ReplayedStory } from '../replayed-story';
 
 test('retracting a direct vote lets the delegation apply again', () => {
-  const votes = votesAtClose(
-    [
-      { type: 'vote.cast', member: 'bob', proposal: 'p1', choice: 'yes' },
-      { type: 'vote.cast', member: 'alice', proposal: 'p1', choice: 'no' },
-      { type: 'vote.retract', member: 'alice', proposal: 'p1' },
-    ],
-    'p1',
-  );
-  expect(votes).toStrictEqual(new Map([['bob', 'yes']]));
-  const result = tallyProposal(
-    snapshot({ regime: 'unanimity', eligible: ['alice', 'bob'], delegations: { alice: { circle: 'bob' } }, votes }),
-  );
-  expect(result).toStrictEqual({
+  const story = new ReplayedStory(['alice', 'bob'], { regime: 'unanimity' });
+  story.delegate('alice', 'bob');
+  story.open('alice', 'p1');
+  story.vote('bob', 'p1', 'yes');
+  story.vote('alice', 'p1', 'no');
+  story.retract('alice', 'p1');
+  expect(story.tally('p1')).toStrictEqual({
     proposal: 'p1',
     regime: 'unanimity',
     params: DEFAULTS,
