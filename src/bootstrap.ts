@@ -43,6 +43,34 @@ export async function prepareInfrastructure(opts: { allowEmbeddedDatabase: boole
   };
 }
 
+/** The signals that stop a process of Archipel: a terminal's Ctrl-C, a supervisor's stop, a closed terminal. */
+export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/**
+ * For the API and worker processes (start.ts has its own): run `stop` on the first stop signal,
+ * then exit 0; a second signal while stopping exits at once (with 1). `kill` signals the children
+ * on any exit, this one or another.
+ */
+export function stopOnSignals(stop: () => Promise<void>, kill: () => void): void {
+  process.once('exit', kill);
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`archipel: ${signal} again while stopping: exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`archipel: stopping failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+}
+
 export function exitOnFatal(error: unknown): never {
   // One paragraph, no stack, for the errors an operator can fix.
   process.stderr.write(`archipel: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -9,6 +9,7 @@ import { PropagationModule } from './propagation/propagation.module';
 import { ProposalsModule } from './proposals/proposals.module';
 import { RegimesModule } from './regimes/regimes.module';
 import { StatementsModule } from './statements/statements.module';
+import { WitnessModule } from './witness/witness.module';
 
 export const FEATURE_MODULES = [
   ClockModule,
@@ -20,4 +21,5 @@ export const FEATURE_MODULES = [
   RegimesModule,
   PropagationModule,
   StatementsModule,
+  WitnessModule,
 ];

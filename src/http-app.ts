@@ -9,6 +9,7 @@ import { apiComponents } from './common/openapi';
 import './statements/statement-bodies';
 import { parseConfig } from './config/config.schema';
 import { STATEMENTS_OPENAPI, STATEMENTS_PATH } from './statements/statements.route';
+import { ADD_CHECKPOINT_OPENAPI, ADD_CHECKPOINT_PATH } from './witness/witness.route';
 
 type ModuleClass = NonNullable<ModuleMetadata['imports']>[number];
 
@@ -50,6 +51,7 @@ export function setupOpenApi(app: INestApplication): void {
   );
   // Registered on Fastify directly (statements.route.ts), so described here.
   document.paths[STATEMENTS_PATH] = STATEMENTS_OPENAPI as never;
+  document.paths[ADD_CHECKPOINT_PATH] = ADD_CHECKPOINT_OPENAPI as never;
   // Every answer, event and statement body, from the zod schemas (common/openapi.ts).
   document.components = { ...document.components, schemas: { ...document.components?.schemas, ...(apiComponents() as Record<string, object>) } };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });

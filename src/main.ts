@@ -4,7 +4,7 @@ import cluster, { Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { Logger } from '@nestjs/common';
 import { ApiModule } from './app.module';
-import { exitOnFatal, prepareInfrastructure } from './bootstrap';
+import { exitOnFatal, prepareInfrastructure, stopOnSignals } from './bootstrap';
 import { parseConfig } from './config/config.schema';
 import { createHttpApp } from './http-app';
 
@@ -12,15 +12,16 @@ import { createHttpApp } from './http-app';
 async function serve(): Promise<void> {
   const infra = await prepareInfrastructure({ allowEmbeddedDatabase: false });
   const config = parseConfig(process.env);
-  const app = await createHttpApp(ApiModule);
+  const app = await createHttpApp(ApiModule, { shutdownHooks: false });
   if (cluster.isWorker) await cue();
   await app.listen({ port: config.PORT, host: config.HOST });
-  const stop = async () => {
-    await app.close();
-    await infra.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', stop).once('SIGINT', stop);
+  stopOnSignals(
+    async () => {
+      await app.close();
+      await infra.stop();
+    },
+    () => infra.kill(),
+  );
 }
 
 /** Cluster messages between the supervisor and its API processes. */

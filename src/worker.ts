@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import './platform/node';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { exitOnFatal, prepareInfrastructure } from './bootstrap';
+import { exitOnFatal, prepareInfrastructure, stopOnSignals } from './bootstrap';
 import { WorkerModule } from './worker.module';
 
 /** The queue-worker process alone; run as many as needed. */
@@ -11,12 +11,13 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   await app.init();
-  const stop = async () => {
-    await app.close();
-    await infra.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', stop).once('SIGINT', stop);
+  stopOnSignals(
+    async () => {
+      await app.close();
+      await infra.stop();
+    },
+    () => infra.kill(),
+  );
 }
 
 if (require.main === module) main().catch(exitOnFatal);

@@ -44,7 +44,7 @@ export class CirclesController {
     return this.circles.forks(id);
   }
 
-  @ApiRead('members/:id', "A registered member's name and public key", memberAnswer, 'UNKNOWN_MEMBER')
+  @ApiRead('members/:id', "A registered member's name, registration key, keys over time and recovery key (SPEC §11)", memberAnswer, 'UNKNOWN_MEMBER')
   member(@Param('id', MemberIdPipe) id: string): Promise<MemberAnswer> {
     return this.circles.member(id);
   }

@@ -4,9 +4,11 @@ import { parseCompact } from '../core/formats/statement';
 import type { BodyOf } from '../core/formats/statement-types';
 import { DomainError } from '../core/rules/domain-error';
 import { MembersRepository } from '../identity/members.repository';
+import { KeysService } from '../identity/keys.service';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { CirclesRepository } from './circles.repository';
 import type { CircleAnswer, CircleListAnswer, ForksAnswer, InvitationsAnswer, MemberAnswer, MemberCirclesAnswer } from './dto/circle.answers';
+import { isCircleId } from '../core/formats/ids';
 
 @Injectable()
 export class CirclesService {
@@ -14,6 +16,7 @@ export class CirclesService {
     private readonly circles: CirclesRepository,
     private readonly ledger: LedgerRepository,
     private readonly members: MembersRepository,
+    private readonly keys: KeysService,
   ) {}
 
   async circle(id: string): Promise<CircleAnswer> {
@@ -37,22 +40,29 @@ export class CirclesService {
   async member(id: string): Promise<MemberAnswer> {
     const member = await this.members.member(id);
     if (!member) throw new DomainError('UNKNOWN_MEMBER', `No registered member ${id}`);
-    return { id: member.id, name: member.name, jwk: member.jwk };
+    return { id: member.id, name: member.name, jwk: member.jwk, ...(await this.keys.ofMember(id)) };
+  }
+
+  /** Whether she is registered (the lists below answer UNKNOWN_MEMBER otherwise). */
+  private async requireMember(id: string): Promise<void> {
+    if (!(await this.members.member(id))) throw new DomainError('UNKNOWN_MEMBER', `No registered member ${id}`);
   }
 
   async circlesOfMember(id: string): Promise<MemberCirclesAnswer> {
-    await this.member(id);
+    await this.requireMember(id);
     return { items: (await this.circles.circlesOfMember(id)) as MemberCirclesAnswer['items'] };
   }
 
   async invitationsOf(id: string): Promise<InvitationsAnswer> {
-    await this.member(id);
+    await this.requireMember(id);
     return { items: await this.circles.pendingInvitations(id) };
   }
 
   /** `parent`: a circle id, "root" (the circles without a parent), or undefined (every circle). */
   async list(parent: string | undefined): Promise<CircleListAnswer> {
-    if (parent !== undefined && parent !== 'root' && !(await this.circles.exists(parent))) {
+    // A malformed id names no circle: answered without asking the database (a NUL byte, for one, is
+    // not even a string PostgreSQL accepts).
+    if (parent !== undefined && parent !== 'root' && !(isCircleId(parent) && (await this.circles.exists(parent)))) {
       throw new DomainError('UNKNOWN_CIRCLE', `No circle ${parent}: give a circle id, or "root" for the circles without a parent`, 'parent');
     }
     return { items: (await this.circles.circles(parent === 'root' ? null : parent)) as CircleListAnswer['items'] };

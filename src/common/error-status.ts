@@ -52,6 +52,19 @@ export const ERROR_STATUS = {
   DELEGATE_NOT_MEMBER: 422,
   NO_SUCH_DELEGATION: 404,
   NO_VOTE: 409,
+  // keys over time (SPEC §11)
+  UNKNOWN_KEY: 404,
+  KEY_REVOKED: 403,
+  RECOVERY_KEY_RESTRICTED: 403,
+  KEY_IN_USE: 409,
+  LAST_KEY: 409,
+  // witnessing (C2SP tlog-witness statuses)
+  WITNESS_MALFORMED_REQUEST: 400,
+  WITNESS_UNKNOWN_ORIGIN: 404,
+  WITNESS_NOT_SIGNED: 403,
+  WITNESS_SIZE_CONFLICT: 409,
+  WITNESS_INCONSISTENT: 422,
+  NO_COSIGNED_CHECKPOINT: 404,
 } as const satisfies Record<ErrorCode, number>;
 
 export function statusOf(code: ErrorCode): number {

@@ -9,3 +9,11 @@ export class MemberIdPipe implements PipeTransform<string, string> {
     return value;
   }
 }
+
+/** A key id in a path (SPEC §11: a 43-character thumbprint); anything else names no key. */
+export class KeyIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!memberIdSchema.safeParse(value).success) throw new DomainError('UNKNOWN_KEY', `No key ${value}`);
+    return value;
+  }
+}

@@ -67,6 +67,25 @@ export const configSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RUN_MIGRATIONS: bool.default(true),
+  // Witnessing (SPEC §12.1, docs/federation.md).
+  /** The key name of this instance's cosignatures; default `<INSTANCE_NAME>/witness`. */
+  WITNESS_NAME: z
+    .string()
+    .regex(/^[^\s+]+$/, 'no spaces and no "+" (it names a signed-note key)')
+    .optional(),
+  /** A file holding the witness key's 32-byte Ed25519 seed (base64), created if missing; absent: kept in the database. */
+  WITNESS_KEY_FILE: z.string().min(1).optional(),
+  /** Logs this instance witnesses: items separated by ";" or newlines, each `VKEY` or `ORIGIN VKEY`. */
+  WITNESSED_LOGS: z.string().default(''),
+  /** A Sigsum policy file naming the witnesses this instance asks to cosign, and the quorum. */
+  WITNESS_POLICY_FILE: z.string().min(1).optional(),
+  /** The same policy inline (";" separates lines); WITNESS_POLICY_FILE wins when both are set. */
+  WITNESS_POLICY: z.string().optional(),
+  /** Most add-checkpoint requests per second this instance sends to any one witness. */
+  WITNESS_REQUESTS_PER_SECOND: z.coerce.number().positive().default(10),
+  /** How often the worker sends new checkpoints to the witnesses. */
+  WITNESS_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
+  WITNESS_TIMEOUT_MS: positiveInt.default(5000),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

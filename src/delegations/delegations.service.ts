@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../core/rules/domain-error';
 import { ProposalsRepository } from '../proposals/proposals.repository';
 import { delegationGraph } from '../core/governance/graph';
+import { isProposalId } from '../core/formats/ids';
 
 @Injectable()
 export class DelegationsService {
@@ -11,7 +12,8 @@ export class DelegationsService {
   async circleGraph(circle: string, proposalId?: string) {
     const delegations = await this.proposals.currentDelegations(circle);
     if (!proposalId) return { circle, delegations };
-    const p = await this.proposals.proposal(proposalId);
+    // A malformed id names no proposal: answered without asking the database.
+    const p = isProposalId(proposalId) ? await this.proposals.proposal(proposalId) : null;
     if (!p || p.circle !== circle) throw new DomainError('UNKNOWN_PROPOSAL', `No proposal ${proposalId} in this circle`, 'proposal');
     // The state at close for a closed proposal; the state now for an open one.
     const at = p.result ? p.closesAt : Math.min(Date.now() + 1, p.closesAt);

@@ -20,6 +20,6 @@ export class HealthController {
   @ApiErrors('SERVICE_UNAVAILABLE')
   @ApiOperation({ summary: 'Database and Redis checks, with queue depths and failures, and the logs the self-audit froze, in the details' })
   check() {
-    return this.health.check([() => this.indicators.database(), () => this.indicators.redis(), () => this.indicators.queueDepths(), () => this.indicators.logs()]);
+    return this.health.check([() => this.indicators.database(), () => this.indicators.redis(), () => this.indicators.queueDepths(), () => this.indicators.witnessing(), () => this.indicators.logs()]);
   }
 }

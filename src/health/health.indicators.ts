@@ -3,6 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { QueueService, REDIS } from '../queue/queue.service';
+import { WitnessRepository } from '../witness/witness.repository';
 
 const TIMEOUT_MS = 2000;
 
@@ -17,7 +18,23 @@ export class HealthIndicators {
     private readonly ds: DataSource,
     @Inject(REDIS) private readonly redisClient: IORedis,
     private readonly queues: QueueService,
+    private readonly witness: WitnessRepository,
   ) {}
+
+  /**
+   * The witness: how many origins it cosigns, and any evidence of a fork it was shown (kept in
+   * witness_evidence, listed at GET /witness/evidence). Evidence is for the operator to act on; it
+   * does not make this instance unhealthy.
+   */
+  async witnessing() {
+    const session = this.health.check('witness');
+    try {
+      const [origins, evidence] = await withTimeout(Promise.all([this.witness.witnessedCount(), this.witness.evidenceSummary()]), 'witness');
+      return session.up({ origins, forkEvidence: evidence.count, forkedOrigins: evidence.origins });
+    } catch (e) {
+      return session.down({ message: (e as Error).message });
+    }
+  }
 
   async database() {
     const session = this.health.check('database');

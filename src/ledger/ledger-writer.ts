@@ -10,6 +10,10 @@ import { EffectProjector, PlacedEffect } from './effect-projector';
 import { AppConfigService } from '../config/app-config';
 import { DomainError } from '../core/rules/domain-error';
 import { InstanceKeyService } from '../identity/instance-key.service';
+import { KeyIndexService } from '../identity/key-index.service';
+import { KeysRepository } from '../identity/keys.repository';
+import { signerOf } from '../core/rules/key-rules';
+import type { Effect } from '../core/rules/state';
 import { checkClock } from '../core/formats/statement';
 import { LogEventsPublisher } from './log-events.publisher';
 import { OutboxDispatcher } from '../queue/outbox.dispatcher';
@@ -126,6 +130,8 @@ export class LedgerWriter {
     private readonly clock: Clock,
     private readonly events: LogEventsPublisher,
     private readonly integrity: IntegrityRepository,
+    private readonly keyIndex: KeyIndexService,
+    private readonly keys: KeysRepository,
     config: AppConfigService,
   ) {
     this.clockSkewSeconds = config.get('CLOCK_SKEW_SECONDS');
@@ -180,6 +186,7 @@ export class LedgerWriter {
     let jobs: Array<{ item: JobItem; runAt: number }> = [];
     let grownHeads: LogHead[] = [];
     const detected = new Map<string, HeadProblem>();
+    let committedKeys: Array<{ effect: Effect }> = [];
     // One READ COMMITTED transaction, its queries pipelined: BEGIN, the head locks, the state the
     // batch needs, the replay check and the Merkle frontiers go out together (one round trip; each
     // statement takes its snapshot after the locks before it are granted); then the writes; then
@@ -190,13 +197,23 @@ export class LedgerWriter {
       jobs = [];
       detected.clear();
       const locking = this.lock(m, batch);
+      // SPEC §11: the keys lock and the index's revocations, right behind the head locks; a batch
+      // that revokes a key holds it exclusively. A revocation, or a recovery key's replacement, reads
+      // when its member last signed anything.
+      const members = batch.filter((item) => !item.system);
+      const revoking = members.filter((item) => endsAKey(item.ctx!.payload.type));
+      const exclusive = members.some((item) => item.ctx!.payload.type === 'member.key.revoke');
+      const keysSynced = members.length ? this.keyIndex.sync(m, exclusive) : Promise.resolve();
+      const lastSigned = Promise.all(revoking.map((item) => this.keys.lastSignedAt(m, item.ctx!.signer)));
       const contexts = new Map<Pending, StatementContext | null>();
       if (batch.some((item) => item.system)) await locking;
       for (const item of batch) contexts.set(item, item.system ? this.signed(await item.compose(m)) : item.ctx);
       const needs = emptyNeeds();
-      for (const ctx of contexts.values()) if (ctx) addNeeds(needs, ctx.payload, ctx.signer);
-      const [logs, loaded, replayed, frontiers, checks] = await settled([
+      for (const ctx of contexts.values()) if (ctx) addNeeds(needs, ctx.payload, ctx.signer, ctx.kid);
+      const [logs, , signedAt, loaded, replayed, frontiers, checks] = await settled([
         locking,
+        keysSynced,
+        lastSigned,
         this.projections.load(m, needs),
         this.ledger.seenStatementIds(
           m,
@@ -211,6 +228,12 @@ export class LedgerWriter {
       const placed: PlacedEffect[] = [];
       const genesisLeaves = new Map<string, string>();
       const now = this.clock.now();
+      /** Per member: the latest recordedAt of an entry signed for her, in the logs or in this batch. */
+      const lastSignedFor = new Map<string, number>();
+      revoking.forEach((item, i) => {
+        const at = signedAt[i];
+        if (at !== null) lastSignedFor.set(item.ctx!.signer, Math.max(at, lastSignedFor.get(item.ctx!.signer) ?? at));
+      });
 
       for (const item of batch) {
         const ctx = contexts.get(item) ?? null;
@@ -229,13 +252,23 @@ export class LedgerWriter {
           const genesis = isGenesis(ctx);
           if (payload.seen) await this.checkSeen(m, target, payload.seen, logs.get(target));
           if (!genesis && !logs.has(target)) throw new DomainError('UNKNOWN_CIRCLE', `No circle ${target}`, 'circle');
-          const recordedAt = Math.max(now, logs.get(target)?.head.lastRecordedAt ?? 0);
+          let recordedAt = Math.max(now, logs.get(target)?.head.lastRecordedAt ?? 0);
+          if (!item.system) {
+            if (endsAKey(payload.type)) recordedAt = await this.afterLastSigned(recordedAt, lastSignedFor.get(signer));
+            if (payload.type !== 'member.register') {
+              const kid = ctx.kid ?? signer;
+              if (signerOf(state.key(kid) ?? this.keyIndex.get(kid), kid, payload.type, recordedAt) !== signer) {
+                throw new DomainError('UNKNOWN_KEY', `Key ${kid} is not a key of ${signer}`, 'kid');
+              }
+            }
+          }
           refuseFrozen(frozen, target);
           const decision = decide(ctx, { recordedAt, receivedAt: item.receivedAt }, state, this.policy);
           for (const follow of decision.followUps) refuseFrozen(frozen, follow.circle);
           replayed.add(replayKey);
           if (genesis) logs.set(target, newLog(target));
-          const entry = this.place(logs.get(target) as WorkingLog, ctx.jws, payload.type, signer, payload.id, now, rows);
+          const entry = this.place(logs.get(target) as WorkingLog, ctx.jws, payload.type, signer, payload.id, recordedAt, rows);
+          if (!item.system) lastSignedFor.set(signer, Math.max(recordedAt, lastSignedFor.get(signer) ?? recordedAt));
           if (genesis) genesisLeaves.set(target, entry.leaf);
           for (const effect of decision.effects) {
             if (effect.kind === 'proposal.opened') effect.proposal.openedSeq = entry.seq;
@@ -273,7 +306,9 @@ export class LedgerWriter {
       // Pipelined; the entries go first (the projections' rows name them).
       await settled([this.ledger.append(m, rows, nodes, heads), this.projections.apply(m, placed, genesisLeaves), this.outbox.add(m, jobs)]);
       grownHeads = heads;
+      committedKeys = placed.filter((p) => p.effect.kind === 'key.added' || p.effect.kind === 'key.revoked');
     });
+    this.keyIndex.committed(committedKeys);
     } finally {
       for (const [circle, problem] of detected) await this.freeze(circle, problem);
     }
@@ -371,6 +406,18 @@ export class LedgerWriter {
     return { seq, leaf: base64url(leaf) };
   }
 
+  /**
+   * SPEC §11: a revocation is recorded strictly after every entry already signed by the key it
+   * revokes (here: by any key of its member, which includes them), waiting for the clock if it must.
+   */
+  private async afterLastSigned(recordedAt: number, lastSigned: number | undefined): Promise<number> {
+    if (lastSigned === undefined || lastSigned < recordedAt) return recordedAt;
+    const floor = lastSigned + 1;
+    const wait = floor - this.clock.now();
+    if (wait > 0) await sleep(wait); // once: a clock held still by a test does not hold the writer
+    return Math.max(recordedAt, floor);
+  }
+
   /** SPEC §3.6b: `seen` must be a prefix of the current log. */
   private async checkSeen(m: EntityManager, circle: string, seen: { size: number; root: string }, log: WorkingLog | undefined) {
     const committed = log?.committedSize ?? 0;
@@ -418,6 +465,15 @@ function laneOf(ctx: StatementContext): string {
 
 function newLog(circle: string): WorkingLog {
   return { head: { circle, size: 0, root: EMPTY_ROOT, lastLeaf: null, lastRecordedAt: null }, committedSize: 0, leaves: [] };
+}
+
+/** A revocation, or the replacement of a recovery key (which then signs nothing more). */
+function endsAKey(type: string): boolean {
+  return type === 'member.key.revoke' || type === 'member.recovery.set';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function ulidOf(jws: string): string {

@@ -8,17 +8,22 @@ import { ApiErrors, ApiRead, ApiTextAnswer } from '../common/openapi';
 import { seqNumber, ZodPipe } from '../common/zod.pipe';
 import { REGISTRY } from '../core/rules/state';
 import { consistencyProofAnswer, ConsistencyProofAnswer, inclusionProofAnswer, InclusionProofAnswer } from './dto/proof.answers';
+import { CosignedCheckpointSource } from './cosigned-checkpoints';
 import { LedgerService } from './ledger.service';
 
 const fromQuery = z.object({ from: seqNumber.default(0) });
 const inclusionQuery = z.object({ seq: seqNumber, size: seqNumber.optional() });
 const consistencyQuery = z.object({ from: seqNumber, to: seqNumber.optional() });
+const checkpointQuery = z.object({ cosigned: z.enum(['0', '1', 'true', 'false']).optional() });
 const NDJSON = 'application/x-ndjson';
 
 @ApiTags('logs')
 @Controller('api/v1')
 export class LogsController {
-  constructor(private readonly ledger: LedgerService) {}
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly cosigned: CosignedCheckpointSource,
+  ) {}
 
   @Get('circles/:id/log')
   @ApiOperation({ summary: "The circle's log as JSON Lines, one entry per line, in seq order (SPEC §3.5)" })
@@ -32,10 +37,17 @@ export class LogsController {
 
   @Get('circles/:id/checkpoint')
   @Header('content-type', 'text/plain; charset=utf-8')
-  @ApiOperation({ summary: 'A C2SP signed checkpoint covering the whole current log (SPEC §3.6)' })
+  @ApiOperation({
+    summary: 'A C2SP signed checkpoint covering the whole current log (SPEC §3.6); with `cosigned=1`, the newest one that meets the witness policy, cosignatures included (SPEC §12.1)',
+  })
+  @ApiQuery({ name: 'cosigned', required: false, enum: ['0', '1'] })
   @ApiTextAnswer('text/plain', 'A C2SP signed note')
-  @ApiErrors('UNKNOWN_CIRCLE')
-  circleCheckpoint(@Param('id', CircleIdPipe) id: string) {
+  @ApiErrors('UNKNOWN_CIRCLE', 'NO_COSIGNED_CHECKPOINT', 'INVALID_REQUEST')
+  async circleCheckpoint(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(checkpointQuery)) q: z.infer<typeof checkpointQuery>) {
+    if (q.cosigned === '1' || q.cosigned === 'true') {
+      await this.ledger.head(id);
+      return this.cosigned.newest(id);
+    }
     return this.ledger.checkpoint(id);
   }
 
@@ -61,9 +73,11 @@ export class LogsController {
   @Get('registry/checkpoint')
   @Header('content-type', 'text/plain; charset=utf-8')
   @ApiOperation({ summary: 'A signed checkpoint of the registry log' })
+  @ApiQuery({ name: 'cosigned', required: false, enum: ['0', '1'] })
   @ApiTextAnswer('text/plain', 'A C2SP signed note')
-  @ApiErrors()
-  registryCheckpoint() {
+  @ApiErrors('NO_COSIGNED_CHECKPOINT', 'INVALID_REQUEST')
+  registryCheckpoint(@Query(new ZodPipe(checkpointQuery)) q: z.infer<typeof checkpointQuery>) {
+    if (q.cosigned === '1' || q.cosigned === 'true') return this.cosigned.newest(REGISTRY);
     return this.ledger.checkpoint(REGISTRY);
   }
 

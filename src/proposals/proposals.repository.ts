@@ -95,13 +95,20 @@ export class ProposalsRepository {
         }
         return;
       case 'vote.set': {
-        const es = of('vote.set');
+        // A member may vote twice on one proposal within a batch: only her later vote is written
+        // (as one at a time would leave it), since one INSERT … ON CONFLICT may not touch a row twice.
+        const all = of('vote.set');
+        const lastOf = new Map<string, number>();
+        all.forEach((e, i) => lastOf.set(`${e.proposal} ${e.member}`, i));
+        const kept = [...lastOf.values()].sort((a, b) => a - b);
+        const es = kept.map((i) => all[i]);
+        const voteSeqs = kept.map((i) => seqs[i]);
         await m.query(
           `INSERT INTO vote (proposal, member, choice, reason, seq, recorded_at)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[])
            ON CONFLICT (proposal, member) DO UPDATE SET choice = EXCLUDED.choice, reason = EXCLUDED.reason, seq = EXCLUDED.seq,
              recorded_at = EXCLUDED.recorded_at`,
-          [es.map((e) => e.proposal), es.map((e) => e.member), es.map((e) => e.choice), es.map((e) => e.reason), seqs, es.map((e) => iso(e.at))],
+          [es.map((e) => e.proposal), es.map((e) => e.member), es.map((e) => e.choice), es.map((e) => e.reason), voteSeqs, es.map((e) => iso(e.at))],
         );
         return;
       }

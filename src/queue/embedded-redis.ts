@@ -20,11 +20,23 @@ export interface RedisEndpoint {
   kill(): void;
 }
 
-/** What an operator should check when the configured Redis does not answer. */
-export function redisUnreachableMessage(url: string): string {
+/** REDIS_URL with any password replaced by `***`, fit for a message or a log line. */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/** What an operator should check when the configured Redis does not answer (its password redacted). */
+export function redisUnreachableMessage(configured: string): string {
+  const url = redactedUrl(configured);
   return (
     `Nothing answers at REDIS_URL=${url}. Check that Redis runs there and accepts connections ` +
-    `(\`redis-cli -u ${url} ping\` should print PONG): start it (Debian/Ubuntu: \`systemctl start redis-server\`; ` +
+    `(\`redis-cli -u '${url}' ping\` should print PONG, with the real password): start it (Debian/Ubuntu: \`systemctl start redis-server\`; ` +
     `Docker: \`docker compose up -d redis\`), correct REDIS_URL, or leave REDIS_URL unset and \`npm start\` ` +
     `runs a redis-server of its own.`
   );

@@ -16,6 +16,8 @@ export enum JobName {
   PruneOutbox = 'outbox.prune',
   /** Re-verify every log against its signed checkpoints, what is new since the last audit (docs/operations.md#self-audit). */
   AuditLogs = 'log.audit',
+  /** Send new checkpoints to the policy's witnesses and store their cosignatures (SPEC §12.1). */
+  CollectCosignatures = 'witness.collect',
 }
 
 export interface JobPayloads {
@@ -27,6 +29,7 @@ export interface JobPayloads {
   [JobName.CutCheckpoints]: Record<string, never>;
   [JobName.PruneOutbox]: Record<string, never>;
   [JobName.AuditLogs]: Record<string, never>;
+  [JobName.CollectCosignatures]: Record<string, never>;
 }
 
 export type JobItem = { [N in JobName]: { name: N; payload: JobPayloads[N] } }[JobName];
@@ -46,6 +49,7 @@ export const JOB_POLICY: Record<JobName, JobPolicy> = {
   [JobName.CutCheckpoints]: { attempts: 5, backoffMs: 1000 },
   [JobName.PruneOutbox]: { attempts: 3, backoffMs: 5000 },
   [JobName.AuditLogs]: { attempts: 3, backoffMs: 5000 },
+  [JobName.CollectCosignatures]: { attempts: 3, backoffMs: 1000 },
 };
 
 /** Natural job ids: one job per thing to do, whatever the retries or duplicate enqueues. */
@@ -65,6 +69,8 @@ export function naturalJobId(item: JobItem): string {
       return `outbox-prune-${Math.floor(Date.now() / 1000)}`;
     case JobName.AuditLogs:
       return `log-audit-${Math.floor(Date.now() / 1000)}`;
+    case JobName.CollectCosignatures:
+      return `witness-collect-${Math.floor(Date.now() / 1000)}`;
   }
 }
 

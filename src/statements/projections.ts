@@ -7,15 +7,18 @@ import { EffectProjector, PlacedEffect } from '../ledger/effect-projector';
 import { PropagationRepository } from '../propagation/propagation.repository';
 import { ProposalsRepository } from '../proposals/proposals.repository';
 import { RegimesRepository } from '../regimes/regimes.repository';
+import { KeysRepository } from '../identity/keys.repository';
 import { LoadedState, StateNeeds } from '../core/rules/batch-state';
 import { Effect } from '../core/rules/state';
 import { assertUnreachable } from '../core/rules/domain-error';
 
-type Owner = 'circles' | 'proposals' | 'receipts' | 'positions';
+type Owner = 'circles' | 'proposals' | 'receipts' | 'positions' | 'keys';
 
 /** Which repository projects each effect: a new kind of effect does not compile until it has one. */
 const OWNER: { readonly [K in Effect['kind']]: Owner } = {
   'member.registered': 'circles',
+  'key.added': 'keys',
+  'key.revoked': 'keys',
   'circle.created': 'circles',
   'member.invited': 'circles',
   'member.joined': 'circles',
@@ -39,14 +42,20 @@ export class Projections extends EffectProjector {
     private readonly proposals: ProposalsRepository,
     private readonly receipts: PropagationRepository,
     private readonly positions: RegimesRepository,
+    private readonly keys: KeysRepository,
   ) {
     super();
   }
 
   /** The loads are issued together: on the writer's pipelined connection they share a round trip. */
   async load(m: EntityManager, needs: StateNeeds): Promise<LoadedState> {
-    const [circles, proposals, receipts] = await Promise.all([this.circles.load(m, needs), this.proposals.load(m, needs), this.receipts.load(m, needs)]);
-    return { ...circles, ...proposals, ...receipts };
+    const [circles, proposals, receipts, keys] = await Promise.all([
+      this.circles.load(m, needs),
+      this.proposals.load(m, needs),
+      this.receipts.load(m, needs),
+      this.keys.load(m, needs),
+    ]);
+    return { ...circles, ...proposals, ...receipts, ...keys };
   }
 
   async apply(m: EntityManager, placed: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<void> {
@@ -67,6 +76,9 @@ export class Projections extends EffectProjector {
           break;
         case 'positions':
           await this.positions.applyRun(m, run);
+          break;
+        case 'keys':
+          await this.keys.applyRun(m, run);
           break;
         default:
           assertUnreachable(owner);

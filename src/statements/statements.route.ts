@@ -7,6 +7,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { sendError } from '../common/http-exception.filter';
+import { DomainError } from '../core/rules/domain-error';
 import { errorResponses, named } from '../common/openapi';
 import { z } from 'zod';
 import { StatementsService } from './statements.service';
@@ -68,6 +69,11 @@ export const STATEMENTS_OPENAPI = {
           'SELF_DELEGATION',
           'DELEGATE_NOT_MEMBER',
           'NO_SUCH_DELEGATION',
+          'UNKNOWN_KEY',
+          'KEY_REVOKED',
+          'RECOVERY_KEY_RESTRICTED',
+          'KEY_IN_USE',
+          'LAST_KEY',
         ]).map(({ status, ...rest }) => [String(status), rest]),
       ),
     },
@@ -108,11 +114,20 @@ export class StatementsRoute implements OnModuleInit {
         done();
       },
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        // Nest's Fastify adapter also parses urlencoded forms: a statement comes as JSON only.
+        if (!isJson(request.headers['content-type'])) {
+          throw new DomainError('INVALID_REQUEST', 'Send the statement as Content-Type: application/json, body {"jws": "<compact JWS>"}', 'content-type');
+        }
         const result = await this.statements.submit((request.body as { jws?: unknown } | null)?.jws);
         return reply.code(201).send(result);
       },
     });
   }
+}
+
+/** Whether a Content-Type names JSON (`application/json`, any parameters, any case). */
+export function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0].trim().toLowerCase() === 'application/json';
 }
 
 /** pino-http's line for this request (at info, as pino-http logs every request), only if enabled. */

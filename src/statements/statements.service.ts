@@ -1,10 +1,12 @@
 // SPEC §3.3, §10: the one ingestion pipeline, in this order: parse the compact JWS, check the
 // payload is its JCS form, check the header, verify the signature; then, in the log's writer:
-// replay, clock skew, `seen`, membership and the rules of the statement's type; then append.
+// the signing key's validity at the entry's time (SPEC §11), replay, clock skew, `seen`,
+// membership and the rules of the statement's type; then append.
 import { Injectable } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config';
 import { DomainError } from '../core/rules/domain-error';
-import { MemberKeysService } from '../identity/member-keys.service';
+import { KeyIndexService } from '../identity/key-index.service';
+import { publicKeyFromJwk } from '../core/formats/keys';
 import { assertSignature, parseCompact } from '../core/formats/statement';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
 
@@ -14,7 +16,7 @@ export class StatementsService {
 
   constructor(
     private readonly writer: LedgerWriter,
-    private readonly keys: MemberKeysService,
+    private readonly keys: KeyIndexService,
     config: AppConfigService,
   ) {
     this.maxBytes = config.get('MAX_STATEMENT_BYTES');
@@ -28,11 +30,17 @@ export class StatementsService {
     if (parsed.header.typ !== 'archipel-statement') {
       throw new DomainError('NOT_ALLOWED', 'System statements are appended by the instance itself', 'typ');
     }
-    const signer = parsed.header.kid;
+    const kid = parsed.header.kid;
     const jwk = parsed.payload.type === 'member.register' ? parsed.header.jwk : undefined;
-    const key = jwk ? this.keys.keyOfJwk(signer, jwk) : await this.keys.key(signer);
-    if (!key) throw new DomainError('UNKNOWN_MEMBER', `No registered member ${signer}`, 'kid');
-    assertSignature(parsed, key);
-    return this.writer.submit({ ctx: { payload: parsed.payload, signer, jws, jwk }, receivedAt });
+    if (jwk) {
+      assertSignature(parsed, publicKeyFromJwk(jwk));
+      return this.writer.submit({ ctx: { payload: parsed.payload, signer: kid, kid, jws, jwk }, receivedAt });
+    }
+    // SPEC §11: the signer is the member the key belongs to. Whether the key signs at the entry's
+    // time (not revoked, not a recovery key misused) is decided by the writer, under its lock.
+    const key = await this.keys.lookup(kid);
+    if (!key) throw new DomainError('UNKNOWN_KEY', `No key ${kid} is registered: register it (member.register) or add it with one of your keys (member.key.add)`, 'kid');
+    assertSignature(parsed, key.publicKey);
+    return this.writer.submit({ ctx: { payload: parsed.payload, signer: key.record.member, kid, jws }, receivedAt });
   }
 }

@@ -5,6 +5,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { StatementSigner } from '../../src/core/formats/statement-signer';
 import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
 import { EventStreamClient } from '../support/event-stream';
@@ -70,6 +71,21 @@ describeWithServer('API_PROCESSES=2', () => {
     } finally {
       await Promise.all(streams.map((s) => s.close()));
     }
+  });
+
+  it('refuses a revoked key in every process, whichever one appended the revocation (SPEC §11)', async () => {
+    const alice = await api.register('Alice');
+    const circle = await api.circle(alice, 'Rotated');
+    // Both processes meet her first key (the cluster spreads the connections) and keep it in their index.
+    const before = await Promise.all(Array.from({ length: 16 }, () => api.postJws(alice.sign('regime.position', circle, { position: 'amendment' }))));
+    expect(before.map((a) => a.status)).toEqual(Array(16).fill(201));
+    const laptop = StatementSigner.generate();
+    await api.act(alice, 'member.key.add', null, { member: alice.id, jwk: laptop.publicJwk });
+    await api.act(laptop, 'member.key.revoke', null, { member: alice.id, key: alice.id });
+    const after = await Promise.all(Array.from({ length: 16 }, () => api.postJws(alice.sign('regime.position', circle, { position: 'split' }))));
+    expect(after.map((a) => (a.body as { code?: string }).code)).toEqual(Array(16).fill('KEY_REVOKED'));
+    const byLaptop = await Promise.all(Array.from({ length: 8 }, () => api.postJws(laptop.sign('regime.position', circle, { position: 'split' }))));
+    expect(byLaptop.map((a) => a.status)).toEqual(Array(8).fill(201));
   });
 
   it('serves one log from both processes, replaces a dead one, and stops on SIGTERM', async () => {

@@ -67,7 +67,7 @@ describe('bad input', () => {
       401,
       'BAD_SIGNATURE',
     ],
-    ['an unregistered key', () => ({ jws: StatementSigner.generate().sign('member.leave', circle, {}) }), 404, 'UNKNOWN_MEMBER'],
+    ['an unregistered key', () => ({ jws: StatementSigner.generate().sign('member.leave', circle, {}) }), 404, 'UNKNOWN_KEY'],
     ['a clock far behind', () => ({ jws: bob.sign('member.leave', circle, {}, { at: formatTimestamp(Date.now() - 3_600_000) }) }), 422, 'CLOCK_SKEW'],
     ['an unknown circle', () => ({ jws: bob.sign('member.leave', 'AAAAAAAAAAAAAAAAAAAAAA', {}) }), 404, 'UNKNOWN_CIRCLE'],
     ['an action by a non-member', () => ({ jws: bob.sign('member.invite', circle, { member: bob.id }) }), 403, 'NOT_A_MEMBER'],

@@ -36,7 +36,8 @@ describe('circles and their logs', () => {
 
   it('registers members in the registry log, and serves their keys', async () => {
     const member = await api.get('/api/v1/members/' + alice.id);
-    expect(member.body).toEqual({ id: alice.id, name: 'Alice', jwk: alice.publicJwk });
+    // SPEC §11: her registration key is her first key, added at her registration entry.
+    expect(member.body).toEqual({ id: alice.id, name: 'Alice', jwk: alice.publicJwk, keys: [{ kid: alice.id, jwk: alice.publicJwk, addedAt: expect.any(String) }] });
     const registry = await lines('/api/v1/registry/log');
     expect(registry.length).toBeGreaterThanOrEqual(3);
     const first = decodeEntryLine(registry[0]);

@@ -75,8 +75,10 @@ describe('the OpenAPI document', () => {
   });
 
   it('lists the error answers of every route as the error body', () => {
+    // C2SP tlog-witness fixes this one: a 409 answers the witness's size as text/x.tlog.size.
+    const notJson: Record<string, string[]> = { 'POST /witness/add-checkpoint': ['409'] };
     for (const { route, op } of operations()) {
-      const errors = Object.entries(op.responses).filter(([status]) => /^[45]\d\d$/.test(status));
+      const errors = Object.entries(op.responses).filter(([status]) => /^[45]\d\d$/.test(status) && !notJson[route]?.includes(status));
       expect({ route, errors: errors.length > 0 }).toEqual({ route, errors: true });
       for (const [, answer] of errors) expect({ route, schema: answer.content?.['application/json']?.schema }).toEqual({ route, schema: { $ref: '#/components/schemas/ErrorBody' } });
     }

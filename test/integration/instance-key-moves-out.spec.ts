@@ -23,7 +23,7 @@ describeWithServer('the instance key moves out of the database', () => {
   async function oldInstance(key: StatementSigner): Promise<DataSource> {
     const db = await createEmptyDatabase();
     databases.push(db);
-    const before = migrations.filter((m) => m.name !== 'Defence1764600000000');
+    const before = migrations.filter((m) => m.name !== 'Defence1764700000000');
     const old = new DataSource({ ...dataSourceOptions({ url: db.ownerUrl, poolSize: 1 }), migrations: before });
     await old.initialize();
     await old.runMigrations({ transaction: 'each' });

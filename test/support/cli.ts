@@ -12,8 +12,16 @@ export interface CliRun {
 }
 
 export function archipel(...args: string[]): Promise<CliRun> {
+  return archipelWith({}, ...args);
+}
+
+/**
+ * The CLI with these environment variables over the test's own (a member's own
+ * `XDG_CONFIG_HOME`, `LANG`); standard input is closed, so it never prompts.
+ */
+export function archipelWith(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -38,6 +38,8 @@ export interface Examples {
 export function buildExamples(): Examples {
   const alice = signerOf('alice');
   const bob = signerOf('bob');
+  const laptop = signerOf('alice laptop');
+  const recovery = signerOf('alice recovery');
   const instance = signerOf('instance');
   const publicKey = decodeBase64url(instance.publicJwk.x) as Uint8Array;
   const noteKey = formatVerifierKey(EXAMPLE_INSTANCE, publicKey);
@@ -47,7 +49,7 @@ export function buildExamples(): Examples {
   const sign = <T extends StatementType>(s: StatementSigner, type: T, circle: string | null, body: BodyOf<T>, show = true): string => {
     n++;
     const jws = s.sign(type, circle, body, { id: `01KBX${String(n).padStart(21, '0')}`, at: formatTimestamp(T0 + n * 60_000) });
-    if (show && !examples.has(type)) examples.set(type, { type, jws, signer: s === instance ? 'instance' : s === alice ? 'alice' : 'bob' });
+    if (show && !examples.has(type)) examples.set(type, { type, jws, signer: s === instance ? 'instance' : s === alice ? 'alice' : s === laptop ? 'alice laptop' : 'bob' });
     return jws;
   };
 
@@ -137,8 +139,15 @@ export function buildExamples(): Examples {
   });
   sign(instance, 'circle.split', garden, { newCircle: derivedId(forked), members: [bob.id], cause: split });
 
+  // SPEC §11: Alice sets a recovery key, adds her laptop's key, and revokes her first key from it.
+  sign(alice, 'member.key.add', null, { member: alice.id, jwk: laptop.publicJwk });
+  sign(laptop, 'member.key.revoke', null, { member: alice.id, key: alice.id });
+  sign(laptop, 'member.recovery.set', null, { member: alice.id, jwk: recovery.publicJwk });
+
   const keys = [
     { name: 'alice', kid: alice.id, jwk: alice.publicJwk },
+    { name: 'alice laptop', kid: laptop.id, jwk: laptop.publicJwk },
+    { name: 'alice recovery', kid: recovery.id, jwk: recovery.publicJwk },
     { name: 'bob', kid: bob.id, jwk: bob.publicJwk },
     { name: 'instance', kid: instance.id, jwk: instance.publicJwk },
   ];

@@ -1,5 +1,6 @@
 // The answers of the circle and member routes (docs/api.md), as named OpenAPI components.
 import { z } from 'zod';
+import { memberKeySchema } from '../../identity/dto/key.answers';
 import { named } from '../../common/openapi';
 import { paramsAnswer } from '../../proposals/dto/proposal.answers';
 import { REGIMES } from '../../core/formats/statement-types';
@@ -24,7 +25,13 @@ export const circleAnswer = named(
 
 export const memberAnswer = named(
   'Member',
-  z.object({ id: z.string(), name: z.string(), jwk: z.object({ kty: z.string(), crv: z.string(), x: z.string() }) }),
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    jwk: z.object({ kty: z.string(), crv: z.string(), x: z.string() }).describe('The key she registered with (her id is its thumbprint)'),
+    keys: z.array(memberKeySchema).describe('Every key that ever signed for her, in the order added (SPEC §11)'),
+    recovery: z.object({ kty: z.string(), crv: z.string(), x: z.string() }).optional().describe('Her recovery key in force, if any'),
+  }),
 );
 
 const circleSummary = { id: z.string(), name: z.string(), parent: z.string().nullable(), regime, size: seq };

@@ -28,6 +28,9 @@ export const STATEMENT_TYPES = [
   'circle.split',
   'circle.forked',
   'regime.changed',
+  'member.key.add',
+  'member.key.revoke',
+  'member.recovery.set',
 ] as const;
 export type StatementType = (typeof STATEMENT_TYPES)[number];
 
@@ -44,6 +47,9 @@ export const MEMBER_TYPES = [
   'delegation.set',
   'delegation.revoke',
   'regime.position',
+  'member.key.add',
+  'member.key.revoke',
+  'member.recovery.set',
 ] as const satisfies readonly StatementType[];
 
 /**
@@ -85,10 +91,27 @@ export function signerKindOfTyp(typ: StatementTyp): SignerKind {
   return typ === SYSTEM_TYP ? 'system' : 'member';
 }
 
-/** Genesis statements and registrations carry `"circle": null` (§3.4). */
-export const CIRCLE_LESS_TYPES = ['member.register', 'circle.create', 'circle.forked'] as const;
+/** Genesis statements, registrations and key changes carry `"circle": null` (§3.4, §11). */
+export const CIRCLE_LESS_TYPES = ['member.register', 'circle.create', 'circle.forked', 'member.key.add', 'member.key.revoke', 'member.recovery.set'] as const;
 export type CircleLessType = (typeof CIRCLE_LESS_TYPES)[number];
 const CIRCLE_LESS_SET: ReadonlySet<string> = new Set(CIRCLE_LESS_TYPES);
+
+/** The statements of the instance registry log (§3.8, §11): a registration and the three key changes. */
+export const REGISTRY_TYPES = ['member.register', 'member.key.add', 'member.key.revoke', 'member.recovery.set'] as const;
+export type RegistryType = (typeof REGISTRY_TYPES)[number];
+const REGISTRY_SET: ReadonlySet<string> = new Set(REGISTRY_TYPES);
+
+export function isRegistryType(type: StatementType): type is RegistryType {
+  return REGISTRY_SET.has(type);
+}
+
+/** SPEC §11: the only statements a recovery key may sign. */
+export const RECOVERY_SIGNABLE_TYPES = ['member.key.add', 'member.key.revoke'] as const;
+const RECOVERY_SET: ReadonlySet<string> = new Set(RECOVERY_SIGNABLE_TYPES);
+
+export function isRecoverySignable(type: StatementType): boolean {
+  return RECOVERY_SET.has(type);
+}
 
 export function hasNullCircle(type: StatementType): type is CircleLessType {
   return CIRCLE_LESS_SET.has(type);
@@ -173,6 +196,17 @@ export const memberIdSchema = z
   .string()
   .regex(BASE64URL_32_BYTES, 'must be a member id (43-character base64url)')
   .meta({ description: 'A member id: RFC 7638 thumbprint of her key (43 characters of base64url)' });
+export const publicJwkSchema = z
+  .strictObject({
+    crv: z.literal('Ed25519'),
+    kty: z.literal('OKP'),
+    x: z.string().regex(BASE64URL_32_BYTES, 'must be the 32-byte public key, 43 characters of base64url'),
+  })
+  .meta({ description: 'A public OKP Ed25519 JWK (never with "d")' });
+export const keyIdSchema = z
+  .string()
+  .regex(BASE64URL_32_BYTES, 'must be a key id (43-character base64url thumbprint)')
+  .meta({ description: 'A key id: RFC 7638 thumbprint of a public key (43 characters of base64url)' });
 export const hashSchema = z
   .string()
   .regex(BASE64URL_32_BYTES, 'must be a SHA-256 hash (43-character base64url)')
@@ -210,6 +244,11 @@ const paramValueSchema = z.union([
 
 export const paramsSchema = z.strictObject(
   Object.fromEntries(PARAM_NAMES.map((name) => [name, z.optional(paramValueSchema)])) as { [K in ParamName]: z.ZodOptional<typeof paramValueSchema> },
+);
+
+/** `params` of a `tally.result`: the full frozen object, all seven names (§5.3). */
+export const frozenParamsSchema = z.strictObject(
+  Object.fromEntries(PARAM_NAMES.map((name) => [name, paramValueSchema])) as { [K in ParamName]: typeof paramValueSchema },
 );
 
 export const seenSchema = z.strictObject({ size: count, root: hashSchema });
@@ -262,7 +301,11 @@ const proposalOpenBody = z.discriminatedUnion('kind', [
 const totalsSchema = z.strictObject({ E: count, Y: count, N: count, A: count, O: count });
 
 export const BODY_SCHEMAS = {
-  'member.register': z.strictObject({ name }),
+  /** `recovery`: the public key she keeps offline (SPEC §11) */
+  'member.register': z.strictObject({ name, recovery: z.optional(publicJwkSchema) }),
+  'member.key.add': z.strictObject({ member: memberIdSchema, jwk: publicJwkSchema }),
+  'member.key.revoke': z.strictObject({ member: memberIdSchema, key: keyIdSchema }),
+  'member.recovery.set': z.strictObject({ member: memberIdSchema, jwk: publicJwkSchema }),
   'circle.create': z.strictObject({
     name,
     /** absent for a root circle */
@@ -283,7 +326,7 @@ export const BODY_SCHEMAS = {
   'tally.result': z.strictObject({
     proposal: proposalIdSchema,
     regime: regimeSchema,
-    params: paramsSchema,
+    params: frozenParamsSchema,
     outcome: z.enum(OUTCOMES),
     totals: totalsSchema,
     lost: z.strictObject({ weight: count, cycles: z.array(z.array(memberIdSchema).min(1)) }),

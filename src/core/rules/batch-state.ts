@@ -3,6 +3,8 @@
 // with every entry's effects, the same class is the whole state of a log (offline verifier).
 import type { StatementPayload } from '../formats/statement-types';
 import { CircleState, Effect, MemberState, ProposalState, Scope, scopeKey, StateView } from './state';
+import { KeyBook, type KeyRecord } from './key-rules';
+import { memberIdOf } from '../formats/keys';
 
 export interface StateNeeds {
   members: Set<string>;
@@ -18,6 +20,10 @@ export interface StateNeeds {
   delegations: Set<string>;
   /** `ancestor child proposal` triples. */
   receipts: Set<string>;
+  /** Key thumbprints whose records are needed (SPEC §11). */
+  keys: Set<string>;
+  /** Members all of whose keys are needed. */
+  keyMembers: Set<string>;
 }
 
 export function emptyNeeds(): StateNeeds {
@@ -31,14 +37,33 @@ export function emptyNeeds(): StateNeeds {
     votes: new Set(),
     delegations: new Set(),
     receipts: new Set(),
+    keys: new Set(),
+    keyMembers: new Set(),
   };
 }
 
 const pair = (a: string, b: string) => `${a} ${b}`;
 
 /** What deciding this statement may look up. */
-export function addNeeds(needs: StateNeeds, p: StatementPayload, signer: string): void {
+export function addNeeds(needs: StateNeeds, p: StatementPayload, signer: string, kid: string = signer): void {
   needs.members.add(signer);
+  switch (p.type) {
+    case 'member.register':
+      needs.keys.add(signer);
+      if (p.body.recovery) needs.keys.add(memberIdOf(p.body.recovery));
+      return;
+    case 'member.key.add':
+    case 'member.recovery.set':
+      needs.keys.add(kid).add(memberIdOf(p.body.jwk));
+      needs.keyMembers.add(signer);
+      return;
+    case 'member.key.revoke':
+      needs.keys.add(kid).add(p.body.key);
+      needs.keyMembers.add(signer);
+      return;
+    default:
+      break;
+  }
   if (p.type === 'circle.forked') {
     needs.circles.add(p.body.from);
     if (p.body.parent) needs.circles.add(p.body.parent);
@@ -94,6 +119,8 @@ export interface LoadedState {
   delegations?: LoadedDelegation[];
   /** `[ancestor, child, proposal]` receipts that exist. */
   receipts?: Array<[string, string, string]>;
+  /** Key records (SPEC §11). */
+  keys?: KeyRecord[];
 }
 
 export class BatchState implements StateView {
@@ -107,6 +134,7 @@ export class BatchState implements StateView {
   /** `circle member` → scope key → delegate. */
   private readonly delegations = new Map<string, Map<string, string>>();
   private readonly receipts = new Set<string>();
+  private readonly keyBook: KeyBook;
   /** Members per circle as this state knows them; replaced, never mutated, when they change. */
   private readonly circleMembers = new Map<string, ReadonlySet<string>>();
   /** Eligible members of proposals opened in this state (shared snapshots, copy-on-write). */
@@ -122,6 +150,15 @@ export class BatchState implements StateView {
     for (const [p, m] of loaded.votes ?? []) this.votes.add(pair(p, m));
     for (const d of loaded.delegations ?? []) this.delegationsOf(d.circle, d.member).set(scopeKey(d.scope), d.delegate);
     for (const [a, c, p] of loaded.receipts ?? []) this.receipts.add(`${a} ${c} ${p}`);
+    this.keyBook = new KeyBook(loaded.keys ?? []);
+  }
+
+  key(kid: string): KeyRecord | undefined {
+    return this.keyBook.key(kid);
+  }
+
+  keysOf(member: string): readonly KeyRecord[] {
+    return this.keyBook.keysOf(member);
   }
 
   hasReceipt(ancestor: string, child: string, proposal: string): boolean {
@@ -183,6 +220,10 @@ export class BatchState implements StateView {
     switch (effect.kind) {
       case 'member.registered':
         this.members.set(effect.member.id, effect.member);
+        return;
+      case 'key.added':
+      case 'key.revoked':
+        this.keyBook.apply(effect);
         return;
       case 'circle.created':
         this.circles.set(effect.circle.id, effect.circle);

@@ -1,16 +1,10 @@
-// SPEC §3.4, §4: the rules of registration, circle creation and membership.
+// SPEC §3.4, §4: the rules of circle creation and membership (registration: key-rules.ts).
 import { DomainError } from './domain-error';
 import { validateParams } from '../governance/params';
-import type { Ed25519PublicJwk } from '../formats/keys';
 import type { PayloadOf } from '../formats/statement-types';
 import type { Decision, StateView } from './state';
 
 const none: Decision = { effects: [], followUps: [] };
-
-export function decideRegister(p: PayloadOf<'member.register'>, signer: string, jwk: Ed25519PublicJwk, state: StateView): Decision {
-  if (state.member(signer)) throw new DomainError('ALREADY_REGISTERED', 'This key is already registered', 'kid');
-  return { ...none, effects: [{ kind: 'member.registered', member: { id: signer, name: p.body.name, jwk } }] };
-}
 
 /** `circleId` is derived from the genesis JWS (SPEC §3.4) by the caller. */
 export function decideCircleCreate(p: PayloadOf<'circle.create'>, signer: string, circleId: string, state: StateView): Decision {

@@ -1,8 +1,9 @@
 // SPEC §4: which rule decides each statement type. Pure; shared by the server and the verifier.
 import { assertUnreachable, DomainError } from './domain-error';
-import { decideAccept, decideCircleCreate, decideInvite, decideLeave, decideRegister } from './circle-rules';
+import { decideAccept, decideCircleCreate, decideInvite, decideLeave } from './circle-rules';
+import { decideKeyAdd, decideKeyRevoke, decideRecoverySet, decideRegister } from './key-rules';
 import type { Ed25519PublicJwk } from '../formats/keys';
-import type { StatementPayload } from '../formats/statement-types';
+import { isRegistryType, type StatementPayload } from '../formats/statement-types';
 import { derivedId } from '../formats/ids';
 import { decideDelegationRevoke, decideDelegationSet } from './delegation-rules';
 import { decideProposalOpen, decideTallyResult } from './proposal-rules';
@@ -14,7 +15,10 @@ import { CarriedDelegation, Decision, Policy, REGISTRY, StateView } from './stat
 
 export interface StatementContext {
   payload: StatementPayload;
+  /** The member the signing key belongs to (SPEC §11): every rule's "the member". The instance kid for system statements. */
   signer: string;
+  /** The signing key's thumbprint (the header's `kid`) when it is not `signer` itself. */
+  kid?: string;
   /** The compact JWS as received: circle and proposal ids derive from it. */
   jws: string;
   /** The public key in the header of a `member.register`. */
@@ -33,7 +37,7 @@ export interface Timing {
 /** The log a statement is appended to. */
 export function targetLog(ctx: StatementContext): string {
   const p = ctx.payload;
-  if (p.type === 'member.register') return REGISTRY;
+  if (isRegistryType(p.type)) return REGISTRY;
   if (p.type === 'circle.create' || p.type === 'circle.forked') return derivedId(ctx.jws);
   return p.circle as string;
 }
@@ -48,7 +52,13 @@ export function decide(ctx: StatementContext, when: Timing, state: StateView, po
   switch (p.type) {
     case 'member.register':
       if (!ctx.jwk) throw new DomainError('BAD_HEADER', 'member.register carries its public jwk', 'jwk');
-      return decideRegister(p, ctx.signer, ctx.jwk, state);
+      return decideRegister(p, ctx.signer, ctx.jwk, state, recordedAt);
+    case 'member.key.add':
+      return decideKeyAdd(p, ctx.signer, state, recordedAt);
+    case 'member.key.revoke':
+      return decideKeyRevoke(p, ctx.signer, ctx.kid ?? ctx.signer, state, recordedAt);
+    case 'member.recovery.set':
+      return decideRecoverySet(p, ctx.signer, state, recordedAt);
     case 'circle.create':
       return decideCircleCreate(p, ctx.signer, derivedId(ctx.jws), state);
     case 'member.invite':

@@ -26,16 +26,40 @@ export type ProposalErrorCode =
   | 'AMENDMENT_FIND_MISMATCH'
   | 'NO_VOTE';
 
+/** Keys over time (SPEC §11). */
+export type KeyErrorCode =
+  /** the signing key (or the key named) is no key of anyone, or not active yet */
+  | 'UNKNOWN_KEY'
+  /** the signing key (or the key named) was revoked at or before this entry */
+  | 'KEY_REVOKED'
+  /** a recovery key signs only member.key.add and member.key.revoke */
+  | 'RECOVERY_KEY_RESTRICTED'
+  /** the key is already a key, a recovery key or a member id of someone */
+  | 'KEY_IN_USE'
+  /** the revocation would leave the member with no active key and no recovery key */
+  | 'LAST_KEY';
+
 /** Delegations (SPEC §4, §5.2). */
 export type DelegationErrorCode = 'SELF_DELEGATION' | 'DELEGATE_NOT_MEMBER' | 'NO_SUCH_DELEGATION';
 
+/** Witnessing (SPEC §12.1): a tlog-witness refusal, and a cosigned checkpoint not yet there. */
+export type WitnessErrorCode =
+  | 'WITNESS_MALFORMED_REQUEST'
+  | 'WITNESS_UNKNOWN_ORIGIN'
+  | 'WITNESS_NOT_SIGNED'
+  | 'WITNESS_SIZE_CONFLICT'
+  | 'WITNESS_INCONSISTENT'
+  | 'NO_COSIGNED_CHECKPOINT';
+
 export type DomainErrorCode =
+  | WitnessErrorCode
   | RequestErrorCode
   | StatementErrorCode
   | LedgerErrorCode
   | CircleErrorCode
   | ProposalErrorCode
-  | DelegationErrorCode;
+  | DelegationErrorCode
+  | KeyErrorCode;
 
 export class DomainError<C extends DomainErrorCode = DomainErrorCode> extends Error {
   constructor(

@@ -6,6 +6,7 @@ import type { Ed25519PublicJwk } from '../formats/keys';
 import type { BodyOf, CircleOf, Params as CircleParams, SystemStatementType } from '../formats/statement-types';
 import type { Params, RegimeName } from '../governance/params';
 import type { ProposalKind } from '../governance/tally';
+import type { KeyRecord, KeyView } from './key-rules';
 
 export const REGISTRY = 'registry';
 
@@ -63,7 +64,7 @@ export function scopeOf(scope: { circle?: true; topic?: string; proposal?: strin
 
 export const scopeKey = (s: Scope) => `${s.kind}:${s.value}`;
 
-export interface StateView {
+export interface StateView extends KeyView {
   member(id: string): MemberState | undefined;
   circle(id: string): CircleState | undefined;
   isMember(circle: string, member: string): boolean;
@@ -87,6 +88,10 @@ export interface Policy {
 /** A change to the projected state, applied in the transaction that appends its entry. */
 export type Effect =
   | { kind: 'member.registered'; member: MemberState }
+  /** SPEC §11: a key of `key.member` from this entry on (her registration key, an added key, a recovery key). */
+  | { kind: 'key.added'; key: KeyRecord }
+  /** SPEC §11: from this entry on, `kid` signs nothing (revoked, or a recovery key replaced). */
+  | { kind: 'key.revoked'; kid: string; member: string; at: number }
   | { kind: 'circle.created'; circle: CircleState; genesisLeaf: string | null; forkedFrom?: string; forkCause?: string }
   | { kind: 'member.invited'; circle: string; member: string; by: string }
   | { kind: 'member.joined'; circle: string; member: string }

@@ -3,7 +3,7 @@
 import { type PublicKeyHandle } from '../crypto/crypto';
 import { publicKeyFromJwk } from '../formats/keys';
 import { assertSignature, parseCompact, ParsedStatement, StatementError } from '../formats/statement';
-import { STATEMENT_TYP, SYSTEM_TYP } from '../formats/statement-types';
+import { isRegistryType, STATEMENT_TYP, SYSTEM_TYP } from '../formats/statement-types';
 import { derivedId } from '../formats/ids';
 import { decodeEntryBytes, decodeEntryLine, DecodeEntryResult, LogEntry } from '../formats/entry';
 import { EntryHead, InspectedEntry, KeyLookup, LogVerifierOptions, Problem, problem, REGISTRY } from './verification';
@@ -46,10 +46,12 @@ export function inspectLine(line: string | Uint8Array, ctx: InspectContext): Ins
   result.id = parsed.payload.id;
   try {
     const key = ctx.circle === REGISTRY ? checkRegistration(parsed, result) : checkCircleStatement(parsed, entry, ctx);
-    assertSignature(parsed, key);
+    // A key change's key is known only to the ordered half (the registry so far): checked there.
+    if (key !== null) assertSignature(parsed, key);
   } catch (e) {
     result.problem = e instanceof WrongPlace ? e.problem : statementProblem(e);
     delete result.registration;
+    delete result.statement;
   }
   return result;
 }
@@ -68,10 +70,14 @@ function statementProblem(e: unknown): Problem {
   throw e;
 }
 
-function checkRegistration(parsed: ParsedStatement, result: InspectedEntry): PublicKeyHandle {
-  if (parsed.payload.type !== 'member.register' || parsed.header.typ !== STATEMENT_TYP || parsed.header.jwk === undefined) {
-    throw new WrongPlace(problem('NOT_REGISTRATION', `the registry holds only member.register, not ${parsed.payload.type}`));
+function checkRegistration(parsed: ParsedStatement, result: InspectedEntry): PublicKeyHandle | null {
+  const type = parsed.payload.type;
+  if (!isRegistryType(type) || parsed.header.typ !== STATEMENT_TYP) {
+    throw new WrongPlace(problem('NOT_REGISTRATION', `the registry holds only member.register and key changes, not ${type}`));
   }
+  result.statement = parsed;
+  if (type !== 'member.register') return null;
+  if (parsed.header.jwk === undefined) throw new WrongPlace(problem('NOT_REGISTRATION', 'member.register without its jwk'));
   // parseCompact has checked that kid is the thumbprint of this jwk.
   const key = publicKeyFromJwk(parsed.header.jwk);
   result.registration = { jwk: parsed.header.jwk, key };
@@ -88,8 +94,8 @@ function checkCircleStatement(parsed: ParsedStatement, entry: LogEntry, ctx: Ins
     if (derived !== ctx.circle) {
       throw new WrongPlace(problem('WRONG_GENESIS', `the genesis names circle ${derived}, not ${ctx.circle}`));
     }
-  } else if (payload.type === 'member.register') {
-    throw new WrongPlace(problem('WRONG_CIRCLE', 'member.register belongs in the registry log'));
+  } else if (isRegistryType(payload.type)) {
+    throw new WrongPlace(problem('WRONG_CIRCLE', `${payload.type} belongs in the registry log`));
   } else if (payload.circle === null) {
     throw new WrongPlace(problem('WRONG_CIRCLE', `${payload.type} is a genesis: it can only be entry 0`));
   } else if (payload.circle !== ctx.circle) {

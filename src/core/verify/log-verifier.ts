@@ -5,6 +5,12 @@ import { prevOf } from '../formats/entry';
 import { EMPTY_ROOT, StreamingMerkle } from '../formats/merkle';
 import { InspectedEntry, InstanceIdentity, KeyLookup, LogSummary, LogVerifierOptions, Problem, problem, REGISTRY, VerificationFailure } from './verification';
 import { InspectContext, inspectLine, noKeys } from './inspect-line';
+import { formatTimestamp, parseTimestamp } from '../formats/canonical-json';
+import { publicKeyFromJwk } from '../formats/keys';
+import { verifySignature } from '../formats/statement';
+import { DomainError } from '../rules/domain-error';
+import { decideKeyAdd, decideKeyRevoke, decideRecoverySet, decideRegister, KeyBook, type KeyView, signerOf } from '../rules/key-rules';
+import type { Decision } from '../rules/state';
 import { InspectedBatch, LEAF_BYTES, META_BYTES, TIMESTAMP_CHARS, latin1, sameBytes } from './batch-inspector';
 
 // ---------------------------------------------------------------- the ordered half
@@ -30,7 +36,13 @@ export class LogVerifier {
   private readonly wantedRoots: ReadonlySet<number>;
   private readonly roots = new Map<number, Uint8Array>();
   private readonly seenIds = new Set<string>();
+  /** Registry: every key so far (registration, added and recovery keys) → its public key. */
   private readonly members = new Map<string, PublicKeyHandle>();
+  /** Registry: the keys over time (SPEC §11). */
+  private readonly book = new KeyBook();
+  /** Circle logs: the registry's keys over time, and per kid its validity as timestamps (string order is time order). */
+  private readonly keysOverTime: KeyView | undefined;
+  private readonly validity = new Map<string, { from: string; until: string | null; recovery: boolean } | null>();
   private lastLeaf: Uint8Array | null = null;
   /** prevOf(lastLeaf), computed when first needed (the batch path compares bytes instead) */
   private lastPrevCache: string | null = null;
@@ -41,6 +53,7 @@ export class LogVerifier {
     this.circle = options.circle;
     this.ctx = { circle: options.circle, keys: options.keys ?? noKeys, instanceKid: options.instanceKid ?? '' };
     this.wantedRoots = new Set(options.rootsAt ?? []);
+    this.keysOverTime = options.keyBook;
     if (this.wantedRoots.has(0)) this.roots.set(0, EMPTY_ROOT.slice());
   }
 
@@ -102,12 +115,11 @@ export class LogVerifier {
       return this.fail(seq, problem('REPLAYED_ID', `statement id ${inspected.id} of ${inspected.kid} appears twice`));
     }
     if (this.circle === REGISTRY) {
-      if (this.members.has(inspected.kid)) {
-        return this.fail(seq, problem('DUPLICATE_REGISTRATION', `key ${inspected.kid} is registered twice`));
-      }
-      const registration = inspected.registration;
-      if (registration === undefined) return this.fail(seq, problem('NOT_REGISTRATION', 'entry registers no key'));
-      this.members.set(inspected.kid, registration.key);
+      const p = this.registryEntry(inspected, head.recordedAt);
+      if (p !== null) return this.fail(seq, p);
+    } else {
+      const p = this.keyProblem(inspected.kid, head.recordedAt);
+      if (p !== null) return this.fail(seq, p);
     }
     this.seenIds.add(replayKey);
     this.append(leaf, head.recordedAt);
@@ -150,7 +162,8 @@ export class LogVerifier {
         last === null ||
         !sameBytes(prevs, LEAF_BYTES * i, last) ||
         (this.lastRecordedAt !== null && recordedAt < this.lastRecordedAt) ||
-        this.seenIds.has(replayKey)
+        this.seenIds.has(replayKey) ||
+        (this.keysOverTime !== undefined && this.keyProblem(kid, recordedAt) !== null)
       ) {
         const prev = base64url(prevs.subarray(LEAF_BYTES * i, LEAF_BYTES * (i + 1)));
         this.accept({ head: { circle: this.circle, seq, prev, recordedAt }, leaf, problem: null, kid, id });
@@ -160,6 +173,61 @@ export class LogVerifier {
       this.append(leaf, recordedAt);
     }
     if (other !== others.length) throw new Error('acceptBatch: the batch holds more lines than it says');
+  }
+
+  /**
+   * SPEC §11, in a circle log: a member statement's key was added at or before the entry, not
+   * revoked at or before it, and is no recovery key. System statements (the instance's kid) and
+   * verifiers without the registry's keys over time skip it.
+   */
+  private keyProblem(kid: string, recordedAt: string): Problem | null {
+    if (this.keysOverTime === undefined || kid === this.ctx.instanceKid) return null;
+    let v = this.validity.get(kid);
+    if (v === undefined) {
+      const r = this.keysOverTime.key(kid);
+      v = r ? { from: formatTimestamp(r.addedAt), until: r.revokedAt === null ? null : formatTimestamp(r.revokedAt), recovery: r.role === 'recovery' } : null;
+      this.validity.set(kid, v);
+    }
+    if (v === null || v.from > recordedAt) return problem('UNKNOWN_KEY', `signed by ${kid}, which is no member's key at ${recordedAt}`);
+    if (v.until !== null && v.until <= recordedAt) return problem('KEY_REVOKED', `signed by ${kid} at ${recordedAt}, after its revocation at ${v.until}`);
+    if (v.recovery) return problem('RECOVERY_KEY_RESTRICTED', `signed by the recovery key ${kid}: a recovery key signs only member.key.add and member.key.revoke`);
+    return null;
+  }
+
+  /** SPEC §3.8, §11: one registry entry, decided against the keys over time so far, then applied. */
+  private registryEntry(inspected: InspectedEntry, recordedAtText: string): Problem | null {
+    const parsed = inspected.statement;
+    const kid = inspected.kid as string;
+    if (parsed === undefined) return problem('NOT_REGISTRATION', 'entry registers no key');
+    const at = parseTimestamp(recordedAtText) as number;
+    const p = parsed.payload;
+    let decision: Decision;
+    try {
+      if (p.type === 'member.register') {
+        const registration = inspected.registration;
+        if (registration === undefined) return problem('NOT_REGISTRATION', 'entry registers no key');
+        if (this.book.key(kid)?.member === kid) return problem('DUPLICATE_REGISTRATION', `key ${kid} is registered twice`);
+        decision = decideRegister(p, kid, registration.jwk, this.book, at);
+      } else {
+        const record = this.book.key(kid);
+        const signer = signerOf(record, kid, p.type, at);
+        const key = this.members.get(kid);
+        if (key === undefined || !verifySignature(parsed, key)) return problem('BAD_SIGNATURE', 'signature does not verify');
+        if (p.type === 'member.key.add') decision = decideKeyAdd(p, signer, this.book, at);
+        else if (p.type === 'member.key.revoke') decision = decideKeyRevoke(p, signer, kid, this.book, at);
+        else if (p.type === 'member.recovery.set') decision = decideRecoverySet(p, signer, this.book, at);
+        else return problem('NOT_REGISTRATION', `the registry holds only member.register and key changes, not ${p.type}`);
+      }
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      const code = e.code === 'ALREADY_REGISTERED' ? 'DUPLICATE_REGISTRATION' : keyCode(e.code);
+      return problem(code, `${p.type}: ${e.message}`);
+    }
+    for (const effect of decision.effects) {
+      this.book.apply(effect);
+      if (effect.kind === 'key.added') this.members.set(effect.key.kid, publicKeyFromJwk(effect.key.jwk));
+    }
+    return null;
   }
 
   private append(leaf: Uint8Array, recordedAt: string): void {
@@ -193,9 +261,14 @@ export class LogVerifier {
     };
   }
 
-  /** Registry only: member id → public key, for every registration accepted so far. */
+  /** Registry only: key id → public key, for every key accepted so far (registration, added and recovery keys). */
   memberKeys(): Map<string, PublicKeyHandle> {
     return new Map(this.members);
+  }
+
+  /** Registry only: the keys over time accepted so far (SPEC §11), for `LogVerifierOptions.keyBook`. */
+  keyBook(): KeyBook {
+    return new KeyBook(this.book.records());
   }
 
   private fail(seq: number, p: Problem): never {
@@ -219,4 +292,18 @@ export function registryKeys(lines: Iterable<string | Uint8Array>): Map<string, 
 /** The lookup a circle log is verified with: registered members, and the instance under its kid. */
 export function keyLookup(members: ReadonlyMap<string, PublicKeyHandle>, instance: Pick<InstanceIdentity, 'kid' | 'key'>): KeyLookup {
   return (kid) => (kid === instance.kid ? instance.key : members.get(kid));
+}
+
+/** The verification code of a key rule's refusal. */
+function keyCode(code: string): Problem['code'] {
+  switch (code) {
+    case 'UNKNOWN_KEY':
+    case 'KEY_REVOKED':
+    case 'RECOVERY_KEY_RESTRICTED':
+    case 'KEY_IN_USE':
+    case 'LAST_KEY':
+      return code;
+    default:
+      return 'KEY_CHANGE_REFUSED';
+  }
 }

@@ -26,7 +26,10 @@ export interface ReplayEntry {
   recordedAt: string;
   jws: string;
   payload: StatementPayload;
+  /** the member the signing key belongs to (SPEC §11); the instance kid for system statements */
   signer: string;
+  /** the signing key, when not the member's registration key */
+  kid?: string;
   jwk?: Ed25519PublicJwk;
 }
 
@@ -40,6 +43,9 @@ export class ReplayDecoder {
   /** Protected headers repeat once per signer: parsed once each. */
   private readonly headers = new Map<string, StatementHeader>();
 
+  /** `memberOf`: the member a key signs for (SPEC §11), from the verified registry. */
+  constructor(private readonly memberOf: (kid: string) => string = (kid) => kid) {}
+
   entry(line: Uint8Array): ReplayEntry {
     const e = JSON.parse(this.text.decode(line)) as { seq: number; recordedAt: string; jws: string };
     const dot1 = e.jws.indexOf('.');
@@ -48,7 +54,8 @@ export class ReplayDecoder {
     let header = this.headers.get(h64);
     if (!header) this.headers.set(h64, (header = parseStatementHeader(h64)));
     const payload = JSON.parse(this.text.decode(decodeBase64url(e.jws.slice(dot1 + 1, dot2)) ?? new Uint8Array())) as StatementPayload;
-    return { seq: e.seq, recordedAt: e.recordedAt, jws: e.jws, payload, signer: header.kid, jwk: header.jwk };
+    const signer = header.typ === 'archipel-statement' ? this.memberOf(header.kid) : header.kid;
+    return { seq: e.seq, recordedAt: e.recordedAt, jws: e.jws, payload, signer, jwk: header.jwk, ...(signer !== header.kid ? { kid: header.kid } : {}) };
   }
 }
 
@@ -129,7 +136,7 @@ export class LogReplay {
     if (p.type === 'regime.changed') this.checkRegimeChange(entry.seq, p.body);
     if (p.type === 'circle.split') this.checkSplit(entry.seq, p.body);
     this.seq = entry.seq;
-    const ctx: StatementContext = { payload: p, signer: entry.signer, jws: entry.jws, jwk: entry.jwk, carried: this.fork.carried };
+    const ctx: StatementContext = { payload: p, signer: entry.signer, kid: entry.kid, jws: entry.jws, jwk: entry.jwk, carried: this.fork.carried };
     let effects: Effect[];
     try {
       // The instance's minimum window is configuration a verifier does not know: not checked here.

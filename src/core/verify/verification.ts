@@ -1,7 +1,8 @@
 // SPEC §3.4–§3.6, §3.8 — what verifying a log reports: failure codes, options, summaries.
 import { type PublicKeyHandle } from '../crypto/crypto';
 import { Ed25519PublicJwk } from '../formats/keys';
-import { StatementErrorCode } from '../formats/statement';
+import { ParsedStatement, StatementErrorCode } from '../formats/statement';
+import type { KeyView } from '../rules/key-rules';
 import { REGISTRY_LOG } from '../formats/entry';
 import { Checkpoint } from '../formats/signed-note';
 
@@ -32,6 +33,18 @@ export type VerificationCode =
   | 'REPLAYED_ID'
   /** a circle log without its genesis */
   | 'EMPTY_LOG'
+  /** SPEC §11: signed by a key that was no key of anyone at that entry's recordedAt (not added yet) */
+  | 'UNKNOWN_KEY'
+  /** SPEC §11: signed by a key revoked by a registry entry recorded at or before this entry */
+  | 'KEY_REVOKED'
+  /** SPEC §11: a recovery key signing anything but member.key.add or member.key.revoke */
+  | 'RECOVERY_KEY_RESTRICTED'
+  /** SPEC §11: a registry entry adding a key that is already someone's key */
+  | 'KEY_IN_USE'
+  /** SPEC §11: a revocation leaving its member no active key and no recovery key */
+  | 'LAST_KEY'
+  /** SPEC §11: a key change for another member than the signer's, or a key revoking itself */
+  | 'KEY_CHANGE_REFUSED'
   | Exclude<StatementErrorCode, 'CLOCK_SKEW'>;
 
 export class VerificationFailure extends Error {
@@ -85,6 +98,12 @@ export interface LogVerifierOptions {
   instanceKid?: string;
   /** tree sizes at which to keep the root, for checkpoints smaller than the log */
   rootsAt?: Iterable<number>;
+  /**
+   * SPEC §11: every key of the registry over time (from the verified registry log). With it, each
+   * member statement of a circle log is checked against its key's validity at the entry's
+   * recordedAt; without it, only against `keys`.
+   */
+  keyBook?: KeyView;
 }
 
 /** The ordered part of an entry, as the stateless half hands it on. */
@@ -116,6 +135,11 @@ export interface InspectedEntry {
   id: string | null;
   /** registry only: the key the entry registers */
   registration?: { jwk: Ed25519PublicJwk; key: PublicKeyHandle };
+  /**
+   * registry only: the statement, for the ordered half (a key change is signed by a key the
+   * registry made earlier: its signature is checked there, against the keys over time)
+   */
+  statement?: ParsedStatement;
 }
 
 export interface LogSummary {

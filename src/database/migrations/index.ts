@@ -6,7 +6,21 @@ import { Forks1764200000000 } from './1764200000000-forks';
 import { OutboxCompletion1764300000000 } from './1764300000000-outbox-completion';
 import { MemberNumbers1764400000000 } from './1764400000000-member-numbers';
 import { ReadRoutes1764520000000 } from './1764520000000-read-routes';
-import { Defence1764600000000 } from './1764600000000-defence';
+import { Defence1764700000000 } from './1764700000000-defence';
+import { MemberKeys1764600000000 } from './1764600000000-member-keys';
+import { Witnessing1764610000000 } from './1764610000000-witnessing';
 
 /** Every migration, in order. Schema changes go through here only (never `synchronize`). */
-export const migrations = [Ledger1763800000000, Proposals1763900000000, Receipts1764000000000, RegimePositions1764100000000, Forks1764200000000, OutboxCompletion1764300000000, MemberNumbers1764400000000, ReadRoutes1764520000000, Defence1764600000000];
+export const migrations = [
+  Ledger1763800000000,
+  Proposals1763900000000,
+  Receipts1764000000000,
+  RegimePositions1764100000000,
+  Forks1764200000000,
+  OutboxCompletion1764300000000,
+  MemberNumbers1764400000000,
+  ReadRoutes1764520000000,
+  MemberKeys1764600000000,
+  Witnessing1764610000000,
+  Defence1764700000000,
+];

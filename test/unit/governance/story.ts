@@ -56,6 +56,8 @@ export function stateOf(world: {
     hasVote: () => false,
     delegation: () => undefined,
     hasReceipt: () => false,
+    key: () => undefined,
+    keysOf: () => [],
   };
 }
 

@@ -1,6 +1,6 @@
 // Sample values for statement tests: a well-formed body of every statement type.
 import { createHash } from 'node:crypto';
-import { BodyOf, StatementType } from '../../../src/core/formats/statement-types';
+import { BodyOf, hasNullCircle, StatementType } from '../../../src/core/formats/statement-types';
 import { DEFAULT_PARAMS } from '../../../src/core/governance/params';
 
 const digest = (label: string) => createHash('sha256').update(label).digest();
@@ -22,6 +22,9 @@ const PARAMS = { ...DEFAULT_PARAMS };
 /** One valid body per statement type (proposal.open as a member-opened motion). */
 export const SAMPLE_BODIES: { [T in StatementType]: BodyOf<T> } = {
   'member.register': { name: 'Ada' },
+  'member.key.add': { member: MEMBER, jwk: { crv: 'Ed25519', kty: 'OKP', x: id32('new key') } },
+  'member.key.revoke': { member: MEMBER, key: OTHER },
+  'member.recovery.set': { member: MEMBER, jwk: { crv: 'Ed25519', kty: 'OKP', x: id32('recovery key') } },
   'circle.create': { name: 'Garden', parent: CIRCLE, regime: 'do-ocracy', params: { objectionShare: '1/5' } },
   'child.created': { child: id16('child'), genesis: { leaf: id32('leaf') } },
   'member.invite': { member: MEMBER },
@@ -94,7 +97,7 @@ export const SAMPLE_RATIFICATION: BodyOf<'proposal.open'> = {
 };
 
 export const circleFor = (type: StatementType): string | null =>
-  type === 'member.register' || type === 'circle.create' || type === 'circle.forked' ? null : CIRCLE;
+  hasNullCircle(type) ? null : CIRCLE;
 
 /** A payload object around `body`, for direct schema tests. */
 export function payloadOf(type: StatementType, body: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,6 +1,6 @@
 // Worker-thread entry for unit tests, which run without a build: compiles
 // TypeScript on require with @swc/core and the project's .swcrc (as @swc/jest
-// does), then loads the CLI module, which starts its verification worker.
+// does), then loads the verifier's worker-pool module, which starts inspecting.
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { transformSync } = require('@swc/core');
@@ -12,4 +12,4 @@ require.extensions['.ts'] = (module, filename) => {
   const { code } = transformSync(readFileSync(filename, 'utf8'), { ...swcrc, swcrc: false, filename, sourceMaps: false });
   module._compile(code, filename);
 };
-require(join(root, 'src/cli/archipel.ts'));
+require(join(root, 'src/cli/verify-pool.ts'));

@@ -8,8 +8,8 @@ import { moveInstanceKeyOut } from '../instance-key-file';
 //   calls archipel_unfreeze (owner only). Rows are never updated: a freeze is inserted, and lifted
 //   by that function alone.
 // - log_audit: how far each log was re-verified, so the periodic audit reads only what is new.
-export class Defence1764600000000 implements MigrationInterface {
-  name = 'Defence1764600000000';
+export class Defence1764700000000 implements MigrationInterface {
+  name = 'Defence1764700000000';
 
   async up(q: QueryRunner): Promise<void> {
     const [row] = (await q.query(`SELECT kid, private_jwk FROM instance_key WHERE id = 1 AND private_jwk IS NOT NULL`)) as Array<{

@@ -1,0 +1,187 @@
+// `archipel circle create|list|show|tree|members|invite|join|leave` (SPEC §4):
+// statements signed with her key, reads from the documented read routes.
+import { Command } from 'commander';
+import type { BodyOf } from '../../core/formats/statement-types';
+import type { Acting, CliContext } from '../context';
+import { UsageError } from '../errors';
+import { columns, formatParams } from '../format';
+import { memberNames } from '../names';
+
+export interface CircleView {
+  id: string;
+  name: string;
+  parent: string | null;
+  children: string[];
+  members: string[];
+  regime: string;
+  params: Record<string, unknown>;
+  size: number;
+  forkedFrom?: { circle: string; atSeq: number } | null;
+}
+
+interface CircleItem {
+  id: string;
+  name: string;
+  parent: string | null;
+  regime: string;
+  size: number;
+  children?: string[];
+}
+
+export async function circleView(a: Acting, circle: string): Promise<CircleView> {
+  return a.api.get<CircleView>(`/api/v1/circles/${encodeURIComponent(circle)}`);
+}
+
+/** `k=v` pairs of --param into a params object (values as written: decimals or fractions). */
+export function paramsFrom(pairs: string[] | undefined): Record<string, string> | undefined {
+  if (pairs === undefined || pairs.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const m = /^([A-Za-z]+)=(\S+)$/.exec(pair);
+    if (!m) throw new UsageError(`--param ${pair}: write name=value, e.g. objectionShare=1/5`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+const HELP = `
+Examples:
+  archipel circle create "Garden" --regime do-ocracy --param objectionShare=1/5
+  archipel circle create "Tools" --parent <circle>
+  archipel circle list
+  archipel circle tree
+  archipel circle show <circle>
+  archipel circle members <circle>
+  archipel circle invite <circle> <member>
+  archipel circle join <circle>          (accept an invitation)
+  archipel circle leave <circle>
+`;
+
+export function circleCommand(ctx: CliContext): Command {
+  const circle = new Command('circle').description('Circles: create, look around, invite, join, leave.').addHelpText('after', HELP);
+
+  circle
+    .command('create')
+    .description('Create a circle (you are its first member).')
+    .argument('<name>')
+    .option('--parent <circle>', 'the parent circle (you must be a member of it)')
+    .option('--regime <regime>', 'unanimity, do-ocracy, amendment or split', 'amendment')
+    .option('--param <name=value>', 'a regime parameter (repeatable)', collect)
+    .action(async (name: string, opts: { parent?: string; regime: string; param?: string[] }, cmd: Command) => {
+      const a = ctx.acting(cmd);
+      const params = paramsFrom(opts.param);
+      const body = { name, regime: opts.regime, ...(opts.parent ? { parent: opts.parent } : {}), ...(params ? { params } : {}) } as BodyOf<'circle.create'>;
+      const appended = await a.api.post(a.signer.sign('circle.create', null, body));
+      ctx.print(cmd, { circle: appended.id, seq: appended.seq, leaf: appended.leaf }, ctx.t(cmd)('circle.created', { name, circle: appended.id as string }));
+    });
+
+  circle
+    .command('list')
+    .description('The circles you are a member of, and invitations waiting for you.')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const a = ctx.acting(cmd);
+      const t = ctx.t(cmd);
+      const m = encodeURIComponent(a.profile.member);
+      const [mine, invitations] = await Promise.all([
+        a.api.get<{ items: CircleItem[] }>(`/api/v1/members/${m}/circles`),
+        a.api.get<{ items: { circle: string; circleName: string; invitedBy: string }[] }>(`/api/v1/members/${m}/invitations`),
+      ]);
+      const names = await memberNames(a.api, invitations.items.map((i) => i.invitedBy));
+      ctx.print(cmd, { circles: mine.items, invitations: invitations.items }, () => {
+        let out = mine.items.length === 0 ? `${t('circles.none')}\n` : columns([['CIRCLE', 'NAME', 'REGIME', 'SIZE'], ...mine.items.map((c) => [c.id, c.name, c.regime, String(c.size)])]);
+        if (invitations.items.length > 0) {
+          out += `\n${t('invitations')}\n` + columns(invitations.items.map((i) => [`  ${i.circle}`, i.circleName, `(${names(i.invitedBy)})`]));
+        }
+        return out;
+      });
+    });
+
+  circle
+    .command('show')
+    .description("A circle's state: regime, parameters, members, children, log size.")
+    .argument('<circle>')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const a = ctx.acting(cmd);
+      const c = await circleView(a, id);
+      const t = ctx.t(cmd);
+      const row = (label: string, value: string): string => `  ${t(label).padEnd(9)}${value}`;
+      ctx.print(cmd, c, () =>
+        [
+          `${c.name} (${c.id})`,
+          row('label.parent', c.parent ?? '-'),
+          row('label.regime', `${c.regime} (${formatParams(c.params)})`),
+          row('label.members', String(c.members.length)),
+          row('label.children', c.children.length === 0 ? '-' : c.children.join(', ')),
+          row('label.log', t('label.entries', { n: c.size })),
+          ...(c.forkedFrom ? [`  ${t('label.forked', { circle: c.forkedFrom.circle, seq: c.forkedFrom.atSeq })}`] : []),
+        ].join('\n'),
+      );
+    });
+
+  circle
+    .command('tree')
+    .description('The circles of the instance, as a tree.')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const a = ctx.acting(cmd);
+      const all = (await a.api.get<{ items: CircleItem[] }>('/api/v1/circles')).items;
+      const byId = new Map(all.map((c) => [c.id, c]));
+      ctx.print(cmd, { items: all }, () => {
+        const lines: string[] = [];
+        const walk = (c: CircleItem, prefix: string, last: boolean, root: boolean): void => {
+          lines.push(`${root ? '' : `${prefix}${last ? '└─ ' : '├─ '}`}${c.name} (${c.id}, ${c.regime}, ${c.size} entries)`);
+          const kids = (c.children ?? []).map((k) => byId.get(k)).filter((k): k is CircleItem => k !== undefined);
+          kids.forEach((k, i) => walk(k, root ? '' : `${prefix}${last ? '   ' : '│  '}`, i === kids.length - 1, false));
+        };
+        for (const r of all.filter((c) => c.parent === null)) walk(r, '', true, true);
+        return lines.join('\n');
+      });
+    });
+
+  circle
+    .command('members')
+    .description("A circle's current members, with their names.")
+    .argument('<circle>')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const a = ctx.acting(cmd);
+      const c = await circleView(a, id);
+      const names = await memberNames(a.api, c.members);
+      const items = c.members.map((m) => ({ id: m, name: names(m) }));
+      ctx.print(cmd, { circle: c.id, items }, () => columns([['MEMBER', 'NAME'], ...items.map((m) => [m.id, m.name + (m.id === a.profile.member ? ' (you)' : '')])]));
+    });
+
+  circle
+    .command('invite')
+    .description('Invite a registered member (she then runs `archipel circle join`).')
+    .argument('<circle>')
+    .argument('<member>', 'her member id')
+    .action(async (id: string, member: string, _opts: unknown, cmd: Command) => {
+      const a = ctx.acting(cmd);
+      const appended = await a.api.post(a.signer.sign('member.invite', id, { member }));
+      ctx.print(cmd, appended, ctx.t(cmd)('circle.invited', { member, circle: id }));
+    });
+
+  circle
+    .command('join')
+    .description('Accept an invitation to a circle.')
+    .argument('<circle>')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const a = ctx.acting(cmd);
+      const appended = await a.api.post(a.signer.sign('member.accept', id, {}));
+      ctx.print(cmd, appended, ctx.t(cmd)('circle.joined', { circle: id }));
+    });
+
+  circle
+    .command('leave')
+    .description('Leave a circle (the delegations you gave in it lapse).')
+    .argument('<circle>')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const a = ctx.acting(cmd);
+      const appended = await a.api.post(a.signer.sign('member.leave', id, {}));
+      ctx.print(cmd, appended, ctx.t(cmd)('circle.left', { circle: id }));
+    });
+
+  for (const sub of circle.commands) sub.addHelpText('after', HELP);
+  return circle;
+}

@@ -1,0 +1,60 @@
+// The standing fuzz campaign (test/support/fuzz-campaign.ts, docs/testing.md). A bounded run here;
+// `npm run fuzz` runs the same file with FUZZ_CASES=100000 (or as many as asked) and prints figures.
+import { writeFileSync } from 'node:fs';
+import { startTestApp, TestApp } from '../support/app';
+import { verifyCircles } from '../support/cli';
+import { buildWorld, CampaignReport, memberStatementsInLogs, runCampaign, World } from '../support/fuzz-campaign';
+
+const CASES = Number(process.env.FUZZ_CASES ?? 2000);
+const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
+
+describe(`fuzz campaign: ${CASES} cases through the HTTP API (seed ${SEED})`, () => {
+  let t: TestApp;
+  let w: World;
+  let report: CampaignReport;
+
+  beforeAll(async () => {
+    // Workers in process: the closed proposal is closed by the real tally job, checkpoints are cut.
+    t = await startTestApp({ worker: true });
+    w = await buildWorld(t.url, Number(process.env.FUZZ_MAX_CIRCLES ?? 2));
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('refuses every bad statement with a 4xx and a §10 body, and accepts every valid one', async () => {
+    let last = Date.now();
+    report = await runCampaign(w, {
+      cases: CASES,
+      seed: SEED,
+      onProgress: (done) => {
+        if (process.env.FUZZ_PROGRESS && Date.now() - last > 10_000) {
+          last = Date.now();
+          process.stdout.write(`fuzz: ${done}/${CASES}\n`);
+        }
+      },
+    });
+    if (process.env.FUZZ_REPORT) writeFileSync(process.env.FUZZ_REPORT, JSON.stringify({ seed: SEED, ...report, refusedIds: report.refusedIds.size }, null, 2));
+    // One line per kind of problem, with an example, so a failure names what to fix.
+    const kinds = new Map<string, string>();
+    for (const p of report.problems) if (!kinds.has(p.kind)) kinds.set(p.kind, p.detail);
+    expect([...kinds.entries()].map(([k, d]) => `${k}: ${d}`)).toEqual([]);
+    expect(report.cases).toBe(CASES);
+    expect(report.valid).toBeGreaterThan(CASES / 10);
+  }, 3_600_000);
+
+  it('the logs hold exactly the statements accepted, and none refused', async () => {
+    const { ids } = await memberStatementsInLogs(w);
+    const accepted = [...w.accepted.keys()];
+    expect(accepted.filter((id) => !ids.has(id))).toEqual([]);
+    expect([...ids].filter((id) => !w.accepted.has(id))).toEqual([]);
+    expect([...report.refusedIds].filter((id) => ids.has(id))).toEqual([]);
+  }, 600_000);
+
+  it('archipel verify passes every circle', async () => {
+    const { circles } = await memberStatementsInLogs(w);
+    expect(circles.length).toBeGreaterThanOrEqual(5);
+    // a few at a time: each run of the CLI is a process of its own
+    for (let i = 0; i < circles.length; i += 4) await Promise.all(circles.slice(i, i + 4).map((c) => verifyCircles(t.url, [c])));
+  }, 3_600_000);
+});

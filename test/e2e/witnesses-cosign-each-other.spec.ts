@@ -1,0 +1,147 @@
+// SPEC §12.1 end to end: two instances witness each other. Each sends its checkpoints to the
+// other's POST /witness/add-checkpoint and serves them cosigned at ?cosigned=1; the witness keeps
+// its record in PostgreSQL across a restart, refuses forks (keeping the evidence), and never
+// cosigns two inconsistent checkpoints of one origin, even under concurrent requests.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519';
+import { cosigners, formatWitnessKey, parseWitnessKey } from '../../src/core/formats/cosignature';
+import { appendLeaves, consistencyProof, leafHash, mapGetter, MerkleNode, root } from '../../src/core/formats/merkle';
+import { formatCheckpoint, formatVerifierKey, signNote } from '../../src/core/formats/signed-note';
+import { formatAddCheckpoint } from '../../src/core/formats/witness-protocol';
+import { eventually } from '../support/app';
+import { ApiClient } from '../support/client';
+import { archipel } from '../support/cli';
+import { Instance, postText as post, prepareInstance as prepare, startInstance as start, stopInstance } from '../support/federation';
+
+const dir = mkdtempSync(join(tmpdir(), 'archipel-witness-'));
+
+// A log the test itself runs, witnessed by B under an exact origin.
+const ORIGIN = 'test.log.example/fixture';
+const logSeed = createHash('sha256').update('fixture log').digest();
+const logPub = ed25519.getPublicKey(logSeed);
+const logVkey = formatVerifierKey('test.log.example', logPub);
+class Tree {
+  store = new Map<string, MerkleNode>();
+  size = 0;
+  constructor(private readonly prefix: string) {}
+  grow(to: number, prefix = this.prefix): this {
+    for (; this.size < to; this.size++) {
+      for (const n of appendLeaves(this.size, mapGetter(this.store.values()), [leafHash(Buffer.from(`${prefix}${this.size}`))]).nodes) this.store.set(`${n.level}/${n.index}`, n);
+    }
+    return this;
+  }
+  get = (l: number, i: number) => mapGetter(this.store.values())(l, i);
+  note(size = this.size) {
+    return signNote(formatCheckpoint(ORIGIN, size, root(size, this.get)), 'test.log.example', logPub, (m) => ed25519.sign(m, logSeed));
+  }
+  request(from: number, to = this.size) {
+    return formatAddCheckpoint(from, from === 0 ? [] : consistencyProof(from, to, this.get), this.note(to));
+  }
+}
+
+describe('instances witness each other (C2SP tlog-witness)', () => {
+  let a: Instance;
+  let b: Instance;
+  let circle: string;
+
+  beforeAll(async () => {
+    a = await prepare(dir, 'a.test');
+    b = await prepare(dir, 'b.test');
+    a.env.WITNESSED_LOGS = b.noteKey;
+    a.env.WITNESS_POLICY = `witness B ${b.witnessKey} ${b.url}/witness;quorum B`;
+    b.env.WITNESSED_LOGS = `${a.noteKey};${ORIGIN} ${logVkey}`;
+    b.env.WITNESS_POLICY = `witness A ${a.witnessKey} ${a.url}/witness;quorum A`;
+    await start(a);
+    await start(b);
+    const api = new ApiClient(a.url);
+    const alice = await api.register('Alice');
+    circle = await api.circle(alice, 'Commons', {});
+  });
+
+  afterAll(async () => {
+    for (const n of [a, b]) await stopInstance(n);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('publishes its witness key, and serves a circle checkpoint cosigned by the other instance', async () => {
+    const described = (await (await fetch(`${b.url}/witness`)).json()) as { key: string };
+    expect(described.key).toBe(b.witnessKey);
+    const note = await eventually(async () => {
+      const res = await fetch(`${a.url}/api/v1/circles/${circle}/checkpoint?cosigned=1`);
+      return res.status === 200 ? res.text() : null;
+    }, 30_000, 'a cosigned checkpoint');
+    expect(cosigners(note, [parseWitnessKey(b.witnessKey)])).toEqual(['b.test/witness']);
+    expect(note.startsWith(`a.test/circles/${circle}\n`)).toBe(true);
+    // The registry's checkpoint is witnessed too.
+    await eventually(async () => (await fetch(`${a.url}/api/v1/registry/checkpoint?cosigned=1`)).status === 200, 30_000, 'a cosigned registry checkpoint');
+  });
+
+  it('archipel verify accepts it with the witness key, and refuses it when the quorum is not met', async () => {
+    const ok = await archipel('verify', '--instance', a.url, '--circle', circle, '--witness', b.witnessKey, '--quorum', '1');
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/OK cosigned by 1 witness\(es\): b.test\/witness/);
+    const stranger = formatWitnessKey('c.test/witness', ed25519.getPublicKey(randomBytes(32)));
+    const short = await archipel('verify', '--instance', a.url, '--circle', circle, '--witness', b.witnessKey, stranger, '--quorum', '2');
+    expect(short.status).toBe(1);
+    expect(short.stderr).toMatch(/QUORUM_NOT_MET/);
+  });
+
+  it('answers every status of the spec', async () => {
+    const url = `${b.url}/witness/add-checkpoint`;
+    const tree = new Tree('x').grow(4);
+    const first = await post(url, tree.request(0));
+    expect(first.status).toBe(200);
+    expect(cosigners(`${tree.note()}${first.text}`, [parseWitnessKey(b.witnessKey)])).toEqual(['b.test/witness']);
+    // 409: another old size; the body is the witness's size
+    tree.grow(6);
+    const conflict = await post(url, tree.request(2));
+    expect(conflict).toMatchObject({ status: 409, text: '4\n' });
+    expect(conflict.type).toMatch(/^text\/x\.tlog\.size/);
+    // 400: old above the size; malformed
+    expect((await post(url, formatAddCheckpoint(9, [], tree.note(6)))).status).toBe(400);
+    expect(await post(url, 'hello')).toMatchObject({ status: 400 });
+    // 404: an origin not witnessed; 403: not signed by the log's key
+    const stranger = signNote(formatCheckpoint('nobody.example/log', 1, new Uint8Array(32)), 'nobody.example', logPub, (m) => ed25519.sign(m, logSeed));
+    expect((await post(url, formatAddCheckpoint(0, [], stranger))).status).toBe(404);
+    const otherSeed = createHash('sha256').update('not the log').digest();
+    const forged = signNote(formatCheckpoint(ORIGIN, 6, new Uint8Array(32)), 'test.log.example', ed25519.getPublicKey(otherSeed), (m) => ed25519.sign(m, otherSeed));
+    expect((await post(url, formatAddCheckpoint(4, [], forged))).status).toBe(403);
+    expect((await post(url, tree.request(4))).status).toBe(200);
+  });
+
+  it('keeps evidence of a fork and refuses to cosign it; shows it in /health', async () => {
+    const url = `${b.url}/witness/add-checkpoint`;
+    // The same log, forked after 6 entries: same size 6 with another root, then a bigger size.
+    const fork = new Tree('x').grow(5).grow(6, 'y');
+    expect((await post(url, fork.request(6, 6))).status).toBe(409);
+    fork.grow(9, 'y');
+    expect((await post(url, formatAddCheckpoint(6, consistencyProof(6, 9, fork.get), fork.note(9)))).status).toBe(422);
+    const evidence = (await (await fetch(`${b.url}/witness/evidence`)).json()) as { items: Array<{ origin: string; kind: string; size: number }> };
+    expect(evidence.items.filter((e) => e.origin === ORIGIN).map((e) => e.kind).sort()).toEqual(['INCONSISTENT_PROOF', 'SAME_SIZE_OTHER_ROOT']);
+    const health = (await (await fetch(`${b.url}/health`)).json()) as { details: { witness: { forkEvidence: number; forkedOrigins: string[] } } };
+    expect(health.details.witness.forkEvidence).toBeGreaterThanOrEqual(2);
+    expect(health.details.witness.forkedOrigins).toContain(ORIGIN);
+  });
+
+  it('never cosigns two inconsistent checkpoints of one origin under concurrent requests', async () => {
+    const url = `${b.url}/witness/add-checkpoint`;
+    const honest = new Tree('x').grow(20);
+    const forked = new Tree('x').grow(6).grow(20, 'z');
+    const bodies = Array.from({ length: 16 }, (_, i) => (i % 2 ? honest : forked).request(6, 20));
+    const answers = await Promise.all(bodies.map((body) => post(url, body)));
+    const won = answers.map((r, i) => (r.status === 200 ? (i % 2 ? 'honest' : 'forked') : null)).filter(Boolean);
+    expect(won.length).toBeGreaterThan(0);
+    expect(new Set(won).size).toBe(1);
+  });
+
+  it('keeps its record across a restart', async () => {
+    await stopInstance(b, false);
+    await start(b);
+    const answer = await post(`${b.url}/witness/add-checkpoint`, new Tree('x').grow(3).request(0));
+    expect(answer).toMatchObject({ status: 409, text: '20\n' });
+  });
+});
