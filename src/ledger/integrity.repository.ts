@@ -148,9 +148,9 @@ export class IntegrityRepository {
     return rows.map((r) => ({ size: Number(r.size), note: r.note }));
   }
 
-  /** Registered members' public keys (kid → JWK), to check the signatures of circle logs. */
+  /** Every member key ever registered (kid → JWK), to check the signatures of circle logs. */
   async memberJwks(): Promise<Map<string, { kty: string; crv: string; x: string }>> {
-    const rows = (await this.ds.query(`SELECT id, jwk FROM member`)) as Array<{ id: string; jwk: { kty: string; crv: string; x: string } }>;
+    const rows = (await this.ds.query(`SELECT id, jwk FROM member UNION ALL SELECT kid, jwk FROM member_key WHERE kid NOT IN (SELECT id FROM member)`)) as Array<{ id: string; jwk: { kty: string; crv: string; x: string } }>;
     return new Map(rows.map((r) => [r.id, r.jwk]));
   }
 }
