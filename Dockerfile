@@ -35,7 +35,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # /data holds the instance key file (INSTANCE_KEY_STORE=/data/instance-key.json) on a volume;
 # created here so that a fresh named volume is owned by the non-root user.
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -p /data /checkpoints && chown node:node /data /checkpoints && chmod 700 /data
 # The code stays root-owned: the app user can read it, not change it.
 COPY package.json package-lock.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules

@@ -29,6 +29,8 @@ export const ERROR_STATUS = {
   SEEN_NOT_PREFIX: 409,
   UNKNOWN_CIRCLE: 404,
   INVALID_RANGE: 400,
+  /** The self-audit found the log altered below the service; reads go on, appends wait for an operator. */
+  LOG_FROZEN: 503,
   // identity and circles
   ALREADY_REGISTERED: 409,
   NOT_A_MEMBER: 403,

@@ -13,6 +13,13 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   /** Absent: an embedded PostgreSQL (PGlite) keeps its data under DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
+  /**
+   * The owner role that runs the migrations and grants the service role (DATABASE_URL's user) only
+   * what it needs (docs/operations.md#database-roles). Absent: one role does both.
+   */
+  DATABASE_OWNER_URL: z.string().url().optional(),
+  /** Another name for DATABASE_OWNER_URL; DATABASE_OWNER_URL wins when both are set. */
+  MIGRATIONS_DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_SIZE: positiveInt.default(10),
   /** HTTP API processes behind one port (node:cluster), for `node dist/main.js`; each has its own pool. */
   API_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
@@ -24,8 +31,27 @@ export const configSchema = z.object({
     .min(1)
     .regex(/^[^\s+]+$/, 'no spaces and no "+" (it names a signed-note key)')
     .default('archipel.localhost'),
-  /** Where the instance's Ed25519 private key lives: a file path, or "database". */
-  INSTANCE_KEY_STORE: z.string().min(1).default('database'),
+  /**
+   * The file holding the instance's Ed25519 private key (mode 0600, created on first start).
+   * Absent: DATA_DIR/instance-key.jwk. The private key is never kept in the database.
+   */
+  INSTANCE_KEY_STORE: z
+    .string()
+    .min(1)
+    .refine((v) => v !== 'database', {
+      message:
+        'the instance private key is no longer kept in the database: remove INSTANCE_KEY_STORE (DATA_DIR/instance-key.jwk) or set it to a file path; the migration moves an existing key there (docs/operations.md#the-instance-key)',
+    })
+    .optional(),
+  /**
+   * Where the newest checkpoint of every log is copied as it is signed, outside the database: the
+   * self-audit holds a restored database to it (docs/operations.md#backups). Absent: DATA_DIR/published-checkpoints.
+   */
+  CHECKPOINT_MIRROR_DIR: z.string().min(1).optional(),
+  /** The self-audit of every log against its signed checkpoints runs this often (only what is new). */
+  AUDIT_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
+  /** Every log is re-verified from its first entry at least this often (the rolling full pass). */
+  AUDIT_FULL_PASS_HOURS: z.coerce.number().positive().default(24),
   MIN_PROPOSAL_WINDOW_SECONDS: z.coerce.number().nonnegative().default(60),
   CLOCK_SKEW_SECONDS: z.coerce.number().nonnegative().default(300),
   MAX_STATEMENT_BYTES: positiveInt.default(65536),

@@ -2,6 +2,8 @@ import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/c
 import { DataSource } from 'typeorm';
 import { AppConfigService } from '../config/app-config';
 import { openDataSource, runMigrations } from './data-source';
+import { setInstanceKeyFile } from './instance-key-file';
+import { grantServiceRole, roleOf } from './roles';
 
 @Global()
 @Module({
@@ -10,16 +12,24 @@ import { openDataSource, runMigrations } from './data-source';
       provide: DataSource,
       inject: [AppConfigService],
       useFactory: async (config: AppConfigService) => {
-        const ds = await openDataSource({
-          url: config.databaseUrl,
-          poolSize: config.get('DATABASE_POOL_SIZE'),
-          embedded: config.embeddedDatabase,
-        });
+        const logger = new Logger('Database');
+        const options = { poolSize: config.get('DATABASE_POOL_SIZE'), embedded: config.embeddedDatabase };
+        const ownerUrl = config.ownerDatabaseUrl;
         if (config.get('RUN_MIGRATIONS')) {
-          const ran = await runMigrations(ds);
-          if (ran.length) new Logger('Database').log(`Migrations applied: ${ran.join(', ')}`);
+          setInstanceKeyFile(config.instanceKeyFile);
+          // Migrations and grants as the owner, then the service's pool as the service role.
+          const owner = ownerUrl ? await openDataSource({ ...options, url: ownerUrl, poolSize: 1 }) : null;
+          try {
+            const ds = owner ?? (await openDataSource({ ...options, url: config.databaseUrl }));
+            const ran = await runMigrations(ds);
+            if (ran.length) logger.log(`Migrations applied: ${ran.join(', ')}`);
+            if (!owner) return ds;
+            await grantServiceRole(owner, roleOf(config.databaseUrl));
+          } finally {
+            if (owner) await owner.destroy();
+          }
         }
-        return ds;
+        return openDataSource({ ...options, url: config.databaseUrl });
       },
     },
   ],

@@ -18,8 +18,8 @@ export class HealthController {
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiAnswer(healthAnswer)
   @ApiErrors('SERVICE_UNAVAILABLE')
-  @ApiOperation({ summary: 'Database and Redis checks, with queue depths and failures in the details' })
+  @ApiOperation({ summary: 'Database and Redis checks, with queue depths and failures, and the logs the self-audit froze, in the details' })
   check() {
-    return this.health.check([() => this.indicators.database(), () => this.indicators.redis(), () => this.indicators.queueDepths(), () => this.indicators.witnessing()]);
+    return this.health.check([() => this.indicators.database(), () => this.indicators.redis(), () => this.indicators.queueDepths(), () => this.indicators.witnessing(), () => this.indicators.logs()]);
   }
 }

@@ -56,6 +56,28 @@ export class HealthIndicators {
     }
   }
 
+  /**
+   * Logs the self-audit froze (docs/operations.md#self-audit): an alert for the operator, not a
+   * failed check — reads go on, and restarting the service would not repair anything.
+   */
+  async logs() {
+    const session = this.health.check('logs');
+    try {
+      const rows = (await withTimeout(
+        this.ds.query(`SELECT circle, code, reason, detected_by, detected_at FROM log_freeze ORDER BY detected_at, circle`),
+        'logs',
+      )) as Array<{ circle: string; code: string; reason: string; detected_by: string; detected_at: Date }>;
+      const frozen = rows.map((r) => ({ circle: r.circle, code: r.code, reason: r.reason, detectedBy: r.detected_by, detectedAt: r.detected_at.toISOString() }));
+      if (!frozen.length) return session.up({ frozen });
+      return session.up({
+        frozen,
+        alert: `${frozen.length} log(s) frozen: altered below the service; appends to them are refused until an operator acts (docs/operations.md#self-audit)`,
+      });
+    } catch (e) {
+      return session.down({ message: (e as Error).message });
+    }
+  }
+
   /** Queue depth and failures, per job; failures do not make the service unhealthy. */
   async queueDepths() {
     const session = this.health.check('queues');

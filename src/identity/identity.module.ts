@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config';
+import { FileKeySource, INSTANCE_KEY_SOURCE, InstanceKeySource } from './instance-key-source';
 import { InstanceKeyRepository } from './instance-key.repository';
 import { InstanceKeyService } from './instance-key.service';
 import { KeyIndexService } from './key-index.service';
@@ -11,7 +13,13 @@ import { WellKnownController } from './well-known.controller';
 /** The instance key, members' keys over time (SPEC §11), and the well-known document (SPEC §3.2, §3.8). */
 @Module({
   controllers: [WellKnownController, KeysController],
-  providers: [InstanceKeyRepository, InstanceKeyService, MembersRepository, KeysRepository, KeyIndexService, KeysService],
+  providers: [
+    {
+      provide: INSTANCE_KEY_SOURCE,
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService): InstanceKeySource => new FileKeySource(config.instanceKeyFile),
+    },
+    InstanceKeyRepository, InstanceKeyService, MembersRepository, KeysRepository, KeyIndexService, KeysService],
   exports: [InstanceKeyService, MembersRepository, KeysRepository, KeyIndexService, KeysService],
 })
 export class IdentityModule {}

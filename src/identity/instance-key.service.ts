@@ -1,15 +1,17 @@
-// SPEC §3.3, §3.6: the instance's own Ed25519 key signs system statements and checkpoints.
-// Created on first start, kept in the database or in a file (INSTANCE_KEY_STORE), and never
-// regenerated silently: once the database has pinned a public key, a missing key file is fatal.
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+// SPEC §3.3, §3.6: the instance's own Ed25519 key signs system statements and checkpoints. The
+// private key is outside the database (a file by default, or an external signer: see
+// instance-key-source.ts); the database pins the public key alone. Created on first start, and
+// never replaced as a side effect: a key that does not match the pinned one stops the service.
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config';
 import { formatVerifierKey, signNote } from '../core/formats/signed-note';
-import { Ed25519PrivateJwk, Ed25519PublicJwk } from '../core/formats/keys';
+import { Ed25519PublicJwk } from '../core/formats/keys';
 import { StatementSigner } from '../core/formats/statement-signer';
 import type { PublicKeyHandle } from '../core/crypto/crypto';
 import { InstanceKeyRepository } from './instance-key.repository';
+import { INSTANCE_KEY_SOURCE, InstanceKeySource } from './instance-key-source';
+
+const RUNBOOK = 'docs/operations.md#the-instance-key';
 
 @Injectable()
 export class InstanceKeyService implements OnModuleInit {
@@ -19,6 +21,7 @@ export class InstanceKeyService implements OnModuleInit {
   constructor(
     private readonly keys: InstanceKeyRepository,
     private readonly config: AppConfigService,
+    @Inject(INSTANCE_KEY_SOURCE) private readonly source: InstanceKeySource,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -62,44 +65,27 @@ export class InstanceKeyService implements OnModuleInit {
   }
 
   private async load(): Promise<StatementSigner> {
-    const store = this.config.get('INSTANCE_KEY_STORE');
     const pinned = await this.keys.pinned();
-    if (store === 'database') {
-      if (pinned?.privateJwk) return StatementSigner.fromPrivateJwk(pinned.privateJwk);
-      if (pinned) throw new Error(`The instance key ${pinned.kid} is kept in a file, but INSTANCE_KEY_STORE is "database".`);
-      return this.create(null);
-    }
-    if (existsSync(store)) {
-      const signer = StatementSigner.fromPrivateJwk(JSON.parse(readFileSync(store, 'utf8')) as Ed25519PrivateJwk);
+    const signer = this.source.load();
+    if (signer) {
       if (pinned && pinned.kid !== signer.id) {
-        throw new Error(`The key in ${store} (${signer.id}) is not this instance's key (${pinned.kid}); refusing to start.`);
+        throw new Error(
+          `The instance key in ${this.source.description} (${signer.id}) is not the key this database published (${pinned.kid}); refusing to start. ` +
+            `Put this instance's key back there (from the backup made with the database); replacing the key is an operator action (${RUNBOOK}).`,
+        );
       }
-      if (!pinned) await this.pin(signer, false);
+      if (!pinned) await this.keys.pin(signer.id, signer.publicJwk);
       return signer;
     }
     if (pinned) {
       throw new Error(
-        `The instance key file ${store} is missing, but this database was signed by key ${pinned.kid}. ` +
-          'Restore the file; a new key would make every existing log unverifiable.',
+        `The instance key is missing from ${this.source.description}, but this database published key ${pinned.kid}; refusing to start. ` +
+          `Restore the key from the backup made with the database: a new key would make every existing log unverifiable (${RUNBOOK}).`,
       );
     }
-    return this.create(store);
-  }
-
-  private async create(file: string | null): Promise<StatementSigner> {
-    const fresh = StatementSigner.generate();
-    if (file) {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(`${file}.tmp`, JSON.stringify(fresh.exportPrivateJwk()), { mode: 0o600 });
-      renameSync(`${file}.tmp`, file);
-    }
-    const won = await this.pin(fresh, !file);
-    if (!won) return this.load(); // another process created it first
-    this.logger.log(`Created the instance key ${fresh.id} (${file ? `file ${file}` : 'kept in the database'})`);
+    const fresh = this.source.create();
+    if (!(await this.keys.pin(fresh.id, fresh.publicJwk))) return this.load(); // another process pinned one first
+    this.logger.log(`Created the instance key ${fresh.id} in ${this.source.description}: back it up with the database (${RUNBOOK})`);
     return fresh;
-  }
-
-  private pin(signer: StatementSigner, withPrivate: boolean): Promise<boolean> {
-    return this.keys.pin(signer.id, signer.publicJwk, withPrivate ? signer.exportPrivateJwk() : null);
   }
 }

@@ -32,6 +32,8 @@ import { encodeEntry } from '../core/formats/entry';
 import { appendLeaves, EMPTY_ROOT, mapGetter, MerkleNode, root, rootKeys } from '../core/formats/merkle';
 import { EntryRow, LedgerRepository, LogHead } from './ledger.repository';
 import { BatchScheduler } from './batch-scheduler';
+import { HeadCheck, IntegrityRepository } from './integrity.repository';
+import { checkHead, checkSignedCheckpoint, HeadProblem } from '../core/verify/head-check';
 import { jobItem } from './job-requests';
 
 export type { SystemDraft };
@@ -115,6 +117,8 @@ export class LedgerWriter {
   private readonly policy: Policy;
   /** Pipelined queries, except on the embedded PGlite. */
   private readonly pipelining: boolean;
+  /** Per log, the newest signed checkpoint already checked against the stored nodes (`size:root`). */
+  private readonly checkedCheckpoints = new Map<string, string>();
 
   constructor(
     private readonly ds: DataSource,
@@ -125,6 +129,7 @@ export class LedgerWriter {
     private readonly dispatcher: OutboxDispatcher,
     private readonly clock: Clock,
     private readonly events: LogEventsPublisher,
+    private readonly integrity: IntegrityRepository,
     private readonly keyIndex: KeyIndexService,
     private readonly keys: KeysRepository,
     config: AppConfigService,
@@ -180,14 +185,17 @@ export class LedgerWriter {
     const outcomes: Array<{ ok: true; result: AppendResult | null } | { ok: false; error: unknown }> = [];
     let jobs: Array<{ item: JobItem; runAt: number }> = [];
     let grownHeads: LogHead[] = [];
+    const detected = new Map<string, HeadProblem>();
     let committedKeys: Array<{ effect: Effect }> = [];
     // One READ COMMITTED transaction, its queries pipelined: BEGIN, the head locks, the state the
     // batch needs, the replay check and the Merkle frontiers go out together (one round trip; each
     // statement takes its snapshot after the locks before it are granted); then the writes; then
     // COMMIT. A batch with a system statement first waits for the locks and composes it.
+    try {
     await pipelinedTransaction(this.ds, this.pipelining, async (m) => {
       outcomes.length = 0;
       jobs = [];
+      detected.clear();
       const locking = this.lock(m, batch);
       // SPEC §11: the keys lock and the index's revocations, right behind the head locks; a batch
       // that revokes a key holds it exclusively. A revocation, or a recovery key's replacement, reads
@@ -202,7 +210,7 @@ export class LedgerWriter {
       for (const item of batch) contexts.set(item, item.system ? this.signed(await item.compose(m)) : item.ctx);
       const needs = emptyNeeds();
       for (const ctx of contexts.values()) if (ctx) addNeeds(needs, ctx.payload, ctx.signer, ctx.kid);
-      const [logs, , signedAt, loaded, replayed, frontiers] = await settled([
+      const [logs, , signedAt, loaded, replayed, frontiers, checks] = await settled([
         locking,
         keysSynced,
         lastSigned,
@@ -212,7 +220,9 @@ export class LedgerWriter {
           batch.filter((i) => !i.system).map((i) => ({ signer: i.ctx!.signer, id: i.ctx!.payload.id })),
         ),
         this.ledger.lockedFrontiers(m, lockSet(batch)),
+        this.integrity.headChecks(m, lockSet(batch)),
       ] as const);
+      const frozen = this.checkLogs(logs, frontiers, checks, detected);
       const state = new BatchState(loaded);
       const rows: EntryRow[] = [];
       const placed: PlacedEffect[] = [];
@@ -252,7 +262,9 @@ export class LedgerWriter {
               }
             }
           }
+          refuseFrozen(frozen, target);
           const decision = decide(ctx, { recordedAt, receivedAt: item.receivedAt }, state, this.policy);
+          for (const follow of decision.followUps) refuseFrozen(frozen, follow.circle);
           replayed.add(replayKey);
           if (genesis) logs.set(target, newLog(target));
           const entry = this.place(logs.get(target) as WorkingLog, ctx.jws, payload.type, signer, payload.id, recordedAt, rows);
@@ -297,6 +309,9 @@ export class LedgerWriter {
       committedKeys = placed.filter((p) => p.effect.kind === 'key.added' || p.effect.kind === 'key.revoked');
     });
     this.keyIndex.committed(committedKeys);
+    } finally {
+      for (const [circle, problem] of detected) await this.freeze(circle, problem);
+    }
     if (jobs.length) this.dispatcher.kick();
     this.events.appended(grownHeads);
     batch.forEach((item, i) => {
@@ -304,6 +319,52 @@ export class LedgerWriter {
       if (outcome.ok) item.resolve(outcome.result);
       else item.reject(outcome.error);
     });
+  }
+
+  /**
+   * The logs of this batch that must not grow: frozen already, or whose head disagrees with the
+   * stored Merkle nodes or with the newest checkpoint the instance signed (those go in `detected`,
+   * frozen once the transaction is over). A checkpoint checked once is not checked again.
+   */
+  private checkLogs(
+    logs: Map<string, WorkingLog>,
+    frontiers: Map<string, MerkleNode[]>,
+    checks: Map<string, HeadCheck>,
+    detected: Map<string, HeadProblem>,
+  ): Map<string, HeadProblem> {
+    const frozen = new Map<string, HeadProblem>();
+    for (const [circle, log] of logs) {
+      const check = checks.get(circle);
+      if (!check) continue; // a registry head created in this transaction
+      if (check.frozen) {
+        frozen.set(circle, { code: check.frozen.code as HeadProblem['code'], reason: check.frozen.reason });
+        continue;
+      }
+      const head = log.head;
+      let problem = checkHead({ ...head, frontier: log.frontier ?? frontiers.get(circle) ?? [], lastNode: check.lastNode });
+      const cp = check.checkpoint;
+      const key = cp ? `${cp.size}:${base64url(cp.root)}` : '';
+      if (!problem && cp && this.checkedCheckpoints.get(circle) !== key) {
+        problem = checkSignedCheckpoint(head, cp);
+        if (!problem) this.checkedCheckpoints.set(circle, key);
+      }
+      if (problem) {
+        frozen.set(circle, problem);
+        detected.set(circle, problem);
+      }
+    }
+    return frozen;
+  }
+
+  private async freeze(circle: string, problem: HeadProblem): Promise<void> {
+    this.checkedCheckpoints.delete(circle);
+    try {
+      if (await this.integrity.freeze(circle, problem.code, problem.reason, 'writer')) {
+        this.logger.error(`Log ${circle} frozen: ${problem.code}: ${problem.reason}. Appends to it are refused (LOG_FROZEN) until an operator acts (docs/operations.md#self-audit)`);
+      }
+    } catch (e) {
+      this.logger.error(`Log ${circle} is altered (${problem.code}: ${problem.reason}) but could not be frozen: ${(e as Error).message}`);
+    }
   }
 
   /** Lock the heads of every existing log this batch appends to. */
@@ -365,6 +426,18 @@ export class LedgerWriter {
     const actual = base64url(root(seen.size, mapGetter(nodes)));
     if (actual !== seen.root) throw new DomainError('SEEN_NOT_PREFIX', 'seen.root is not the root of this log at that size', 'seen.root');
   }
+}
+
+/** A frozen log takes nothing: its own statements, and no follow-up of another log's. */
+function refuseFrozen(frozen: Map<string, HeadProblem>, circle: string): void {
+  const problem = frozen.get(circle);
+  if (!problem) return;
+  throw new DomainError(
+    'LOG_FROZEN',
+    `The log of ${circle} is frozen: the self-audit found it altered below the service (${problem.code}: ${problem.reason}). ` +
+      'It is still served for reading; appends resume once an operator has restored or accepted it (docs/operations.md#self-audit).',
+    'circle',
+  );
 }
 
 /** The logs a batch locks: every lane (a root genesis's lane is its new circle, with no head yet). */

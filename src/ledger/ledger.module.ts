@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module';
 import { CheckpointJobs } from './checkpoint.jobs';
+import { CheckpointMirror } from './checkpoint-mirror';
+import { IntegrityRepository } from './integrity.repository';
+import { LogAuditor } from './log-auditor';
 import { LedgerRepository } from './ledger.repository';
 import { LedgerService } from './ledger.service';
 import { LedgerWriter } from './ledger-writer';
@@ -15,7 +18,7 @@ import { LogsController } from './logs.controller';
 @Module({
   imports: [IdentityModule],
   controllers: [LogsController],
-  providers: [LedgerRepository, LedgerService, LedgerWriter, LogEventsPublisher, CheckpointJobs],
-  exports: [IdentityModule, LedgerRepository, LedgerService, LedgerWriter],
+  providers: [LedgerRepository, LedgerService, LedgerWriter, LogEventsPublisher, CheckpointJobs, IntegrityRepository, CheckpointMirror, LogAuditor],
+  exports: [IdentityModule, LedgerRepository, LedgerService, LedgerWriter, IntegrityRepository, LogAuditor],
 })
 export class LedgerModule {}

@@ -17,6 +17,7 @@ import {
 } from '../core/formats/merkle';
 import { formatCheckpoint } from '../core/formats/signed-note';
 import { LedgerRepository, LogHead } from './ledger.repository';
+import { CheckpointMirror } from './checkpoint-mirror';
 
 const PAGE = 5000;
 
@@ -25,6 +26,7 @@ export class LedgerService {
   constructor(
     private readonly ledger: LedgerRepository,
     private readonly instanceKey: InstanceKeyService,
+    private readonly mirror: CheckpointMirror,
   ) {}
 
   origin(circle: string): string {
@@ -57,9 +59,14 @@ export class LedgerService {
 
   async checkpointAt(circle: string, size: number, rootHash: Uint8Array): Promise<string> {
     const cached = await this.ledger.checkpoint(circle, size);
-    if (cached) return cached;
+    if (cached) {
+      this.mirror.publish(circle, size, cached);
+      return cached;
+    }
     const note = this.instanceKey.signNote(formatCheckpoint(this.origin(circle), size, rootHash));
-    return this.ledger.saveCheckpoint(circle, size, rootHash, note);
+    const saved = await this.ledger.saveCheckpoint(circle, size, rootHash, note);
+    this.mirror.publish(circle, size, saved);
+    return saved;
   }
 
   async rootAt(circle: string, size: number): Promise<Uint8Array> {

@@ -14,6 +14,8 @@ export enum JobName {
   CutCheckpoints = 'checkpoint.cut',
   /** Delete outbox rows completed more than OUTBOX_RETENTION_DAYS ago. */
   PruneOutbox = 'outbox.prune',
+  /** Re-verify every log against its signed checkpoints, what is new since the last audit (docs/operations.md#self-audit). */
+  AuditLogs = 'log.audit',
   /** Send new checkpoints to the policy's witnesses and store their cosignatures (SPEC §12.1). */
   CollectCosignatures = 'witness.collect',
 }
@@ -26,6 +28,7 @@ export interface JobPayloads {
   [JobName.RecomputeCursor]: { circle: string; seq: number };
   [JobName.CutCheckpoints]: Record<string, never>;
   [JobName.PruneOutbox]: Record<string, never>;
+  [JobName.AuditLogs]: Record<string, never>;
   [JobName.CollectCosignatures]: Record<string, never>;
 }
 
@@ -45,6 +48,7 @@ export const JOB_POLICY: Record<JobName, JobPolicy> = {
   [JobName.ExecuteFork]: { attempts: 12, backoffMs: 500 },
   [JobName.CutCheckpoints]: { attempts: 5, backoffMs: 1000 },
   [JobName.PruneOutbox]: { attempts: 3, backoffMs: 5000 },
+  [JobName.AuditLogs]: { attempts: 3, backoffMs: 5000 },
   [JobName.CollectCosignatures]: { attempts: 3, backoffMs: 1000 },
 };
 
@@ -63,6 +67,8 @@ export function naturalJobId(item: JobItem): string {
       return `checkpoints-${Math.floor(Date.now() / 1000)}`;
     case JobName.PruneOutbox:
       return `outbox-prune-${Math.floor(Date.now() / 1000)}`;
+    case JobName.AuditLogs:
+      return `log-audit-${Math.floor(Date.now() / 1000)}`;
     case JobName.CollectCosignatures:
       return `witness-collect-${Math.floor(Date.now() / 1000)}`;
   }

@@ -8,7 +8,7 @@ import { OutboxDispatcher } from './outbox.dispatcher';
 import { QueueService, REDIS } from './queue.service';
 
 /** Jobs on a schedule, not written to the outbox: nothing to mark completed. */
-const SCHEDULED: ReadonlySet<JobName> = new Set([JobName.CutCheckpoints, JobName.PruneOutbox, JobName.CollectCosignatures]);
+const SCHEDULED: ReadonlySet<JobName> = new Set([JobName.CutCheckpoints, JobName.PruneOutbox, JobName.CollectCosignatures, JobName.AuditLogs]);
 const PRUNE_EVERY_MS = 3_600_000;
 
 /** Runs the BullMQ workers (worker process only). Handlers rethrow, so BullMQ retries. */
@@ -78,13 +78,14 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
         if (redispatched) this.logger.log(`Dispatching again ${redispatched} outbox job(s) not yet completed`);
         await this.registry.runStartHooks();
         const served = WorkerHost.served();
-        const schedule = (name: JobName.CutCheckpoints | JobName.PruneOutbox | JobName.CollectCosignatures, id: string, everyMs: number) => {
+        const schedule = (name: JobName.CutCheckpoints | JobName.PruneOutbox | JobName.CollectCosignatures | JobName.AuditLogs, id: string, everyMs: number) => {
           const policy = JOB_POLICY[name];
           return this.queues
             .queue(name)
             .upsertJobScheduler(id, { every: everyMs }, { name, data: {}, opts: { attempts: policy.attempts, backoff: { type: 'exponential', delay: policy.backoffMs } } });
         };
         if (served.includes(JobName.CutCheckpoints)) await schedule(JobName.CutCheckpoints, 'checkpoints', this.config.get('CHECKPOINT_INTERVAL_SECONDS') * 1000);
+        if (served.includes(JobName.AuditLogs)) await schedule(JobName.AuditLogs, 'log-audit', this.config.get('AUDIT_INTERVAL_SECONDS') * 1000);
         if (served.includes(JobName.CollectCosignatures)) await schedule(JobName.CollectCosignatures, 'witness-collect', this.config.get('WITNESS_INTERVAL_SECONDS') * 1000);
         if (served.includes(JobName.PruneOutbox)) {
           if (this.config.get('OUTBOX_RETENTION_DAYS') > 0) await schedule(JobName.PruneOutbox, 'outbox-prune', PRUNE_EVERY_MS);

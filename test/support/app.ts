@@ -1,6 +1,9 @@
 // Start the real service in-process for a test file: its own database (cloned from the migrated
 // template), its own queue prefix on the real Redis, listening on a free port.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiModule } from '../../src/app.module';
 import { createHttpApp } from '../../src/http-app';
@@ -16,11 +19,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+export async function startTestApp(opts: { worker?: boolean; env?: Record<string, string>; db?: TestDatabase } = {}): Promise<TestApp> {
+  const db = opts.db ?? (await createTestDatabase());
   const env: Record<string, string> = {
     NODE_ENV: 'test',
-    DATABASE_URL: db.url,
+    // The service runs as the role that owns nothing; migrations and grants as the owner.
+    DATABASE_URL: db.serviceUrl,
+    ...(embeddedTestDatabase() ? {} : { DATABASE_OWNER_URL: db.ownerUrl }),
+    // Its own instance key file and published checkpoints.
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'archipel-test-data-')),
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'warn',

@@ -19,6 +19,22 @@ export function withDatabase(name: string): string {
   return url.toString();
 }
 
+/**
+ * The two roles of docs/operations.md#database-roles, on the shared server: created once,
+ * idempotently (test/support/global-setup.ts), the same for every checkout. The owner owns the
+ * template and its clones; the service role owns nothing.
+ */
+export const OWNER_ROLE = 'archipel_test_owner';
+export const SERVICE_ROLE = 'archipel_test_service';
+
+/** A database's URL as another role (trust authentication on the test server). */
+export function asRole(url: string, role: string): string {
+  const u = new URL(url);
+  u.username = role;
+  u.password = '';
+  return u.toString();
+}
+
 export function testRedisUrl(): string {
   return process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 }

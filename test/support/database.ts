@@ -1,10 +1,15 @@
 // A fresh database per test file, cloned from the migrated template (fast, isolated).
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { TEMPLATE_DB, adminUrl, embeddedTestDatabase, withDatabase } from './database-urls';
+import { OWNER_ROLE, SERVICE_ROLE, TEMPLATE_DB, adminUrl, asRole, embeddedTestDatabase, withDatabase } from './database-urls';
 
 export interface TestDatabase {
+  /** As the superuser: for tests that act behind the service's back. */
   url: string;
+  /** As the owner role (migrations, grants). */
+  ownerUrl: string;
+  /** As the service role, which owns nothing (what the service runs as). */
+  serviceUrl: string;
   name: string;
   drop(): Promise<void>;
 }
@@ -12,18 +17,47 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (embeddedTestDatabase()) {
     // PGlite is one database and one session: files run in band and share it.
-    return { url: adminUrl(), name: 'postgres', drop: async () => undefined };
+    return { url: adminUrl(), ownerUrl: adminUrl(), serviceUrl: adminUrl(), name: 'postgres', drop: async () => undefined };
   }
   const name = `archipel_t_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl() });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB} OWNER ${OWNER_ROLE}`);
   } finally {
     await admin.end();
   }
   return {
     url: withDatabase(name),
+    ownerUrl: asRole(withDatabase(name), OWNER_ROLE),
+    serviceUrl: asRole(withDatabase(name), SERVICE_ROLE),
+    name,
+    async drop() {
+      const c = new Client({ connectionString: adminUrl() });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** An empty database owned by the owner role (no migrations): a restore's target. */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  const name = `archipel_r_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 OWNER ${OWNER_ROLE}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: withDatabase(name),
+    ownerUrl: asRole(withDatabase(name), OWNER_ROLE),
+    serviceUrl: asRole(withDatabase(name), SERVICE_ROLE),
     name,
     async drop() {
       const c = new Client({ connectionString: adminUrl() });

@@ -6,7 +6,8 @@ import { spawnRedis } from '../../src/queue/embedded-redis';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEMPLATE_DB, adminUrl, withDatabase } from './database-urls';
+import { OWNER_ROLE, SERVICE_ROLE, TEMPLATE_DB, adminUrl, asRole, withDatabase } from './database-urls';
+import { grantServiceRole } from '../../src/database/roles';
 
 declare global {
   var __archipelTeardown: Array<() => Promise<void>> | undefined;
@@ -32,15 +33,30 @@ export default async function globalSetup(): Promise<void> {
   const admin = new Client({ connectionString: adminUrl() });
   await admin.connect();
   try {
+    for (const role of [OWNER_ROLE, SERVICE_ROLE]) await createRole(admin, role);
     await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+    await admin.query(`CREATE DATABASE ${TEMPLATE_DB} OWNER ${OWNER_ROLE}`);
   } finally {
     await admin.end();
   }
-  const ds = await openDataSource({ url: withDatabase(TEMPLATE_DB), poolSize: 1 });
+  // Migrated and granted as the owner, as a deployment does; clones keep owner and grants.
+  const ds = await openDataSource({ url: asRole(withDatabase(TEMPLATE_DB), OWNER_ROLE), poolSize: 1 });
   try {
     await runMigrations(ds);
+    await grantServiceRole(ds, SERVICE_ROLE);
   } finally {
     await ds.destroy();
+  }
+}
+
+/** CREATE ROLE once on the shared server; another checkout's run may be creating it at the same time. */
+async function createRole(admin: Client, role: string): Promise<void> {
+  const [row] = (await admin.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [role])).rows;
+  if (row) return;
+  try {
+    await admin.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE`);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== '42710' && code !== '23505') throw e; // duplicate_object, unique_violation: created meanwhile
   }
 }

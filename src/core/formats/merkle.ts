@@ -337,6 +337,29 @@ export class StreamingMerkle {
   private readonly levels: number[] = [];
   private count = 0;
 
+  /**
+   * Resume at `size` from its frontier (the perfect subtrees' hashes, largest first, one per bit
+   * set in `size`), as `frontier` returned it: an audit goes on from where the last one stopped.
+   */
+  static resume(size: number, frontier: readonly Uint8Array[]): StreamingMerkle {
+    const merkle = new StreamingMerkle();
+    const levels: number[] = [];
+    for (let level = 62; level >= 0; level--) if (Math.floor(size / 2 ** level) % 2 === 1) levels.push(level);
+    if (levels.length !== frontier.length) throw new Error(`StreamingMerkle.resume: size ${size} has ${levels.length} frontier hashes, not ${frontier.length}`);
+    frontier.forEach((hash, i) => {
+      assertHash('frontier hash', hash);
+      merkle.hashes.push(hash.slice());
+      merkle.levels.push(levels[i]);
+    });
+    merkle.count = size;
+    return merkle;
+  }
+
+  /** The frontier: the perfect subtrees' hashes, largest first (see `resume`). */
+  get frontier(): Uint8Array[] {
+    return this.hashes.map((h) => h.slice());
+  }
+
   push(leaf: Uint8Array): void {
     assertHash('leaf hash', leaf);
     let h = leaf;

@@ -45,11 +45,41 @@ export class StatementSigner {
   /** the raw 32-byte public key (C2SP notes name keys by it) */
   readonly rawPublicKey: Uint8Array;
 
-  private constructor(private readonly privateKey: PrivateKeyHandle) {
-    this.rawPublicKey = cryptoProvider().publicKeyOf(privateKey);
+  /** Signs raw bytes: the private key here, or an external signer's call. */
+  private readonly signMessage: (message: Uint8Array) => Uint8Array;
+  private readonly privateKey: PrivateKeyHandle | null;
+
+  private constructor(key: PrivateKeyHandle | { rawPublicKey: Uint8Array; signBytes: (message: Uint8Array) => Uint8Array }) {
+    if (isExternal(key)) {
+      this.privateKey = null;
+      this.rawPublicKey = key.rawPublicKey.slice();
+      this.signMessage = key.signBytes;
+    } else {
+      this.privateKey = key;
+      this.rawPublicKey = cryptoProvider().publicKeyOf(key);
+      this.signMessage = (message) => cryptoProvider().sign(key, message);
+    }
     this.publicKey = importPublicKey(this.rawPublicKey);
     this.publicJwk = { kty: 'OKP', crv: 'Ed25519', x: toBase64url(this.rawPublicKey) };
     this.id = memberIdOf(this.publicJwk);
+  }
+
+  /**
+   * A signer whose private key lives elsewhere (a hardware module, a key service, a signing
+   * process): `signBytes` returns its 64-byte Ed25519 signature over the message. Every signature
+   * it makes is checked against `rawPublicKey` before use, so a wrong signer fails loudly.
+   */
+  static external(rawPublicKey: Uint8Array, signBytes: (message: Uint8Array) => Uint8Array): StatementSigner {
+    if (rawPublicKey.length !== 32) throw new TypeError('external: the Ed25519 public key is 32 bytes');
+    const publicKey = importPublicKey(rawPublicKey);
+    return new StatementSigner({
+      rawPublicKey,
+      signBytes(message) {
+        const signature = signBytes(message);
+        if (!cryptoProvider().verify(publicKey, message, signature)) throw new Error('external signer: the signature does not verify under the instance public key');
+        return signature;
+      },
+    });
   }
 
   static generate(): StatementSigner {
@@ -80,6 +110,7 @@ export class StatementSigner {
 
   /** The private JWK, for the CLI to store. Handle with care. */
   exportPrivateJwk(): Ed25519PrivateJwk {
+    if (this.privateKey === null) throw new Error('exportPrivateJwk: the private key of an external signer is not here');
     return { ...this.publicJwk, d: toBase64url(cryptoProvider().exportPrivateKey(this.privateKey)) };
   }
 
@@ -103,7 +134,7 @@ export class StatementSigner {
 
   /** A bare Ed25519 signature (64 bytes) over `message`: for C2SP signed notes (checkpoints). */
   signBytes(message: Uint8Array): Uint8Array {
-    return cryptoProvider().sign(this.privateKey, message);
+    return this.signMessage(message);
   }
 
   /**
@@ -113,7 +144,7 @@ export class StatementSigner {
    */
   signRaw(header: object | string, payloadBytes: Uint8Array | string): string {
     const signingInput = `${b64url(typeof header === 'string' ? header : JSON.stringify(header))}.${b64url(payloadBytes)}`;
-    const signature = cryptoProvider().sign(this.privateKey, encoder.encode(signingInput));
+    const signature = this.signMessage(encoder.encode(signingInput));
     return `${signingInput}.${toBase64url(signature)}`;
   }
 }
@@ -166,4 +197,8 @@ export async function signStatementWith<T extends StatementType>(
   const signingInput = `${b64url(JSON.stringify(header))}.${b64url(canonicalJson(payload))}`;
   const signature = await sign(encoder.encode(signingInput));
   return `${signingInput}.${toBase64url(signature)}`;
+}
+
+function isExternal(key: unknown): key is { rawPublicKey: Uint8Array; signBytes: (message: Uint8Array) => Uint8Array } {
+  return typeof key === 'object' && key !== null && 'signBytes' in key && 'rawPublicKey' in key;
 }

@@ -15,6 +15,15 @@ import { InspectedBatch, LEAF_BYTES, META_BYTES, TIMESTAMP_CHARS, latin1, sameBy
 
 // ---------------------------------------------------------------- the ordered half
 
+/** A verified prefix of a log: enough to verify what follows it. */
+export interface VerifiedPrefix {
+  size: number;
+  /** StreamingMerkle frontier at `size`, largest subtree first */
+  frontier: Uint8Array[];
+  lastLeaf: Uint8Array | null;
+  lastRecordedAt: string | null;
+}
+
 /**
  * Verifies one log, entry by entry, in order. `push` throws a
  * VerificationFailure at the first failing entry; the verifier then stays
@@ -23,7 +32,7 @@ import { InspectedBatch, LEAF_BYTES, META_BYTES, TIMESTAMP_CHARS, latin1, sameBy
 export class LogVerifier {
   readonly circle: string;
   private readonly ctx: InspectContext;
-  private readonly merkle = new StreamingMerkle();
+  private merkle = new StreamingMerkle();
   private readonly wantedRoots: ReadonlySet<number>;
   private readonly roots = new Map<number, Uint8Array>();
   private readonly seenIds = new Set<string>();
@@ -46,6 +55,25 @@ export class LogVerifier {
     this.wantedRoots = new Set(options.rootsAt ?? []);
     this.keysOverTime = options.keyBook;
     if (this.wantedRoots.has(0)) this.roots.set(0, EMPTY_ROOT.slice());
+  }
+
+  /**
+   * A verifier that goes on after `state.size` entries someone verified before (an incremental
+   * audit): the Merkle frontier, the last leaf and time are taken as verified; replays are then
+   * only checked among the new entries (a full pass checks them all).
+   */
+  static resume(options: LogVerifierOptions, state: VerifiedPrefix): LogVerifier {
+    const verifier = new LogVerifier(options);
+    if (state.size === 0) return verifier;
+    verifier.merkle = StreamingMerkle.resume(state.size, state.frontier);
+    verifier.lastLeaf = state.lastLeaf;
+    verifier.lastRecordedAt = state.lastRecordedAt;
+    return verifier;
+  }
+
+  /** What `resume` needs to go on from here. */
+  get prefix(): VerifiedPrefix {
+    return { size: this.size, frontier: this.merkle.frontier, lastLeaf: this.lastLeaf, lastRecordedAt: this.lastRecordedAt };
   }
 
   /** Entries accepted so far. */

@@ -6,6 +6,7 @@ import { Forks1764200000000 } from './1764200000000-forks';
 import { OutboxCompletion1764300000000 } from './1764300000000-outbox-completion';
 import { MemberNumbers1764400000000 } from './1764400000000-member-numbers';
 import { ReadRoutes1764520000000 } from './1764520000000-read-routes';
+import { Defence1764700000000 } from './1764700000000-defence';
 import { MemberKeys1764600000000 } from './1764600000000-member-keys';
 import { Witnessing1764610000000 } from './1764610000000-witnessing';
 
@@ -21,4 +22,5 @@ export const migrations = [
   ReadRoutes1764520000000,
   MemberKeys1764600000000,
   Witnessing1764610000000,
+  Defence1764700000000,
 ];

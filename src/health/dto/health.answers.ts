@@ -7,5 +7,5 @@ const indicators = z.record(z.string(), z.object({ status: z.string() }).catchal
 export const healthAnswer = named(
   'Health',
   z.object({ status: z.enum(['ok', 'error', 'shutting_down']), info: indicators.optional(), error: indicators.optional(), details: indicators }),
-  'Each check (database, redis, queues) with its status and details',
+  'Each check (database, redis, queues, logs) with its status and details; logs.frozen lists the logs the self-audit froze',
 );

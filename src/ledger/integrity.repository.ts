@@ -1,0 +1,156 @@
+// The self-audit's tables (docs/operations.md#self-audit): log_freeze (logs found altered below the
+// service; appends refused until an operator lifts it) and log_audit (how far each log was
+// re-verified). The service inserts freezes and never deletes them.
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { MerkleNode } from '../core/formats/merkle';
+import { VerifiedPrefix } from '../core/verify/verify-log';
+
+type Queryable = { query(sql: string, params?: unknown[]): Promise<unknown> };
+
+export interface Freeze {
+  circle: string;
+  code: string;
+  reason: string;
+  detectedBy: string;
+  detectedAt: string;
+}
+
+/** What the writer checks a locked head against, read in the same round trip as the lock. */
+export interface HeadCheck {
+  frozen: { code: string; reason: string } | null;
+  /** The newest checkpoint the instance signed of this log, and the stored nodes of its root. */
+  checkpoint: { size: number; root: Uint8Array; frontier: MerkleNode[] } | null;
+  /** The stored level-0 node of the head's last entry. */
+  lastNode: Uint8Array | null;
+}
+
+export interface AuditState extends VerifiedPrefix {
+  fullPassAt: number;
+}
+
+@Injectable()
+export class IntegrityRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async headChecks(m: Queryable, circles: string[]): Promise<Map<string, HeadCheck>> {
+    const out = new Map<string, HeadCheck>();
+    if (!circles.length) return out;
+    const rows = (await m.query(
+      `SELECT h.circle, f.code AS frozen_code, f.reason AS frozen_reason, c.size AS cp_size, c.root AS cp_root,
+              (SELECT n.hash FROM merkle_node n WHERE n.circle = h.circle AND n.level = 0 AND n.idx = h.size - 1) AS last_node,
+              (SELECT array_agg(k.level ORDER BY k.level) FROM generate_series(0, 62) AS k(level)
+                 JOIN merkle_node n ON n.circle = h.circle AND n.level = k.level AND n.idx = (c.size >> k.level) - 1
+                WHERE (c.size >> k.level) & 1 = 1) AS cp_levels,
+              (SELECT array_agg(n.hash ORDER BY k.level) FROM generate_series(0, 62) AS k(level)
+                 JOIN merkle_node n ON n.circle = h.circle AND n.level = k.level AND n.idx = (c.size >> k.level) - 1
+                WHERE (c.size >> k.level) & 1 = 1) AS cp_hashes
+         FROM log_head h
+         LEFT JOIN log_freeze f ON f.circle = h.circle
+         LEFT JOIN LATERAL (SELECT size, root FROM checkpoint WHERE circle = h.circle ORDER BY size DESC LIMIT 1) c ON true
+        WHERE h.circle = ANY($1::text[])`,
+      [circles],
+    )) as Array<{
+      circle: string;
+      frozen_code: string | null;
+      frozen_reason: string | null;
+      cp_size: string | null;
+      cp_root: Buffer | null;
+      last_node: Buffer | null;
+      cp_levels: number[] | null;
+      cp_hashes: Buffer[] | null;
+    }>;
+    for (const r of rows) {
+      const size = r.cp_size === null ? null : Number(r.cp_size);
+      const levels = r.cp_levels ?? [];
+      const hashes = r.cp_hashes ?? [];
+      out.set(r.circle, {
+        frozen: r.frozen_code ? { code: r.frozen_code, reason: r.frozen_reason ?? '' } : null,
+        checkpoint:
+          size === null || !r.cp_root
+            ? null
+            : { size, root: r.cp_root, frontier: levels.map((level, i) => ({ level, index: Math.floor(size / 2 ** level) - 1, hash: hashes[i] })) },
+        lastNode: r.last_node,
+      });
+    }
+    return out;
+  }
+
+  /** Freeze a log; true when this call froze it (false: it already was). */
+  async freeze(circle: string, code: string, reason: string, detectedBy: string): Promise<boolean> {
+    const rows = (await this.ds.query(
+      `INSERT INTO log_freeze (circle, code, reason, detected_by) VALUES ($1, $2, $3, $4) ON CONFLICT (circle) DO NOTHING RETURNING circle`,
+      [circle, code, reason.slice(0, 2000), detectedBy],
+    )) as unknown[];
+    return rows.length === 1;
+  }
+
+  async freezes(): Promise<Freeze[]> {
+    const rows = (await this.ds.query(`SELECT circle, code, reason, detected_by, detected_at FROM log_freeze ORDER BY detected_at, circle`)) as Array<{
+      circle: string;
+      code: string;
+      reason: string;
+      detected_by: string;
+      detected_at: Date;
+    }>;
+    return rows.map((r) => ({ circle: r.circle, code: r.code, reason: r.reason, detectedBy: r.detected_by, detectedAt: r.detected_at.toISOString() }));
+  }
+
+  async isFrozen(circle: string): Promise<boolean> {
+    const rows = (await this.ds.query(`SELECT 1 FROM log_freeze WHERE circle = $1`, [circle])) as unknown[];
+    return rows.length > 0;
+  }
+
+  async auditState(circle: string): Promise<AuditState | null> {
+    const [row] = (await this.ds.query(
+      `SELECT size, frontier, last_leaf, last_recorded_at, full_pass_at FROM log_audit WHERE circle = $1`,
+      [circle],
+    )) as Array<{ size: string; frontier: Buffer[]; last_leaf: Buffer | null; last_recorded_at: string | null; full_pass_at: Date }>;
+    if (!row) return null;
+    return {
+      size: Number(row.size),
+      frontier: row.frontier.map((b) => new Uint8Array(b)),
+      lastLeaf: row.last_leaf ? new Uint8Array(row.last_leaf) : null,
+      lastRecordedAt: row.last_recorded_at,
+      fullPassAt: row.full_pass_at.getTime(),
+    };
+  }
+
+  async saveAuditState(circle: string, state: VerifiedPrefix, root: Uint8Array, fullPassAt: number): Promise<void> {
+    await this.ds.query(
+      `INSERT INTO log_audit (circle, size, root, last_leaf, last_recorded_at, frontier, full_pass_at, audited_at)
+       VALUES ($1, $2, $3, $4, $5, $6::bytea[], $7, now())
+       ON CONFLICT (circle) DO UPDATE SET size = EXCLUDED.size, root = EXCLUDED.root, last_leaf = EXCLUDED.last_leaf,
+         last_recorded_at = EXCLUDED.last_recorded_at, frontier = EXCLUDED.frontier, full_pass_at = EXCLUDED.full_pass_at, audited_at = now()`,
+      [
+        circle,
+        state.size,
+        Buffer.from(root),
+        state.lastLeaf ? Buffer.from(state.lastLeaf) : null,
+        state.lastRecordedAt,
+        state.frontier.map((h) => Buffer.from(h)),
+        new Date(fullPassAt).toISOString(),
+      ],
+    );
+  }
+
+  /** Every log there is, and the signed checkpoints of one above a size (with their roots' stored nodes). */
+  async circles(): Promise<string[]> {
+    const rows = (await this.ds.query(`SELECT circle FROM log_head ORDER BY circle`)) as Array<{ circle: string }>;
+    return rows.map((r) => r.circle);
+  }
+
+  async checkpointsAbove(circle: string, size: number): Promise<Array<{ size: number; note: string }>> {
+    const rows = (await this.ds.query(`SELECT size, note FROM checkpoint WHERE circle = $1 AND size > $2 ORDER BY size`, [circle, size])) as Array<{
+      size: string;
+      note: string;
+    }>;
+    return rows.map((r) => ({ size: Number(r.size), note: r.note }));
+  }
+
+  /** Every member key ever registered (kid → JWK), to check the signatures of circle logs. */
+  async memberJwks(): Promise<Map<string, { kty: string; crv: string; x: string }>> {
+    const rows = (await this.ds.query(`SELECT id, jwk FROM member UNION ALL SELECT kid, jwk FROM member_key WHERE kid NOT IN (SELECT id FROM member)`)) as Array<{ id: string; jwk: { kty: string; crv: string; x: string } }>;
+    return new Map(rows.map((r) => [r.id, r.jwk]));
+  }
+}

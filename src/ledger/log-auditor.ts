@@ -1,0 +1,186 @@
+// The self-audit (docs/operations.md#self-audit): a periodic worker job re-verifies every log
+// with the verifier of `archipel verify` (src/core/verify/), against every checkpoint the instance
+// signed and the newest one it published outside the database (CheckpointMirror). Incremental: a
+// log is read from where its last audit stopped (log_audit), and from its first entry at least
+// every AUDIT_FULL_PASS_HOURS. A mismatch freezes the log (log_freeze): never repaired here.
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config';
+import { equalBytes } from '../core/crypto/crypto';
+import type { PublicKeyHandle } from '../core/crypto/crypto';
+import { Ed25519PublicJwk, publicKeyFromJwk } from '../core/formats/keys';
+import { mapGetter, root, rootKeys } from '../core/formats/merkle';
+import {
+  CheckpointFailure,
+  checkAgainstCheckpoint,
+  LogVerifier,
+  originOf,
+  REGISTRY,
+  VerificationFailure,
+  verifyCheckpoint,
+} from '../core/verify/verify-log';
+import { InstanceKeyService } from '../identity/instance-key.service';
+import { JobHandlerRegistry } from '../queue/job-handlers';
+import { JobName } from '../queue/job-catalogue';
+import { CheckpointMirror } from './checkpoint-mirror';
+import { IntegrityRepository } from './integrity.repository';
+import { LedgerRepository } from './ledger.repository';
+
+const PAGE = 2000;
+
+export interface AuditOutcome {
+  circle: string;
+  /** Entries read this time. */
+  read: number;
+  full: boolean;
+  /** Set when the log was found altered (and frozen). */
+  problem?: { code: string; reason: string };
+  /** Already frozen: not audited again until an operator lifts the freeze. */
+  frozen?: boolean;
+}
+
+class AuditProblem extends Error {
+  constructor(
+    readonly code: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+@Injectable()
+export class LogAuditor implements OnModuleInit {
+  private readonly logger = new Logger('SelfAudit');
+  private readonly fullPassMs: number;
+
+  constructor(
+    private readonly registry: JobHandlerRegistry,
+    private readonly integrity: IntegrityRepository,
+    private readonly ledger: LedgerRepository,
+    private readonly mirror: CheckpointMirror,
+    private readonly instanceKey: InstanceKeyService,
+    config: AppConfigService,
+  ) {
+    this.fullPassMs = config.get('AUDIT_FULL_PASS_HOURS') * 3_600_000;
+  }
+
+  onModuleInit(): void {
+    this.registry.register(JobName.AuditLogs, () => this.auditAll().then(() => undefined));
+  }
+
+  /** Audit every log (and every log with a published checkpoint); returns what it found. */
+  async auditAll(opts: { full?: boolean } = {}): Promise<AuditOutcome[]> {
+    const circles = new Set(await this.integrity.circles());
+    for (const published of this.mirror.circles()) circles.add(published);
+    const keys = await this.memberKeys();
+    const outcomes: AuditOutcome[] = [];
+    for (const circle of [...circles].sort()) outcomes.push(await this.audit(circle, keys, opts.full ?? false));
+    const found = outcomes.filter((o) => o.problem);
+    if (found.length) this.logger.error(`Self-audit: ${found.length} log(s) frozen: ${found.map((o) => `${o.circle} (${o.problem?.code})`).join(', ')}`);
+    return outcomes;
+  }
+
+  private async audit(circle: string, keys: Map<string, PublicKeyHandle>, forceFull: boolean): Promise<AuditOutcome> {
+    if (await this.integrity.isFrozen(circle)) return { circle, read: 0, full: false, frozen: true };
+    const state = await this.integrity.auditState(circle);
+    const now = Date.now();
+    const full = forceFull || !state || now - state.fullPassAt >= this.fullPassMs;
+    let read = 0;
+    try {
+      const head = await this.ledger.head(circle);
+      const published = this.publishedCheckpoint(circle);
+      if (!head) throw new AuditProblem('LOG_MISSING', `the log is missing, but a checkpoint of it at size ${published?.size} was published`);
+      const from = full ? 0 : (state?.size ?? 0);
+      if (head.size < from) throw new AuditProblem('LOG_SHRANK', `the log has ${head.size} entries, the last audit verified ${from}`);
+
+      const signed = await this.integrity.checkpointsAbove(circle, from);
+      if (published && published.size > from) signed.push(published);
+      const origin = originOf(this.instanceKey.name, circle);
+      const checkpoints = signed.map((cp) => {
+        try {
+          return verifyCheckpoint(cp.note, this.instanceKey.noteKey, origin);
+        } catch (e) {
+          throw e instanceof CheckpointFailure ? new AuditProblem(e.code, `checkpoint at size ${cp.size}: ${e.reason}`) : e;
+        }
+      });
+
+      const options = {
+        circle,
+        keys: (kid: string) => (kid === this.instanceKey.kid ? this.instanceKey.publicKey : keys.get(kid)),
+        instanceKid: this.instanceKey.kid,
+        rootsAt: checkpoints.map((c) => c.size),
+      };
+      const verifier = full || !state ? new LogVerifier(options) : LogVerifier.resume(options, state);
+      for (let next = from; next < head.size; ) {
+        const page = await this.ledger.lines(circle, next, Math.min(PAGE, head.size - next));
+        if (!page.length) throw new AuditProblem('LOG_SHRANK', `entries from ${next} on are missing (the head says ${head.size})`);
+        for (const row of page) {
+          if (row.seq !== next) throw new AuditProblem('BAD_SEQ', `entry ${next} is missing`);
+          verifier.push(row.line);
+          next++;
+          read++;
+        }
+      }
+      if (head.size === 0 && circle !== REGISTRY) throw new AuditProblem('EMPTY_LOG', 'the log is empty');
+      const summary = head.size === 0 ? null : verifier.finish();
+      const rootNow = summary?.root ?? root(0, mapGetter([]));
+      if (!equalBytes(rootNow, head.root)) throw new AuditProblem('HEAD_MISMATCH', `the entries give another root than the head's at size ${head.size}`);
+      if (summary && (!head.lastLeaf || !summary.lastLeaf || !equalBytes(summary.lastLeaf, head.lastLeaf))) {
+        throw new AuditProblem('HEAD_MISMATCH', "the head's last leaf is not the last entry's");
+      }
+      const stored = root(head.size, mapGetter(await this.ledger.nodes(circle, rootKeys(head.size))));
+      if (!equalBytes(stored, rootNow)) throw new AuditProblem('MERKLE_MISMATCH', `the stored Merkle nodes give another root than the entries at size ${head.size}`);
+      for (const checkpoint of checkpoints) {
+        try {
+          if (summary) checkAgainstCheckpoint(summary, checkpoint);
+          else if (checkpoint.size > 0) throw new CheckpointFailure('CHECKPOINT_AHEAD', `checkpoint covers ${checkpoint.size} entries, the log has 0`);
+        } catch (e) {
+          throw e instanceof CheckpointFailure ? new AuditProblem(e.code, e.reason) : e;
+        }
+        if (checkpoint.size > 0 && checkpoint.size < head.size) {
+          const nodes = await this.ledger.nodes(circle, rootKeys(checkpoint.size));
+          if (!equalBytes(root(checkpoint.size, mapGetter(nodes)), checkpoint.root)) {
+            throw new AuditProblem('MERKLE_MISMATCH', `the stored Merkle nodes give another root than the checkpoint at size ${checkpoint.size}`);
+          }
+        }
+      }
+      await this.integrity.saveAuditState(circle, verifier.prefix, rootNow, full ? now : (state?.fullPassAt ?? now));
+      return { circle, read, full };
+    } catch (e) {
+      const problem = toProblem(e);
+      if (!problem) throw e;
+      if (await this.integrity.freeze(circle, problem.code, problem.reason, 'audit')) {
+        this.logger.error(`Log ${circle} frozen: ${problem.code}: ${problem.reason}. Appends to it are refused (LOG_FROZEN) until an operator acts (docs/operations.md#self-audit)`);
+      }
+      return { circle, read, full, problem };
+    }
+  }
+
+  private publishedCheckpoint(circle: string) {
+    try {
+      return this.mirror.read(circle);
+    } catch (e) {
+      throw new AuditProblem('BAD_PUBLISHED_CHECKPOINT', (e as Error).message);
+    }
+  }
+
+  private async memberKeys(): Promise<Map<string, PublicKeyHandle>> {
+    const keys = new Map<string, PublicKeyHandle>();
+    for (const [kid, jwk] of await this.integrity.memberJwks()) {
+      try {
+        keys.set(kid, publicKeyFromJwk(jwk as Ed25519PublicJwk));
+      } catch {
+        // a member row whose key does not import: its statements fail their signature check
+      }
+    }
+    return keys;
+  }
+}
+
+function toProblem(e: unknown): { code: string; reason: string } | null {
+  if (e instanceof AuditProblem) return { code: e.code, reason: e.reason };
+  if (e instanceof VerificationFailure) return { code: e.code, reason: `entry ${e.seq}: ${e.reason}` };
+  if (e instanceof CheckpointFailure) return { code: e.code, reason: e.reason };
+  // A stored node missing or malformed (root() throws on it).
+  if (e instanceof Error && /Merkle node|hash/i.test(e.message)) return { code: 'MERKLE_MISMATCH', reason: e.message };
+  return null;
+}

@@ -1,0 +1,209 @@
+// Defence in depth below the API (docs/operations.md#database-roles, #the-instance-key,
+// #self-audit): the service's database role cannot rewrite history or touch the instance key, the
+// private key lives in a 0600 file, and a log altered behind the service's back (as the superuser,
+// in this test's own database) is frozen: appends refused with LOG_FROZEN, reads still served, an
+// alert in /health, never a 500, and the other logs go on.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { StatementSigner } from '../../src/core/formats/statement-signer';
+import { LogAuditor } from '../../src/ledger/log-auditor';
+import { startTestApp, TestApp } from '../support/app';
+import { ApiClient } from '../support/client';
+import { describeWithServer } from '../support/database-urls';
+
+async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** As the superuser, with the append-only triggers skipped: what an intruder with full access does. */
+async function behindTheBack(t: TestApp, text: string, params: unknown[] = []): Promise<void> {
+  const client = new Client({ connectionString: t.db.url });
+  await client.connect();
+  try {
+    await client.query('SET session_replication_role = replica');
+    await client.query(text, params);
+  } finally {
+    await client.end();
+  }
+}
+
+describeWithServer('defence in depth', () => {
+  let t: TestApp;
+  let api: ApiClient;
+  let alice: StatementSigner;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    api = new ApiClient(t.url);
+    alice = await api.register('Alice');
+  });
+  afterAll(() => t.close());
+
+  /** A circle of Alice's with a few entries and a signed checkpoint. */
+  async function circle(name: string): Promise<string> {
+    const id = await api.circle(alice, name);
+    for (let i = 0; i < 3; i++) await api.act(alice, 'member.invite', id, { member: (await api.register(`M${i}${name}`)).id });
+    expect((await api.get(`/api/v1/circles/${id}/checkpoint`)).status).toBe(200);
+    return id;
+  }
+
+  const invite = async (id: string) => api.postJws(alice.sign('member.invite', id, { member: (await api.register(`N${randomBytes(3).toString('hex')}`)).id }));
+
+  describe('the service role', () => {
+    const refused = async (statement: string, pattern: RegExp) => {
+      await expect(sql(t.db.serviceUrl, statement)).rejects.toThrow(pattern);
+    };
+
+    it('cannot disable or drop a trigger, nor skip them', async () => {
+      await refused(`ALTER TABLE log_entry DISABLE TRIGGER log_entry_append_only`, /must be owner/);
+      await refused(`ALTER TABLE merkle_node DISABLE TRIGGER ALL`, /must be owner/);
+      await refused(`DROP TRIGGER checkpoint_append_only ON checkpoint`, /must be owner/);
+      await refused(`SET session_replication_role = replica`, /permission denied/);
+      await refused(`CREATE TABLE intruder (x int)`, /permission denied/);
+    });
+
+    it.each(['log_entry', 'merkle_node', 'checkpoint', 'log_freeze'])('cannot update, delete or truncate %s', async (table) => {
+      await refused(`UPDATE ${table} SET circle = circle`, /permission denied/);
+      await refused(`DELETE FROM ${table}`, /permission denied/);
+      await refused(`TRUNCATE ${table}`, /permission denied/);
+    });
+
+    it('cannot touch the instance key, which holds no private material', async () => {
+      await refused(`UPDATE instance_key SET kid = 'x'`, /permission denied/);
+      await refused(`DELETE FROM instance_key`, /permission denied/);
+      await refused(`TRUNCATE instance_key`, /permission denied/);
+      await refused(`ALTER TABLE instance_key DISABLE TRIGGER ALL`, /must be owner/);
+      await refused(`SELECT private_jwk FROM instance_key`, /does not exist/);
+      await refused(`SELECT archipel_unfreeze('registry')`, /permission denied/);
+      // Even the owner cannot empty it: the table refuses TRUNCATE and DELETE itself.
+      await expect(sql(t.db.ownerUrl, `TRUNCATE instance_key`)).rejects.toThrow(/append-only/);
+      await expect(sql(t.db.ownerUrl, `DELETE FROM instance_key`)).rejects.toThrow(/append-only/);
+      expect(await sql(t.db.serviceUrl, `SELECT kid FROM instance_key`)).toHaveLength(1);
+    });
+
+    it('owns nothing, and the service it runs answers as usual', async () => {
+      const [{ n }] = await sql<{ n: number }>(t.db.url, `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'archipel_test_service'`);
+      expect(n).toBe(0);
+      expect((await api.get('/api/v1/registry/checkpoint')).status).toBe(200);
+    });
+  });
+
+  describe('the instance key', () => {
+    it('lives in a file only the service user reads, matching the published public key', async () => {
+      const file = join(t.env.DATA_DIR, 'instance-key.jwk');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const signer = StatementSigner.fromPrivateJwk(JSON.parse(readFileSync(file, 'utf8')));
+      const [row] = await sql<{ kid: string; public_jwk: unknown }>(t.db.url, `SELECT kid, public_jwk FROM instance_key`);
+      expect(row.kid).toBe(signer.id);
+      expect(row.public_jwk).toEqual(signer.publicJwk);
+    });
+
+    it('a key file that is not the published key stops the service, saying what to do', async () => {
+      const other = join(t.env.DATA_DIR, 'other-key.jwk');
+      writeFileSync(other, JSON.stringify(StatementSigner.generate().exportPrivateJwk()), { mode: 0o600 });
+      await expect(startTestApp({ db: { ...t.db, drop: async () => undefined }, env: { INSTANCE_KEY_STORE: other } })).rejects.toThrow(
+        /not the key this database published.*operations\.md#the-instance-key/s,
+      );
+    });
+  });
+
+  describe('a log altered behind the service', () => {
+    it('a changed head: the next append is refused, reads go on, /health says so, other logs go on', async () => {
+      const target = await circle('Head');
+      const other = await circle('Bystander');
+      await behindTheBack(t, `UPDATE log_head SET size = size - 1 WHERE circle = $1`, [target]);
+      const refused = await invite(target);
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ code: 'LOG_FROZEN' });
+      expect(String(refused.body.message)).toMatch(/operations\.md#self-audit/);
+      expect((await invite(target)).status).toBe(503); // stays frozen
+      expect((await api.get(`/api/v1/circles/${target}/log`)).status).toBe(200);
+      expect((await invite(other)).status).toBe(201);
+      const health = await api.get<{ details: { logs: { frozen: Array<{ circle: string; code: string }>; alert?: string } } }>('/health');
+      expect(health.status).toBe(200);
+      expect(health.body.details.logs.frozen).toEqual(expect.arrayContaining([expect.objectContaining({ circle: target })]));
+      expect(health.body.details.logs.alert).toMatch(/frozen/);
+    });
+
+    it('a changed Merkle node: refused at the next append', async () => {
+      const target = await circle('Node');
+      const [{ size }] = await sql<{ size: string }>(t.db.url, `SELECT size FROM log_head WHERE circle = $1`, [target]);
+      await behindTheBack(t, `UPDATE merkle_node SET hash = $2 WHERE circle = $1 AND level = 0 AND idx = ${Number(size) - 1}`, [target, randomBytes(32)]);
+      const refused = await invite(target);
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ code: 'LOG_FROZEN' });
+    });
+
+    it('a changed root: refused against the signed checkpoint', async () => {
+      const target = await circle('Root');
+      // Head and nodes rewritten together, consistently: only the signed checkpoint can tell.
+      const [{ size }] = await sql<{ size: string }>(t.db.url, `SELECT size FROM log_head WHERE circle = $1`, [target]);
+      const fake = randomBytes(32);
+      const n = Number(size);
+      const top = Math.floor(Math.log2(n));
+      if (2 ** top !== n) return; // the circle has 4 entries: one perfect tree, whose top node is its root
+      await behindTheBack(t, `UPDATE merkle_node SET hash = $2 WHERE circle = $1 AND level = ${top} AND idx = 0`, [target, fake]);
+      await behindTheBack(t, `UPDATE log_head SET root = $2 WHERE circle = $1`, [target, fake]);
+      const refused = await invite(target);
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ code: 'LOG_FROZEN' });
+      expect(String(refused.body.message)).toMatch(/CHECKPOINT_MISMATCH/);
+    });
+
+    it("a changed entry's bytes: the self-audit finds it with the verifier's check and freezes that log only", async () => {
+      const target = await circle('Bytes');
+      const other = await circle('Untouched');
+      const auditor = t.app.get(LogAuditor);
+      expect((await auditor.auditAll()).filter((o) => o.problem)).toEqual([]);
+      // The seq 1 entry's recordedAt moved by a millisecond: same shape, other bytes.
+      await behindTheBack(
+        t,
+        `UPDATE log_entry SET line = regexp_replace(line, '(\\d)Z"', (CASE WHEN substring(line from '(\\d)Z"') = '9' THEN '8' ELSE '9' END) || 'Z"') WHERE circle = $1 AND seq = 1`,
+        [target],
+      );
+      // Entry 1 was verified by the audit above: the rolling full pass reads it again.
+      const outcomes = await auditor.auditAll({ full: true });
+      const found = outcomes.filter((o) => o.problem);
+      expect(found.map((o) => o.circle)).toEqual([target]);
+      expect((await invite(target)).body).toMatchObject({ code: 'LOG_FROZEN' });
+      expect((await invite(other)).status).toBe(201);
+      expect((await api.get(`/api/v1/circles/${target}/log`)).status).toBe(200);
+      expect((await api.get(`/api/v1/circles/${target}/checkpoint`)).status).toBe(200);
+      // The next audit does not read it again, and reports it still frozen.
+      expect((await auditor.auditAll()).find((o) => o.circle === target)).toMatchObject({ frozen: true });
+    });
+
+    it('an entry appended since the last audit and then changed: the next (incremental) audit finds it', async () => {
+      const target = await circle('Fresh');
+      const auditor = t.app.get(LogAuditor);
+      await auditor.auditAll();
+      expect((await invite(target)).status).toBe(201);
+      const [{ size }] = await sql<{ size: string }>(t.db.url, `SELECT size FROM log_head WHERE circle = $1`, [target]);
+      await behindTheBack(t, `UPDATE log_entry SET line = replace(line, '"v":1', '"v":1 ') WHERE circle = $1 AND seq = $2`, [target, Number(size) - 1]);
+      const outcome = (await auditor.auditAll()).find((o) => o.circle === target);
+      expect(outcome).toMatchObject({ full: false, problem: { code: 'MALFORMED_ENTRY' } });
+      expect((await invite(target)).body).toMatchObject({ code: 'LOG_FROZEN' });
+    });
+
+    it('an operator lifts a freeze explicitly, after repairing the log', async () => {
+      const target = await circle('Unfreeze');
+      const [{ size }] = await sql<{ size: string }>(t.db.url, `SELECT size FROM log_head WHERE circle = $1`, [target]);
+      await behindTheBack(t, `UPDATE log_head SET size = size + 5 WHERE circle = $1`, [target]);
+      expect((await invite(target)).status).toBe(503);
+      await behindTheBack(t, `UPDATE log_head SET size = $2 WHERE circle = $1`, [target, size]); // restored
+      expect((await invite(target)).status).toBe(503); // still frozen: never lifted by itself
+      const [{ lifted }] = await sql<{ lifted: boolean }>(t.db.ownerUrl, `SELECT archipel_unfreeze($1) AS lifted`, [target]);
+      expect(lifted).toBe(true);
+      expect((await invite(target)).status).toBe(201);
+      expect((await t.app.get(LogAuditor).auditAll()).find((o) => o.circle === target)).toMatchObject({ full: true });
+    });
+  });
+});

@@ -1,0 +1,81 @@
+// The writer's cheap check of a head (src/core/verify/head-check.ts): any disagreement between the
+// head, the stored Merkle nodes and the newest signed checkpoint is found, and an honest log passes.
+import fc from 'fast-check';
+import { randomBytes } from 'node:crypto';
+import { appendLeaves, EMPTY_ROOT, frontierKeys, MerkleNode, StreamingMerkle } from '../../../src/core/formats/merkle';
+import { checkHead, checkSignedCheckpoint } from '../../../src/core/verify/head-check';
+
+function honestLog(size: number) {
+  const leaves = Array.from({ length: size }, () => new Uint8Array(randomBytes(32)));
+  const nodes = appendLeaves(0, () => {
+    throw new Error('empty');
+  }, leaves).nodes;
+  const byKey = new Map(nodes.map((n) => [`${n.level}:${n.index}`, n]));
+  const frontierAt = (n: number): MerkleNode[] => frontierKeys(n).map((k) => byKey.get(`${k.level}:${k.index}`) as MerkleNode);
+  const rootAt = (n: number) => {
+    const m = new StreamingMerkle();
+    leaves.slice(0, n).forEach((l) => m.push(l));
+    return m.root();
+  };
+  return { leaves, frontierAt, rootAt };
+}
+
+describe('checkHead', () => {
+  it('passes an honest head at every size', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 200 }), (size) => {
+        const log = honestLog(size);
+        expect(checkHead({ size, root: log.rootAt(size), lastLeaf: log.leaves[size - 1], frontier: log.frontierAt(size), lastNode: log.leaves[size - 1] })).toBeNull();
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('passes an empty log and refuses one with a last leaf', () => {
+    expect(checkHead({ size: 0, root: EMPTY_ROOT, lastLeaf: null, frontier: [], lastNode: null })).toBeNull();
+    expect(checkHead({ size: 0, root: EMPTY_ROOT, lastLeaf: new Uint8Array(32), frontier: [], lastNode: null })?.code).toBe('HEAD_MISMATCH');
+  });
+
+  it('finds a changed root, size, frontier node or last leaf', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 200 }), fc.integer({ min: 0, max: 3 }), (size, what) => {
+        const log = honestLog(size);
+        const head = { size, root: log.rootAt(size), lastLeaf: log.leaves[size - 1], frontier: log.frontierAt(size), lastNode: log.leaves[size - 1] };
+        if (what === 0) head.root = new Uint8Array(randomBytes(32));
+        if (what === 1) head.size = size - 1;
+        if (what === 2) head.frontier = head.frontier.map((n, i) => (i === 0 ? { ...n, hash: new Uint8Array(randomBytes(32)) } : n));
+        if (what === 3) head.lastLeaf = new Uint8Array(randomBytes(32));
+        expect(checkHead(head)?.code).toBe('HEAD_MISMATCH');
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('treats a missing or malformed node as a mismatch, not a crash', () => {
+    const log = honestLog(5);
+    expect(checkHead({ size: 5, root: log.rootAt(5), lastLeaf: log.leaves[4], frontier: log.frontierAt(5).slice(1), lastNode: log.leaves[4] })?.code).toBe('HEAD_MISMATCH');
+    const short = log.frontierAt(5).map((n) => ({ ...n, hash: n.hash.subarray(0, 16) }));
+    expect(checkHead({ size: 5, root: log.rootAt(5), lastLeaf: log.leaves[4], frontier: short, lastNode: log.leaves[4] })?.code).toBe('HEAD_MISMATCH');
+  });
+});
+
+describe('checkSignedCheckpoint', () => {
+  it('passes a checkpoint of any prefix whose root the stored nodes give', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 150 }), fc.integer({ min: 0, max: 150 }), (size, k) => {
+        const cpSize = Math.min(size, k);
+        const log = honestLog(size);
+        expect(checkSignedCheckpoint({ size }, { size: cpSize, root: log.rootAt(cpSize), frontier: log.frontierAt(cpSize) })).toBeNull();
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('finds a log shorter than its checkpoint, and a root the nodes do not give', () => {
+    const log = honestLog(9);
+    expect(checkSignedCheckpoint({ size: 8 }, { size: 9, root: log.rootAt(9), frontier: log.frontierAt(9) })?.code).toBe('LOG_SHRANK');
+    expect(checkSignedCheckpoint({ size: 9 }, { size: 6, root: log.rootAt(7), frontier: log.frontierAt(6) })?.code).toBe('CHECKPOINT_MISMATCH');
+    const changed = log.frontierAt(6).map((n, i) => (i === 1 ? { ...n, hash: new Uint8Array(32) } : n));
+    expect(checkSignedCheckpoint({ size: 9 }, { size: 6, root: log.rootAt(6), frontier: changed })?.code).toBe('CHECKPOINT_MISMATCH');
+  });
+});
