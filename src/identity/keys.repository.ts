@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { LoadedState, StateNeeds } from '../core/rules/batch-state';
 import type { KeyRecord } from '../core/rules/key-rules';
 import type { Effect } from '../core/rules/state';
-import type { PlacedEffect } from '../ledger/effect-projector';
+import type { PlacedEffect } from '../core/rules/state';
 
 type Queryable = Pick<EntityManager, 'query'>;
 

@@ -3,14 +3,9 @@
 // ledger, so the ledger imports no feature.
 import type { EntityManager } from 'typeorm';
 import type { LoadedState, StateNeeds } from '../core/rules/batch-state';
-import type { Effect } from '../core/rules/state';
+import type { PlacedEffect } from '../core/rules/state';
 
-export interface PlacedEffect {
-  effect: Effect;
-  /** The entry that caused it. */
-  circle: string;
-  seq: number;
-}
+export type { PlacedEffect };
 
 export abstract class EffectProjector {
   /** The state a batch needs, read on the writer's transaction. */

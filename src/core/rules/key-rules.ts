@@ -6,28 +6,9 @@ import { memberIdOf, type Ed25519PublicJwk } from '../formats/keys';
 import { isRecoverySignable, type PayloadOf, type StatementType } from '../formats/statement-types';
 import { DomainError } from './domain-error';
 import type { Decision, Effect } from './state';
+import type { KeyRecord, KeyRole, KeyView } from './key-records';
 
-/** `active`: signs for the member; `recovery`: kept offline, signs only key additions and revocations. */
-export type KeyRole = 'active' | 'recovery';
-
-/** One key, as the registry log made it: whose, which role, and when (ms since the epoch). */
-export interface KeyRecord {
-  kid: string;
-  member: string;
-  jwk: Ed25519PublicJwk;
-  role: KeyRole;
-  /** `recordedAt` of the registry entry that made it a key */
-  addedAt: number;
-  /** `recordedAt` of the registry entry that revoked (or, for a recovery key, replaced) it */
-  revokedAt: number | null;
-}
-
-/** The keys a decision looks up: by thumbprint, and all of one member's. */
-export interface KeyView {
-  key(kid: string): KeyRecord | undefined;
-  /** Every key of the member (active and recovery, revoked or not), in the order added. */
-  keysOf(member: string): readonly KeyRecord[];
-}
+export type { KeyRecord, KeyRole, KeyView } from './key-records';
 
 /** Whether the key signs at an entry recorded at `recordedAt`: added at or before it, not revoked at or before it. */
 export function isValidAt(record: KeyRecord, recordedAt: number): boolean {

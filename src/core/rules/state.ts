@@ -6,7 +6,7 @@ import type { Ed25519PublicJwk } from '../formats/keys';
 import type { BodyOf, CircleOf, Params as CircleParams, SystemStatementType } from '../formats/statement-types';
 import type { Params, RegimeName } from '../governance/params';
 import type { ProposalKind } from '../governance/tally';
-import type { KeyRecord, KeyView } from './key-rules';
+import type { KeyRecord, KeyView } from './key-records';
 
 export const REGISTRY = 'registry';
 
@@ -145,4 +145,12 @@ export interface Decision {
   effects: Effect[];
   followUps: FollowUp[];
   jobs?: JobRequest[];
+}
+
+/** An effect as the writer hands it to the projections: with the entry that caused it. */
+export interface PlacedEffect {
+  effect: Effect;
+  /** The entry that caused it. */
+  circle: string;
+  seq: number;
 }
