@@ -101,9 +101,9 @@ async function main(): Promise<void> {
     const [logUrl, witnessUrl] = [await database(admin, names[0]), await database(admin, names[1])];
 
     const logSigner = StatementSigner.generate();
-    writeFileSync(join(dir, 'l.jwk'), JSON.stringify(logSigner.exportPrivateJwk()));
+    writeFileSync(join(dir, 'l.jwk'), JSON.stringify(logSigner.exportPrivateJwk()), { mode: 0o600 });
     const seed = randomBytes(32);
-    writeFileSync(join(dir, 'w.seed'), seed.toString('base64'));
+    writeFileSync(join(dir, 'w.seed'), seed.toString('base64'), { mode: 0o600 });
     const witnessKey = formatWitnessKey('w.bench/witness', ed25519.getPublicKey(seed));
     const [lPort, wPort, proxyPort] = [await freePort(), await freePort(), await freePort()];
 
@@ -129,6 +129,7 @@ async function main(): Promise<void> {
       QUEUE_PREFIX: `benchl${tag}`,
       INSTANCE_NAME: 'l.bench',
       INSTANCE_KEY_STORE: join(dir, 'l.jwk'),
+      DATA_DIR: join(dir, 'data'),
       WITNESS_POLICY: `witness W ${witnessKey} http://127.0.0.1:${proxyPort}/witness;quorum W`,
       WITNESS_REQUESTS_PER_SECOND: RATE,
       WITNESS_INTERVAL_SECONDS: INTERVAL,

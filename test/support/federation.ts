@@ -33,9 +33,9 @@ export type Instance = {
 export async function prepareInstance(dir: string, name: string): Promise<Instance> {
   const signer = StatementSigner.generate();
   const keyFile = join(dir, `${name}.jwk`);
-  writeFileSync(keyFile, JSON.stringify(signer.exportPrivateJwk()));
+  writeFileSync(keyFile, JSON.stringify(signer.exportPrivateJwk()), { mode: 0o600 });
   const seed = randomBytes(32);
-  writeFileSync(join(dir, `${name}.witness`), seed.toString('base64'));
+  writeFileSync(join(dir, `${name}.witness`), seed.toString('base64'), { mode: 0o600 });
   const port = await freePort();
   const db = await createTestDatabase();
   return {
@@ -54,6 +54,9 @@ export async function prepareInstance(dir: string, name: string): Promise<Instan
       LOG_LEVEL: 'warn',
       INSTANCE_NAME: name,
       INSTANCE_KEY_STORE: keyFile,
+      // Its own data: the published-checkpoint mirror lives there, keyed by circle (registry included).
+      DATA_DIR: join(dir, `${name}.data`),
+      CHECKPOINT_MIRROR_DIR: join(dir, `${name}.published`),
       WITNESS_KEY_FILE: join(dir, `${name}.witness`),
       MIN_PROPOSAL_WINDOW_SECONDS: '1',
       CHECKPOINT_INTERVAL_SECONDS: '1',
