@@ -36,9 +36,14 @@ function redisChildOf(pid: number): number | null {
 describeWithServer('stopping npm start', () => {
   let db: TestDatabase;
   const dirs: string[] = [];
+  // One data directory for every start: the instance key file the first start creates there must
+  // match the public key it published in the (shared) database, or the next start refuses to run.
+  let dataDir: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    dataDir = mkdtempSync(join(tmpdir(), 'archipel-stop-'));
+    dirs.push(dataDir);
   });
   afterAll(async () => {
     await db.drop();
@@ -46,8 +51,6 @@ describeWithServer('stopping npm start', () => {
   });
 
   async function start(extra: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'archipel-stop-'));
-    dirs.push(dataDir);
     const port = await freePort();
     // Nothing answers at the default address this test gives it: npm start runs its own redis-server.
     const nowhere = `redis://127.0.0.1:${await freePort()}`;
