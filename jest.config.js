@@ -18,6 +18,10 @@ const common = {
   rootDir: __dirname,
 };
 module.exports = {
+  // Servers, Redis subscribers and worker hosts started in-process by the e2e files (several
+  // federated instances in one file) can leave a handle open after their last test: end the run
+  // when the tests are done rather than hang until CI's time limit.
+  forceExit: true,
   // Integration and end-to-end files start servers; no test asserts on time (benchmarks do that).
   testTimeout: 120_000,
   projects: [
