@@ -3,6 +3,7 @@
 import { CirclesModule } from './circles/circles.module';
 import { ClockModule } from './common/clock.module';
 import { DelegationsModule } from './delegations/delegations.module';
+import { FederationModule } from './federation/federation.module';
 import { IdentityModule } from './identity/identity.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { PropagationModule } from './propagation/propagation.module';
@@ -22,4 +23,5 @@ export const FEATURE_MODULES = [
   PropagationModule,
   StatementsModule,
   WitnessModule,
+  FederationModule,
 ];

@@ -7,6 +7,7 @@ import type { LoadedState, StateNeeds } from '../core/rules/batch-state';
 import type { CircleState, Effect } from '../core/rules/state';
 import type { PlacedEffect } from '../ledger/effect-projector';
 import type { Params, RegimeName } from '../core/formats/vocabulary';
+import { isRemoteCircle } from '../core/formats/ids';
 
 export type { PlacedEffect };
 
@@ -35,7 +36,7 @@ export class CirclesRepository {
       `SELECT
          (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, 'jwk', jwk)), '[]')
             FROM member WHERE id = ANY($1::text[])) AS members,
-         (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, 'parent', parent, 'regime', regime, 'params', params)), '[]')
+         (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, 'parent', coalesce(parent, remote_parent), 'regime', regime, 'params', params)), '[]')
             FROM circle WHERE id = ANY($2::text[])) AS circles,
          (SELECT coalesce(json_agg(json_build_array(m.circle, m.member)), '[]')
             FROM circle_membership m
@@ -66,19 +67,30 @@ export class CirclesRepository {
       case 'circle.created': {
         const es = of('circle.created');
         await m.query(
-          `INSERT INTO circle (id, name, parent, regime, params, genesis_leaf, forked_from, fork_cause)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bytea[], $7::text[], $8::text[])`,
+          `INSERT INTO circle (id, name, parent, remote_parent, regime, params, genesis_leaf, forked_from, fork_cause)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $9::text[], $4::text[], $5::jsonb[], $6::bytea[], $7::text[], $8::text[])`,
           [
             es.map((e) => e.circle.id),
             es.map((e) => e.circle.name),
-            es.map((e) => e.circle.parent),
+            // A parent on another instance (a qualified id, SPEC §12.2) has no row here.
+            es.map((e) => (e.circle.parent !== null && isRemoteCircle(e.circle.parent) ? null : e.circle.parent)),
             es.map((e) => e.circle.regime),
             es.map((e) => JSON.stringify(e.circle.params)),
             es.map((e) => Buffer.from(genesisLeaves.get(e.circle.id) ?? '', 'base64url')),
             es.map((e) => e.forkedFrom ?? null),
             es.map((e) => e.forkCause ?? null),
+            es.map((e) => (e.circle.parent !== null && isRemoteCircle(e.circle.parent) ? e.circle.parent : null)),
           ],
         );
+        return;
+      }
+      case 'remote.child.recorded': {
+        const es = of('remote.child.recorded');
+        await m.query(`INSERT INTO remote_child (parent, child, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])`, [
+          es.map((e) => e.parent),
+          es.map((e) => e.child),
+          seqs,
+        ]);
         return;
       }
       case 'member.invited': {
@@ -145,24 +157,34 @@ export class CirclesRepository {
     return rows.map((r) => ({ leaf: r.leaf.toString('base64url'), member: r.member, scope: { kind: r.scope_kind, value: r.scope_value }, delegate: r.delegate }));
   }
 
-  /** The ancestors of a circle, nearest first: its parent, grandparent, … up to the root. */
+  /**
+   * The ancestors of a circle, nearest first: its parent, grandparent, … up to the root. When the
+   * highest one here has its parent on another instance, that parent's qualified id ends the list.
+   */
   async ancestorsOf(id: string): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.ds.query(
-      `WITH RECURSIVE up (id, parent, depth) AS (
-         SELECT id, parent, 0 FROM circle WHERE id = $1
+    const rows: Array<{ id: string; remote_parent: string | null; depth: number }> = await this.ds.query(
+      `WITH RECURSIVE up (id, parent, remote_parent, depth) AS (
+         SELECT id, parent, remote_parent, 0 FROM circle WHERE id = $1
          UNION ALL
-         SELECT c.id, c.parent, up.depth + 1 FROM circle c JOIN up ON c.id = up.parent
+         SELECT c.id, c.parent, c.remote_parent, up.depth + 1 FROM circle c JOIN up ON c.id = up.parent
        )
-       SELECT id FROM up WHERE depth > 0 ORDER BY depth`,
+       SELECT id, remote_parent, depth FROM up ORDER BY depth`,
       [id],
     );
-    return rows.map((r) => r.id);
+    const top = rows[rows.length - 1]?.remote_parent;
+    return [...rows.filter((r) => r.depth > 0).map((r) => r.id), ...(top ? [top] : [])];
+  }
+
+  /** The local circle that recorded `child` (a qualified id of another instance's circle) as its child. */
+  async remoteChildParent(q: Queryable, child: string): Promise<string | null> {
+    const [row] = await q.query(`SELECT parent FROM remote_child WHERE child = $1`, [child]);
+    return row?.parent ?? null;
   }
 
   /** The circles a member currently belongs to, by name (read route: GET /members/:id/circles). */
   async circlesOfMember(member: string): Promise<Array<{ id: string; name: string; parent: string | null; regime: string; size: number }>> {
     const rows: Array<{ id: string; name: string; parent: string | null; regime: string; size: string | null }> = await this.ds.query(
-      `SELECT c.id, c.name, c.parent, c.regime, h.size FROM circle_membership m
+      `SELECT c.id, c.name, coalesce(c.parent, c.remote_parent) AS parent, c.regime, h.size FROM circle_membership m
        JOIN circle c ON c.id = m.circle LEFT JOIN log_head h ON h.circle = c.id
        WHERE m.member = $1 AND m.left_seq IS NULL ORDER BY c.name, c.id`,
       [member],
@@ -191,8 +213,9 @@ export class CirclesRepository {
   async circles(parent: string | null | undefined) {
     const rows: Array<{ id: string; name: string; parent: string | null; regime: string; size: string | null; children: string[]; forked_from: string | null }> =
       await this.ds.query(
-        `SELECT c.id, c.name, c.parent, c.regime, h.size, c.forked_from,
-                coalesce((SELECT array_agg(k.id ORDER BY k.id) FROM circle k WHERE k.parent = c.id), '{}') AS children
+        `SELECT c.id, c.name, coalesce(c.parent, c.remote_parent) AS parent, c.regime, h.size, c.forked_from,
+                coalesce((SELECT array_agg(k.id ORDER BY k.id) FROM circle k WHERE k.parent = c.id), '{}')
+                  || coalesce((SELECT array_agg(r.child ORDER BY r.child) FROM remote_child r WHERE r.parent = c.id), '{}') AS children
            FROM circle c LEFT JOIN log_head h ON h.circle = c.id
           WHERE ($1::boolean OR ($2::text IS NULL AND c.parent IS NULL) OR c.parent = $2)
           ORDER BY c.name, c.id`,
@@ -227,9 +250,13 @@ export class CirclesRepository {
     | (CircleState & { children: string[]; members: string[] })
     | null
   > {
-    const [row] = await this.ds.query(`SELECT id, name, parent, regime, params FROM circle WHERE id = $1`, [id]);
+    const [row] = await this.ds.query(`SELECT id, name, coalesce(parent, remote_parent) AS parent, regime, params FROM circle WHERE id = $1`, [id]);
     if (!row) return null;
-    const children: Array<{ id: string }> = await this.ds.query(`SELECT id FROM circle WHERE parent = $1 ORDER BY id`, [id]);
+    // Children here first, then those on other instances (qualified ids, SPEC §12.2).
+    const children: Array<{ id: string }> = await this.ds.query(
+      `(SELECT id FROM circle WHERE parent = $1 ORDER BY id) UNION ALL (SELECT child FROM remote_child WHERE parent = $1 ORDER BY child)`,
+      [id],
+    );
     const members: Array<{ member: string }> = await this.ds.query(
       `SELECT member FROM circle_membership WHERE circle = $1 AND left_seq IS NULL ORDER BY member`,
       [id],

@@ -86,6 +86,11 @@ export const configSchema = z.object({
   /** How often the worker sends new checkpoints to the witnesses. */
   WITNESS_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
   WITNESS_TIMEOUT_MS: positiveInt.default(5000),
+  // Circles across instances (SPEC §12.2, docs/federation.md).
+  /** The instances this one federates with: items separated by ";" or newlines, each `NAME URL`. */
+  FEDERATION_PEERS: z.string().default(''),
+  /** How long a request to a peer may take. */
+  FEDERATION_TIMEOUT_MS: positiveInt.default(5000),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

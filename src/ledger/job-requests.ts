@@ -18,6 +18,8 @@ export function jobItem(job: JobRequest, seq: number, now: number): { item: JobI
       return { item: { name: JobName.ExecuteFork, payload: { circle: job.circle, proposal: job.proposal } }, runAt: now };
     case 'recompute-cursor':
       return { item: { name: JobName.RecomputeCursor, payload: { circle: job.circle, seq } }, runAt: now };
+    case 'announce-child':
+      return { item: { name: JobName.AnnounceChild, payload: { circle: job.circle } }, runAt: now };
     default:
       return assertUnreachable(job);
   }

@@ -20,7 +20,7 @@ import { OutboxDispatcher } from '../queue/outbox.dispatcher';
 import { OutboxRepository } from '../queue/outbox.repository';
 import { JobItem } from '../queue/job-catalogue';
 import { addNeeds, BatchState, emptyNeeds } from '../core/rules/batch-state';
-import { derivedId } from '../core/formats/ids';
+import { derivedId, isRemoteCircle } from '../core/formats/ids';
 import { decide, isGenesis, StatementContext, targetLog } from '../core/rules/decide';
 import { Policy, SystemDraft } from '../core/rules/state';
 import { parseCompact } from '../core/formats/statement';
@@ -52,6 +52,8 @@ export interface StatementSubmission {
   /** Server clock when received; the skew check uses it (SPEC §3.3). */
   receivedAt: number;
   system?: false;
+  /** Proven by another instance's log (SPEC §12.2): its `at` is not held to this clock's skew. */
+  imported?: boolean;
 }
 
 /**
@@ -246,7 +248,7 @@ export class LedgerWriter {
           const replayKey = `${signer}/${payload.id}`;
           if (!item.system) {
             if (replayed.has(replayKey)) throw new DomainError('REPLAYED_STATEMENT', 'This statement id was already used by its signer', 'id');
-            checkClock(payload.at, item.receivedAt, this.clockSkewSeconds);
+            if (!item.imported) checkClock(payload.at, item.receivedAt, this.clockSkewSeconds);
           }
           const target = targetLog(ctx);
           const genesis = isGenesis(ctx);
@@ -459,7 +461,7 @@ async function settled<T extends readonly unknown[]>(promises: { [K in keyof T]:
 /** A sub-circle's genesis is serialized with its parent's log, where `child.created` goes. */
 function laneOf(ctx: StatementContext): string {
   const p = ctx.payload;
-  if (p.type === 'circle.create' && p.body.parent) return p.body.parent;
+  if (p.type === 'circle.create' && p.body.parent && !isRemoteCircle(p.body.parent)) return p.body.parent;
   return targetLog(ctx);
 }
 

@@ -39,6 +39,12 @@ export class PropagationRepository {
     return rows.length > 0;
   }
 
+  /** The seq of the receipt of `child`'s decision on `proposal` in `ancestor`'s log, if it holds one. */
+  async receiptSeq(ancestor: string, child: string, proposal: string): Promise<number | null> {
+    const [row] = await this.ds.query(`SELECT seq FROM receipt WHERE ancestor = $1 AND child = $2 AND proposal = $3`, [ancestor, child, proposal]);
+    return row ? Number(row.seq) : null;
+  }
+
   /** The receipts an ancestor's log holds, in log order. */
   async receiptsIn(ancestor: string): Promise<Array<{ child: string; proposal: string; childSeq: number; seq: number }>> {
     const rows: Array<{ child: string; proposal: string; child_seq: string; seq: string }> = await this.ds.query(

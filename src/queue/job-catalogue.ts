@@ -18,6 +18,8 @@ export enum JobName {
   AuditLogs = 'log.audit',
   /** Send new checkpoints to the policy's witnesses and store their cosignatures (SPEC §12.1). */
   CollectCosignatures = 'witness.collect',
+  /** Send a new circle's signed genesis to its parent's instance, another one (SPEC §12.2). */
+  AnnounceChild = 'federation.child',
 }
 
 export interface JobPayloads {
@@ -30,6 +32,7 @@ export interface JobPayloads {
   [JobName.PruneOutbox]: Record<string, never>;
   [JobName.AuditLogs]: Record<string, never>;
   [JobName.CollectCosignatures]: Record<string, never>;
+  [JobName.AnnounceChild]: { circle: string };
 }
 
 export type JobItem = { [N in JobName]: { name: N; payload: JobPayloads[N] } }[JobName];
@@ -43,13 +46,16 @@ export interface JobPolicy {
 /** Attempts and backoff per job: named, reviewed constants (docs/operations.md). */
 export const JOB_POLICY: Record<JobName, JobPolicy> = {
   [JobName.CloseProposal]: { attempts: 12, backoffMs: 500 },
-  [JobName.PropagateDecision]: { attempts: 12, backoffMs: 500 },
+  // Receipts may go to another instance (SPEC §12.2), which may be down for a while: about a day and a half.
+  [JobName.PropagateDecision]: { attempts: 18, backoffMs: 500 },
   [JobName.RecomputeCursor]: { attempts: 8, backoffMs: 500 },
   [JobName.ExecuteFork]: { attempts: 12, backoffMs: 500 },
   [JobName.CutCheckpoints]: { attempts: 5, backoffMs: 1000 },
   [JobName.PruneOutbox]: { attempts: 3, backoffMs: 5000 },
   [JobName.AuditLogs]: { attempts: 3, backoffMs: 5000 },
   [JobName.CollectCosignatures]: { attempts: 3, backoffMs: 1000 },
+  // A peer may be down for a while: about a day and a half of retries before it needs an operator.
+  [JobName.AnnounceChild]: { attempts: 18, backoffMs: 1000 },
 };
 
 /** Natural job ids: one job per thing to do, whatever the retries or duplicate enqueues. */
@@ -71,6 +77,8 @@ export function naturalJobId(item: JobItem): string {
       return `log-audit-${Math.floor(Date.now() / 1000)}`;
     case JobName.CollectCosignatures:
       return `witness-collect-${Math.floor(Date.now() / 1000)}`;
+    case JobName.AnnounceChild:
+      return `child-${item.payload.circle}`;
   }
 }
 

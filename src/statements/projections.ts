@@ -20,6 +20,7 @@ const OWNER: { readonly [K in Effect['kind']]: Owner } = {
   'key.added': 'keys',
   'key.revoked': 'keys',
   'circle.created': 'circles',
+  'remote.child.recorded': 'circles',
   'member.invited': 'circles',
   'member.joined': 'circles',
   'member.left': 'circles',

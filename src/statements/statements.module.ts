@@ -3,6 +3,7 @@ import { CirclesModule } from '../circles/circles.module';
 import { EffectProjector } from '../ledger/effect-projector';
 import { LedgerModule } from '../ledger/ledger.module';
 import { PropagationModule } from '../propagation/propagation.module';
+import { PeersModule } from '../federation/peers.module';
 import { ProposalsModule } from '../proposals/proposals.module';
 import { RegimesModule } from '../regimes/regimes.module';
 import { Projections } from './projections';
@@ -16,7 +17,7 @@ import { StatementsService } from './statements.service';
  */
 @Global()
 @Module({
-  imports: [LedgerModule, CirclesModule, ProposalsModule, RegimesModule, PropagationModule],
+  imports: [LedgerModule, CirclesModule, ProposalsModule, RegimesModule, PropagationModule, PeersModule],
   providers: [Projections, { provide: EffectProjector, useExisting: Projections }, StatementsService, StatementsRoute],
   exports: [EffectProjector, StatementsService],
 })

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseTimestamp } from './canonical-json';
 import { BASE64URL_32_BYTES } from './keys';
 import { CHOICES, OUTCOMES, PARAM_NAMES, type ParamName, type ProposalKind, REGIMES } from './vocabulary';
+import { QUALIFIED_CIRCLE_ID } from './ids';
 
 // ---------------------------------------------------------------- catalogue
 
@@ -215,6 +216,15 @@ export const circleIdSchema = z
   .string()
   .regex(BASE64URL_16_BYTES, 'must be a circle id (22-character base64url)')
   .meta({ description: 'A circle id (22 characters of base64url)' });
+/** SPEC §12.2: `<instance name>/circles/<circle id>`, a circle on another instance. */
+export const qualifiedCircleIdSchema = z
+  .string()
+  .regex(QUALIFIED_CIRCLE_ID, 'must be a qualified circle id (<instance name>/circles/<circle id>)')
+  .meta({ description: 'A circle on another instance: <instance name>/circles/<circle id> (SPEC §12.2)' });
+/** A circle of this instance by its id, or of another by its qualified id (SPEC §12.2). */
+export const circleRefSchema = z
+  .union([circleIdSchema, qualifiedCircleIdSchema])
+  .meta({ description: 'A circle id (22 characters of base64url), or <instance name>/circles/<circle id> for a circle on another instance (SPEC §12.2)' });
 export const proposalIdSchema = z
   .string()
   .regex(BASE64URL_16_BYTES, 'must be a proposal id (22-character base64url)')
@@ -276,7 +286,7 @@ const motionBody = z
     ...proposalCommon,
     ratify: z.optional(z.boolean()),
     /** only in a ratification motion the instance opens in a parent (§8) */
-    ratifies: z.optional(z.strictObject({ circle: circleIdSchema, proposal: proposalIdSchema })),
+    ratifies: z.optional(z.strictObject({ circle: circleRefSchema, proposal: proposalIdSchema })),
   })
   .superRefine((b, ctx) => {
     if (b.ratify !== undefined && b.ratifies !== undefined) {
@@ -308,12 +318,12 @@ export const BODY_SCHEMAS = {
   'member.recovery.set': z.strictObject({ member: memberIdSchema, jwk: publicJwkSchema }),
   'circle.create': z.strictObject({
     name,
-    /** absent for a root circle */
-    parent: z.optional(circleIdSchema),
+    /** absent for a root circle; a qualified id for a parent on another instance (§12.2) */
+    parent: z.optional(circleRefSchema),
     regime: regimeSchema,
     params: z.optional(paramsSchema),
   }),
-  'child.created': z.strictObject({ child: circleIdSchema, genesis: z.strictObject({ leaf: hashSchema }) }),
+  'child.created': z.strictObject({ child: circleRefSchema, genesis: z.strictObject({ leaf: hashSchema }) }),
   'member.invite': z.strictObject({ member: memberIdSchema }),
   'member.accept': z.strictObject({}),
   'member.leave': z.strictObject({}),
@@ -335,7 +345,8 @@ export const BODY_SCHEMAS = {
     void: z.optional(z.array(proposalIdSchema)),
   }),
   'child.decision': z.strictObject({
-    child: circleIdSchema,
+    /** where the decision was taken: a qualified id when on another instance (§12.2) */
+    child: circleRefSchema,
     proposal: proposalIdSchema,
     outcome: z.enum(OUTCOMES),
     entry: z.strictObject({ seq: count, leaf: hashSchema }),
@@ -354,7 +365,7 @@ export const BODY_SCHEMAS = {
     checkpoint: z.string().min(1).max(LIMITS.checkpoint),
     name,
     /** the original's parent: null when a root circle forks */
-    parent: z.union([circleIdSchema, z.null()]),
+    parent: z.union([circleRefSchema, z.null()]),
     regime: regimeSchema,
     params: paramsSchema,
     members: z.array(memberIdSchema).min(1),

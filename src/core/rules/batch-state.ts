@@ -273,6 +273,8 @@ export class BatchState implements StateView {
       }
       case 'position.set':
         return; // positions matter to the cursor job, which reads them under the circle's lock
+      case 'remote.child.recorded':
+        return; // read from its table by the federation routes, never by a rule
       case 'receipt.recorded':
         this.receipts.add(`${effect.ancestor} ${effect.child} ${effect.proposal}`);
         return;

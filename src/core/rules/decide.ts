@@ -1,6 +1,6 @@
 // SPEC §4: which rule decides each statement type. Pure; shared by the server and the verifier.
 import { assertUnreachable, DomainError } from './domain-error';
-import { decideAccept, decideCircleCreate, decideInvite, decideLeave } from './circle-rules';
+import { decideAccept, decideChildCreated, decideCircleCreate, decideInvite, decideLeave } from './circle-rules';
 import { decideKeyAdd, decideKeyRevoke, decideRecoverySet, decideRegister } from './key-rules';
 import type { Ed25519PublicJwk } from '../formats/keys';
 import { isRegistryType, type StatementPayload } from '../formats/statement-types';
@@ -90,8 +90,9 @@ export function decide(ctx: StatementContext, when: Timing, state: StateView, po
     case 'child.decision':
       return decideChildDecision(p, state);
     case 'child.created':
-      // Appended by the instance with a sub-circle's genesis; the child's own log proves it.
-      return { effects: [], followUps: [] };
+      // Appended with a sub-circle's genesis (the child's own log proves it), or from a child's
+      // signed genesis sent by its instance (§12.2).
+      return decideChildCreated(p, state);
     default:
       return assertUnreachable(p);
   }

@@ -51,7 +51,23 @@ export type WitnessErrorCode =
   | 'WITNESS_INCONSISTENT'
   | 'NO_COSIGNED_CHECKPOINT';
 
+/** Circles across instances (SPEC §12.2): what a peer sends, and peers this instance cannot reach. */
+export type FederationErrorCode =
+  /** the instance named (by a qualified id or a checkpoint origin) is not a configured peer */
+  | 'UNKNOWN_PEER'
+  /** a peer could not be reached, or answered something unusable: try again later */
+  | 'PEER_UNREACHABLE'
+  /** a peer's checkpoint, signature or inclusion proof does not verify against its pinned key */
+  | 'PEER_BAD_PROOF'
+  /** a peer showed two inconsistent checkpoints of one log: it is flagged, and held until an operator decides */
+  | 'PEER_EQUIVOCATED'
+  /** what a peer sent is not what this route takes (wrong statement type, wrong parent, wrong origin) */
+  | 'PEER_BAD_REQUEST'
+  /** the circle named is no child of any circle here (its child.created was never recorded) */
+  | 'UNKNOWN_CHILD';
+
 export type DomainErrorCode =
+  | FederationErrorCode
   | WitnessErrorCode
   | RequestErrorCode
   | StatementErrorCode

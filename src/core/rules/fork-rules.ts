@@ -2,6 +2,7 @@
 // original's log records `circle.split`; the parent records the new child. Delegations between
 // members on different sides lapse; those within the new circle are carried over.
 import { DomainError } from './domain-error';
+import { childRecord } from './circle-rules';
 import type { PayloadOf } from '../formats/statement-types';
 import type { CarriedDelegation, Decision, Effect, StateView } from './state';
 
@@ -39,9 +40,8 @@ export function decideCircleForked(
   const followUps: Decision['followUps'] = [
     { circle: b.from, draft: () => ({ type: 'circle.split', circle: b.from, body: splitBody }), effects: splitEffects(b.from, splitBody.members, recordedAt) },
   ];
-  const parent = b.parent;
-  if (parent) followUps.push({ circle: parent, draft: (leaf) => ({ type: 'child.created', circle: parent, body: { child: circleId, genesis: { leaf } } }) });
-  return { effects, followUps };
+  const record = childRecord(circleId, b.parent);
+  return { effects, followUps: [...followUps, ...record.followUps], jobs: record.jobs };
 }
 
 /** In the original circle: those who left go, with their delegations and the delegations to them. */

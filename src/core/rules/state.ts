@@ -13,6 +13,7 @@ export const REGISTRY = 'registry';
 export interface CircleState {
   id: string;
   name: string;
+  /** A circle id, or a qualified id when the parent is on another instance (SPEC §12.2). */
   parent: string | null;
   regime: string;
   params: CircleParams;
@@ -106,6 +107,8 @@ export type Effect =
   | { kind: 'delegations.lapsed'; circle: string; member: string; at: number }
   | { kind: 'proposal.closed'; proposal: string; result: BodyOf<'tally.result'> }
   | { kind: 'circle.regime'; circle: string; regime: string; params: CircleParams }
+  /** SPEC §12.2: `child`, a circle on another instance (qualified id), is a child of `parent`. */
+  | { kind: 'remote.child.recorded'; parent: string; child: string }
   | { kind: 'receipt.recorded'; ancestor: string; child: string; proposal: string; childSeq: number }
   | { kind: 'position.set'; circle: string; member: string; position: string };
 
@@ -139,7 +142,9 @@ export type JobRequest =
   /** Carry the decision at `circle`#`seq` to `ancestor`; seq -1: the entry being appended. */
   | { kind: 'propagate'; circle: string; seq: number; ancestor: string }
   | { kind: 'recompute-cursor'; circle: string }
-  | { kind: 'fork'; circle: string; proposal: string };
+  | { kind: 'fork'; circle: string; proposal: string }
+  /** SPEC §12.2: send a new circle's signed genesis to its parent's instance (another one). */
+  | { kind: 'announce-child'; circle: string };
 
 export interface Decision {
   effects: Effect[];

@@ -9,6 +9,7 @@ import { ReadRoutes1764520000000 } from './1764520000000-read-routes';
 import { Defence1764700000000 } from './1764700000000-defence';
 import { MemberKeys1764600000000 } from './1764600000000-member-keys';
 import { Witnessing1764610000000 } from './1764610000000-witnessing';
+import { Federation1764800000000 } from './1764800000000-federation';
 
 /** Every migration, in order. Schema changes go through here only (never `synchronize`). */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   MemberKeys1764600000000,
   Witnessing1764610000000,
   Defence1764700000000,
+  Federation1764800000000,
 ];

@@ -1,0 +1,77 @@
+// What this instance sends its peers (SPEC §12.2): a new circle's signed genesis to its parent's
+// instance, and receipts of decisions to the instance of the nearest ancestor that is not here —
+// each with the entry, a checkpoint covering it (cosigned when the witnesses have cosigned one) and
+// the inclusion proof. Callers are queue jobs: a failure is retried with backoff until the peer
+// acknowledges, and the peer's routes are idempotent.
+import { Injectable, Logger } from '@nestjs/common';
+import { parseQualifiedCircleId, qualifiedCircleId, isRemoteCircle } from '../core/formats/ids';
+import type { BodyOf } from '../core/formats/statement-types';
+import type { ProvenEntry } from '../core/verify/proven-entry';
+import { CosignedCheckpointSource } from '../ledger/cosigned-checkpoints';
+import { LedgerRepository } from '../ledger/ledger.repository';
+import { LedgerService } from '../ledger/ledger.service';
+import { FederationSettings } from './federation-settings';
+import { PeerClient } from './peer-client';
+import type { ReceiptRequest } from './dto/federation.requests';
+
+@Injectable()
+export class FederationOutbound {
+  private readonly logger = new Logger('Federation');
+
+  constructor(
+    private readonly settings: FederationSettings,
+    private readonly client: PeerClient,
+    private readonly ledger: LedgerRepository,
+    private readonly logs: LedgerService,
+    private readonly cosigned: CosignedCheckpointSource,
+  ) {}
+
+  /** This circle's id as other instances name it: its checkpoint origin. */
+  qualified(circle: string): string {
+    return isRemoteCircle(circle) ? circle : qualifiedCircleId(this.settings.instanceName, circle);
+  }
+
+  /** An entry of one of this instance's logs with a checkpoint covering it and its inclusion proof. */
+  async prove(circle: string, seq: number): Promise<ProvenEntry> {
+    const stored = await this.ledger.entry(circle, seq);
+    if (!stored) throw new Error(`No entry ${circle}#${seq}`);
+    let checkpoint: string | null = null;
+    try {
+      const newest = await this.cosigned.newest(circle);
+      if (Number(newest.split('\n')[1]) > seq) checkpoint = newest;
+    } catch {
+      checkpoint = null; // no witness policy, or nothing cosigned yet: the instance's own checkpoint
+    }
+    checkpoint ??= await this.logs.checkpoint(circle);
+    const size = Number(checkpoint.split('\n')[1]);
+    const inclusion = await this.logs.inclusion(circle, seq, size);
+    return { line: stored.line, checkpoint, proof: inclusion.path };
+  }
+
+  /** SPEC §12.2: the genesis of `circle`, whose parent is `parent` on another instance, sent there. */
+  async announceChild(circle: string, parent: string): Promise<void> {
+    const target = parseQualifiedCircleId(parent);
+    if (!target) throw new Error(`${parent} is not a qualified circle id`);
+    const answer = await this.client.post<{ circle: string; seq: number }>(target.instance, '/api/v1/federation/children', { genesis: await this.prove(circle, 0) });
+    this.logger.log(`${target.instance} recorded ${circle} as a child of ${target.circle} (#${answer.seq})`);
+  }
+
+  /**
+   * SPEC §8, §12.2: the receipt of a decision to `target` (a qualified id), the parent on another
+   * instance of `via` (the highest circle here on the decision's way up). `carrierSeq`: the
+   * receipt's entry in `via` when the decision was taken below it, so the peer can check that
+   * this instance recorded it there; `decision`: the decision's entry line when it is here.
+   */
+  async deliverReceipt(target: string, via: string, receipt: BodyOf<'child.decision'>, carrierSeq: number | null, decision: string | null): Promise<void> {
+    const peer = parseQualifiedCircleId(target);
+    if (!peer) throw new Error(`${target} is not a qualified circle id`);
+    const request: ReceiptRequest = {
+      via: this.qualified(via),
+      receipt: { ...receipt, child: this.qualified(receipt.child) },
+      ...(decision !== null ? { decision } : {}),
+      ...(carrierSeq !== null ? { carrier: await this.prove(via, carrierSeq) } : {}),
+    };
+    const answer = await this.client.post<{ circle: string; seq: number | null }>(peer.instance, '/api/v1/federation/receipts', request);
+    this.logger.log(`Receipt of ${request.receipt.child} ${receipt.proposal} acknowledged by ${peer.instance} (${answer.circle}#${answer.seq ?? 'already there'})`);
+  }
+}

@@ -1,0 +1,182 @@
+// SPEC §12.2 with three instances on this machine (each its own port, database, queue prefix and
+// key): a root circle on A, a child on B, a grandchild on C; members registered on A act in C; a
+// decision adopted in C reaches B and A as receipts with proofs. Then B is stopped while C adopts
+// another decision, and restarted: the receipt arrives once. Bad input from a peer (a proof that
+// does not verify, a checkpoint that contradicts one seen before) is refused with a stable code,
+// nothing written; the equivocating peer is flagged with its evidence kept.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatTimestamp } from '../../src/core/formats/canonical-json';
+import { splitNote } from '../../src/core/formats/cosignature';
+import { decodeEntryLine } from '../../src/core/formats/entry';
+import { nodeHash } from '../../src/core/formats/merkle';
+import { formatCheckpoint, parseCheckpoint, signNote } from '../../src/core/formats/signed-note';
+import { parseCompact } from '../../src/core/formats/statement';
+import type { StatementSigner } from '../../src/core/formats/statement-signer';
+import { eventually } from '../support/app';
+import { ApiClient } from '../support/client';
+import { Instance, prepareInstance, startInstance, stopInstance } from '../support/federation';
+
+const dir = mkdtempSync(join(tmpdir(), 'archipel-across-'));
+
+type Line = { seq: number; type: string; body: Record<string, unknown> };
+
+async function logOf(i: Instance, circle: string): Promise<Line[]> {
+  const text = await (await fetch(`${i.url}/api/v1/circles/${circle}/log`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => {
+      const decoded = decodeEntryLine(l);
+      if (!decoded.ok) throw new Error(decoded.reason);
+      const p = parseCompact(decoded.entry.jws).payload;
+      return { seq: decoded.entry.seq, type: p.type, body: p.body as Record<string, unknown> };
+    });
+}
+
+describe('circles across instances (SPEC §12.2)', () => {
+  let a: Instance;
+  let b: Instance;
+  let c: Instance;
+  let alice: StatementSigner;
+  let bob: StatementSigner;
+  let root: string;
+  let middle: string;
+  let leaf: string;
+
+  beforeAll(async () => {
+    [a, b, c] = [await prepareInstance(dir, 'a.test'), await prepareInstance(dir, 'b.test'), await prepareInstance(dir, 'c.test')];
+    for (const me of [a, b, c]) {
+      me.env.FEDERATION_PEERS = [a, b, c]
+        .filter((o) => o !== me)
+        .map((o) => `${o.name} ${o.url}`)
+        .join(';');
+    }
+    for (const i of [a, b, c]) await startInstance(i);
+  });
+
+  afterAll(async () => {
+    for (const i of [a, b, c]) await stopInstance(i);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const api = (i: Instance) => new ApiClient(i.url);
+  const qualified = (i: Instance, circle: string) => `${i.name}/circles/${circle}`;
+
+  it('members registered on A are brought to B and C with their proven registry entries', async () => {
+    alice = await api(a).register('Alice');
+    bob = await api(a).register('Bob');
+    for (const i of [b, c]) {
+      for (const m of [alice, bob]) {
+        const answer = await api(i).post('/api/v1/federation/members', { member: m.id, instance: a.name });
+        expect(answer).toMatchObject({ status: 200, body: { member: m.id, appended: 1, present: 0 } });
+      }
+      // Idempotent: asked again, nothing is appended twice.
+      expect((await api(i).post('/api/v1/federation/members', { member: alice.id, instance: a.name })).body).toEqual({ member: alice.id, appended: 0, present: 1 });
+      expect((await api(i).get(`/api/v1/members/${alice.id}`)).body).toMatchObject({ id: alice.id, name: 'Alice', jwk: alice.publicJwk });
+    }
+  });
+
+  it('a circle on B under a circle on A, and one on C under it: each parent records its child from the signed genesis', async () => {
+    root = await api(a).circle(alice, 'Fédération', { regime: 'unanimity', members: [bob] });
+    // Not a member of A's root: B asks A, and refuses.
+    const carol = await api(b).register('Carol');
+    const refused = await api(b).postJws(carol.sign('circle.create', null, { name: 'Intrus', parent: qualified(a, root), regime: 'unanimity' }));
+    expect(refused).toMatchObject({ status: 403, body: { code: 'NOT_A_MEMBER', field: 'body.parent' } });
+    // An instance this one does not federate with.
+    const unknown = await api(b).postJws(alice.sign('circle.create', null, { name: 'Ailleurs', parent: `nowhere.test/circles/${root}`, regime: 'unanimity' }));
+    expect(unknown).toMatchObject({ status: 422, body: { code: 'UNKNOWN_PEER' } });
+
+    middle = await api(b).circle(alice, 'Coopérative', { parent: qualified(a, root), regime: 'unanimity', members: [bob] });
+    expect((await api(b).get(`/api/v1/circles/${middle}`)).body).toMatchObject({ parent: qualified(a, root) });
+    await eventually(async () => ((await api(a).get<{ children: string[] }>(`/api/v1/circles/${root}`)).body.children ?? []).includes(qualified(b, middle)), 30_000, 'A records B’s circle');
+
+    leaf = await api(c).circle(alice, 'Atelier', { parent: qualified(b, middle), regime: 'unanimity', members: [bob] });
+    await eventually(async () => ((await api(b).get<{ children: string[] }>(`/api/v1/circles/${middle}`)).body.children ?? []).includes(qualified(c, leaf)), 30_000, 'B records C’s circle');
+
+    const created = (await logOf(a, root)).filter((l) => l.type === 'child.created');
+    expect(created).toEqual([expect.objectContaining({ body: { child: qualified(b, middle), genesis: { leaf: expect.any(String) } } })]);
+  });
+
+  const adopt = async (title: string): Promise<string> => {
+    const closesAt = formatTimestamp(Date.now() + 2_500);
+    const opened = await api(c).act(alice, 'proposal.open', leaf, { kind: 'motion', title, text: `${title}.`, closesAt });
+    const proposal = opened.id as string;
+    for (const m of [alice, bob]) await api(c).act(m, 'vote.cast', leaf, { proposal, choice: 'yes' });
+    await eventually(async () => (await api(c).get<{ status: string }>(`/api/v1/proposals/${proposal}`)).body.status === 'closed', 30_000, 'the tally in C');
+    return proposal;
+  };
+
+  const receiptsIn = async (i: Instance, circle: string, proposal: string) => (await logOf(i, circle)).filter((l) => l.type === 'child.decision' && l.body.proposal === proposal);
+
+  it('a decision adopted in C, voted by members of A, reaches B and A as receipts with proofs', async () => {
+    const proposal = await adopt('Ouvrir le samedi');
+    for (const [i, circle] of [
+      [b, middle],
+      [a, root],
+    ] as const) {
+      const [receipt] = await eventually(async () => {
+        const found = await receiptsIn(i, circle, proposal);
+        return found.length ? found : null;
+      }, 30_000, `the receipt in ${i.name}`);
+      expect(receipt.body).toMatchObject({ child: qualified(c, leaf), proposal, outcome: 'adopted', entry: { seq: expect.any(Number), leaf: expect.any(String) } });
+      expect(parseCheckpoint(splitNote(receipt.body.checkpoint as string).text).origin).toBe(qualified(c, leaf));
+    }
+  });
+
+  it('B stopped while C adopts a decision, restarted later: the receipt arrives in B and A, once', async () => {
+    await stopInstance(b, false);
+    const proposal = await adopt('Réparer le toit');
+    await new Promise((r) => setTimeout(r, 2_000)); // C tries B, and fails, meanwhile
+    await startInstance(b);
+    await eventually(async () => (await receiptsIn(a, root, proposal)).length > 0, 60_000, 'the receipt in A after B is back');
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await receiptsIn(b, middle, proposal)).toHaveLength(1);
+    expect(await receiptsIn(a, root, proposal)).toHaveLength(1);
+  }, 120_000);
+
+  it('a receipt whose proof does not verify is refused, nothing written', async () => {
+    const [good] = (await logOf(b, middle)).filter((l) => l.type === 'child.decision');
+    const size = (await api(b).get<{ size: number }>(`/api/v1/circles/${middle}`)).body.size;
+    const receipt = { ...good.body, proof: (good.body.proof as string[]).map(() => randomBytes(32).toString('base64url')) };
+    const answer = await api(b).post('/api/v1/federation/receipts', { via: qualified(c, leaf), receipt });
+    // Already there? No: the proposal differs from any recorded (a fresh id), so the proof is what is checked.
+    const fresh = await api(b).post('/api/v1/federation/receipts', { via: qualified(c, leaf), receipt: { ...receipt, proposal: 'AAAAAAAAAAAAAAAAAAAAAA' } });
+    expect([answer.status, fresh.status]).toEqual([422, 422]);
+    expect(fresh.body).toMatchObject({ code: 'PEER_BAD_PROOF' });
+    expect((await api(b).get<{ size: number }>(`/api/v1/circles/${middle}`)).body.size).toBe(size);
+    // A via that is no child here.
+    expect((await api(b).post('/api/v1/federation/receipts', { via: qualified(c, middle), receipt })).body).toMatchObject({ code: 'UNKNOWN_CHILD' });
+  });
+
+  it('a peer that shows a checkpoint inconsistent with one seen before is flagged, its evidence kept, its requests held', async () => {
+    const [good] = (await logOf(b, middle)).filter((l) => l.type === 'child.decision');
+    const cp = parseCheckpoint(splitNote(good.body.checkpoint as string).text);
+    // What a lying C would sign: the same size of the same log, another history.
+    const forked = signNote(formatCheckpoint(cp.origin, cp.size, randomBytes(32)), c.name, c.signer.rawPublicKey, (m) => c.signer.signBytes(m));
+    const size = (await api(b).get<{ size: number }>(`/api/v1/circles/${middle}`)).body.size;
+    const answer = await api(b).post('/api/v1/federation/receipts', { via: qualified(c, leaf), receipt: { ...good.body, proposal: 'AAAAAAAAAAAAAAAAAAAAAA', checkpoint: forked, proof: [] } });
+    // The inclusion proof cannot verify against a random root: refused before it is compared.
+    expect(answer.body).toMatchObject({ code: 'PEER_BAD_PROOF' });
+
+    // A genesis announcement with the forked checkpoint, its entry included in it by construction.
+    const genesis = (await (await fetch(`${c.url}/api/v1/circles/${leaf}/log?from=0`)).text()).split('\n')[0];
+    const decoded = decodeEntryLine(genesis);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    // A tree of two entries: the real genesis, and something else beside it.
+    const other = randomBytes(32);
+    const lie = signNote(formatCheckpoint(qualified(c, leaf), 2, nodeHash(decoded.leaf, other)), c.name, c.signer.rawPublicKey, (m) => c.signer.signBytes(m));
+    const flagged = await api(b).post('/api/v1/federation/children', { genesis: { line: genesis, checkpoint: lie, proof: [other.toString('base64url')] } });
+    expect(flagged).toMatchObject({ status: 409, body: { code: 'PEER_EQUIVOCATED' } });
+    expect((await api(b).get<{ size: number }>(`/api/v1/circles/${middle}`)).body.size).toBe(size);
+    const peers = (await api(b).get<{ items: Array<{ name: string; flaggedAt: string | null; evidence: Array<{ origin: string }> }> }>('/api/v1/federation/peers')).body.items;
+    const peer = peers.find((p) => p.name === c.name);
+    expect(peer?.flaggedAt).toEqual(expect.any(String));
+    expect(peer?.evidence).toEqual([expect.objectContaining({ origin: qualified(c, leaf) })]);
+    // Held: even an honest request from C is refused until an operator decides.
+    const honest = await api(b).post('/api/v1/federation/receipts', { via: qualified(c, leaf), receipt: good.body });
+    expect(honest.body).toMatchObject({ code: 'PEER_EQUIVOCATED' });
+  });
+});
