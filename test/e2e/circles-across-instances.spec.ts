@@ -17,7 +17,8 @@ import { parseCompact } from '../../src/core/formats/statement';
 import type { StatementSigner } from '../../src/core/formats/statement-signer';
 import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
-import { Instance, prepareInstance, startInstance, stopInstance } from '../support/federation';
+import { archipel } from '../support/cli';
+import { Instance, prepareInstance, startInstance, stopInstance, witnessEachOther } from '../support/federation';
 
 const dir = mkdtempSync(join(tmpdir(), 'archipel-across-'));
 
@@ -54,6 +55,7 @@ describe('circles across instances (SPEC §12.2)', () => {
         .map((o) => `${o.name} ${o.url}`)
         .join(';');
     }
+    witnessEachOther([a, b, c], 2);
     for (const i of [a, b, c]) await startInstance(i);
   });
 
@@ -136,6 +138,27 @@ describe('circles across instances (SPEC §12.2)', () => {
     expect(await receiptsIn(b, middle, proposal)).toHaveLength(1);
     expect(await receiptsIn(a, root, proposal)).toHaveLength(1);
   }, 120_000);
+
+  it('every instance cosigns the others, and archipel verify with the three witness keys and quorum 2 accepts every log', async () => {
+    const keys = [a, b, c].map((i) => i.witnessKey);
+    for (const [i, circle] of [
+      [a, root],
+      [b, middle],
+      [c, leaf],
+    ] as const) {
+      await eventually(async () => {
+        const res = await fetch(`${i.url}/api/v1/circles/${circle}/checkpoint?cosigned=1`);
+        if (res.status !== 200) return null;
+        // Cosigned at the current size: the receipts are in.
+        const size = (await api(i).get<{ size: number }>(`/api/v1/circles/${circle}`)).body.size;
+        return parseCheckpoint(splitNote(await res.text()).text).size === size;
+      }, 60_000, `a cosigned checkpoint of ${i.name}'s circle`);
+      const run = await archipel('verify', '--instance', i.url, '--circle', circle, '--witness', ...keys, '--quorum', '2');
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/OK cosigned by 2 witness\(es\)/);
+    }
+  }, 180_000);
 
   it('a receipt whose proof does not verify is refused, nothing written', async () => {
     const [good] = (await logOf(b, middle)).filter((l) => l.type === 'child.decision');
