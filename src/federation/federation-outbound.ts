@@ -14,6 +14,12 @@ import { FederationSettings } from './federation-settings';
 import { PeerClient } from './peer-client';
 import type { ReceiptRequest } from './dto/federation.requests';
 
+/** Where a `ratify: true` motion's opening and its adopted amendments are in its log (ProposalsService.ratificationSources). */
+export interface RatificationSources {
+  openedSeq: number;
+  amendments: Array<{ openedSeq: number; closedSeq: number }>;
+}
+
 @Injectable()
 export class FederationOutbound {
   private readonly logger = new Logger('Federation');
@@ -48,6 +54,13 @@ export class FederationOutbound {
     return { line: stored.line, checkpoint, proof: inclusion.path };
   }
 
+  /** An entry of a log here with its inclusion proof in the tree of `size` (a checkpoint sent beside it). */
+  private async includedAt(circle: string, seq: number, size: number): Promise<{ line: string; proof: string[] }> {
+    const stored = await this.ledger.entry(circle, seq);
+    if (!stored) throw new Error(`No entry ${circle}#${seq}`);
+    return { line: stored.line, proof: (await this.logs.inclusion(circle, seq, size)).path };
+  }
+
   /** SPEC §12.2: the genesis of `circle`, whose parent is `parent` on another instance, sent there. */
   async announceChild(circle: string, parent: string): Promise<void> {
     const target = parseQualifiedCircleId(parent);
@@ -62,14 +75,31 @@ export class FederationOutbound {
    * receipt's entry in `via` when the decision was taken below it, so the peer can check that
    * this instance recorded it there; `decision`: the decision's entry line when it is here.
    */
-  async deliverReceipt(target: string, via: string, receipt: BodyOf<'child.decision'>, carrierSeq: number | null, decision: string | null): Promise<void> {
+  async deliverReceipt(
+    target: string,
+    via: string,
+    receipt: BodyOf<'child.decision'>,
+    carrierSeq: number | null,
+    decision: string | null,
+    ratification: RatificationSources | null = null,
+  ): Promise<void> {
     const peer = parseQualifiedCircleId(target);
     if (!peer) throw new Error(`${target} is not a qualified circle id`);
+    const size = Number(receipt.checkpoint.split('\n')[1]);
+    const included = (seq: number) => this.includedAt(receipt.child, seq, size);
     const request: ReceiptRequest = {
       via: this.qualified(via),
       receipt: { ...receipt, child: this.qualified(receipt.child) },
       ...(decision !== null ? { decision } : {}),
       ...(carrierSeq !== null ? { carrier: await this.prove(via, carrierSeq) } : {}),
+      ...(ratification !== null
+        ? {
+            ratification: {
+              opening: await included(ratification.openedSeq),
+              amendments: await Promise.all(ratification.amendments.map(async (a) => ({ opening: await included(a.openedSeq), tally: await included(a.closedSeq) }))),
+            },
+          }
+        : {}),
     };
     const answer = await this.client.post<{ circle: string; seq: number | null }>(peer.instance, '/api/v1/federation/receipts', request);
     this.logger.log(`Receipt of ${request.receipt.child} ${receipt.proposal} acknowledged by ${peer.instance} (${answer.circle}#${answer.seq ?? 'already there'})`);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CirclesModule } from '../circles/circles.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { PropagationModule } from '../propagation/propagation.module';
+import { ProposalsModule } from '../proposals/proposals.module';
 import { FederationController } from './federation.controller';
 import { FederationJobs } from './federation.jobs';
 import { FederationReads } from './federation-reads';
@@ -14,7 +15,7 @@ import { PeersModule } from './peers.module';
  * peers module's, below the features that send.
  */
 @Module({
-  imports: [LedgerModule, CirclesModule, PropagationModule, PeersModule],
+  imports: [LedgerModule, CirclesModule, PropagationModule, ProposalsModule, PeersModule],
   controllers: [FederationController],
   providers: [FederationService, FederationReads, FederationJobs],
 })

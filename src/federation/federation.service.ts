@@ -8,7 +8,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CirclesRepository } from '../circles/circles.repository';
 import { Clock } from '../common/clock';
-import { base64url, canonicalJson } from '../core/formats/canonical-json';
+import { base64url, canonicalJson, parseTimestamp } from '../core/formats/canonical-json';
+import { applyAmendments } from '../core/governance/amendments';
 import { derivedId, parseQualifiedCircleId, qualifiedCircleId, isRemoteCircle } from '../core/formats/ids';
 import { publicKeyFromJwk } from '../core/formats/keys';
 import { parseCheckpoint } from '../core/formats/signed-note';
@@ -20,6 +21,7 @@ import { CheckpointFailure } from '../core/verify/verification';
 import { KeyIndexService } from '../identity/key-index.service';
 import { LedgerWriter } from '../ledger/ledger-writer';
 import { PropagationRepository } from '../propagation/propagation.repository';
+import { ProposalsService } from '../proposals/proposals.service';
 import { StatementsService } from '../statements/statements.service';
 import type { ChildRequest, MemberImport, ReceiptRequest } from './dto/federation.requests';
 import { FederationSettings } from './federation-settings';
@@ -46,6 +48,7 @@ export class FederationService {
     private readonly statements: StatementsService,
     private readonly clock: Clock,
     private readonly ds: DataSource,
+    private readonly proposals: ProposalsService,
   ) {}
 
   /** SPEC §4, §12.2: a circle of another instance whose parent is here, from its signed genesis. */
@@ -129,6 +132,8 @@ export class FederationService {
       await this.client.holdConsistent(viaPeer, req.via, req.carrier.checkpoint, carried.checkpoint, req);
     }
 
+    const ratification = req.ratification ? this.ratifiable(req, originPeer) : null;
+
     const result = await this.writer.submitSystem({
       lane: target,
       receivedAt: this.clock.now(),
@@ -139,7 +144,46 @@ export class FederationService {
       },
     });
     if (result) this.logger.log(`Receipt of ${receipt.child} ${receipt.proposal} in ${target}#${result.seq}`);
+    // SPEC §8: a `ratify: true` motion of a child opens its ratification here, once (retries included).
+    if (ratification) await this.proposals.openRatificationMotion(target, { circle: receipt.child, proposal: receipt.proposal }, ratification.title, ratification.text, ratification.windowMs);
     return { circle: target, seq: result?.seq ?? null };
+  }
+
+  /**
+   * The motion to ratify, from its opening entry and its adopted amendments' openings and tallies,
+   * each proven against the receipt's checkpoint: its title, its text as amended (SPEC §5.3) and
+   * its window.
+   */
+  private ratifiable(req: ReceiptRequest, originPeer: PinnedPeer): { title: string; text: string; windowMs: number } {
+    const { receipt } = req;
+    const sources = req.ratification as NonNullable<ReceiptRequest['ratification']>;
+    if (receipt.child !== req.via || receipt.outcome !== 'adopted') {
+      throw new DomainError('PEER_BAD_REQUEST', 'Only an adopted motion of the direct child is ratified (SPEC §8)', 'ratification');
+    }
+    const at = (e: { line: string; proof: string[] }, field: string) => proven({ ...e, checkpoint: receipt.checkpoint }, originPeer, receipt.child, field);
+    const opening = at(sources.opening, 'ratification.opening');
+    const motion = parseCompact(opening.entry.jws).payload;
+    if (motion.type !== 'proposal.open' || motion.body.kind !== 'motion' || motion.body.ratify !== true || derivedId(opening.entry.jws) !== receipt.proposal) {
+      throw new DomainError('PEER_BAD_PROOF', 'The opening entry is not that motion, opened with ratify: true', 'ratification.opening');
+    }
+    const adopted = sources.amendments.map((a, i) => {
+      const opened = at(a.opening, `ratification.amendments.${i}.opening`);
+      const tallied = at(a.tally, `ratification.amendments.${i}.tally`);
+      const amendment = parseCompact(opened.entry.jws).payload;
+      const tally = parseCompact(tallied.entry.jws);
+      assertPeerSigned(tally, originPeer, `ratification.amendments.${i}.tally`);
+      const id = derivedId(opened.entry.jws);
+      if (amendment.type !== 'proposal.open' || amendment.body.kind !== 'amendment' || amendment.body.target !== receipt.proposal) {
+        throw new DomainError('PEER_BAD_PROOF', 'Not an amendment of that motion', `ratification.amendments.${i}.opening`);
+      }
+      if (tally.payload.type !== 'tally.result' || tally.payload.body.proposal !== id || tally.payload.body.outcome !== 'adopted') {
+        throw new DomainError('PEER_BAD_PROOF', "Not that amendment's tally, adopted", `ratification.amendments.${i}.tally`);
+      }
+      return { seq: opened.entry.seq, id, find: amendment.body.find, replace: amendment.body.replace };
+    });
+    const text = applyAmendments(motion.body.text, adopted.sort((x, y) => x.seq - y.seq)).text;
+    const windowMs = (parseTimestamp(motion.body.closesAt) ?? 0) - (parseTimestamp(opening.entry.recordedAt) ?? 0);
+    return { title: motion.body.title, text, windowMs };
   }
 
   /**

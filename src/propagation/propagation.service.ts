@@ -85,7 +85,9 @@ export class PropagationService {
         const carrier = via === circle ? null : await this.receipts.receiptSeq(via, circle, proposal);
         if (via !== circle && carrier === null) throw new Error(`No receipt of ${circle} ${proposal} in ${via} yet`);
         body ??= await this.receiptBody(circle, seq, decoded.leaf, proposal, outcome);
-        await this.outbound.deliverReceipt(target, via, body, carrier, stored.line);
+        // The parent on the other instance ratifies a `ratify: true` motion of its direct child.
+        const ratification = via === circle && outcome === 'adopted' ? await this.proposals.ratificationSources(proposal) : null;
+        await this.outbound.deliverReceipt(target, via, body, carrier, stored.line, ratification);
         break;
       }
       if (!(await this.receipts.exists(this.ledger.dataSource, target, circle, proposal))) {

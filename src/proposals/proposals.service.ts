@@ -194,25 +194,41 @@ export class ProposalsService {
   async openRatification(childProposal: string, parent: string): Promise<AppendResult | null> {
     const child = await this.proposals.proposal(childProposal);
     if (!child || child.kind !== 'motion' || child.body.ratify !== true || child.result?.outcome !== 'adopted') return null;
+    // The parent ratifies what the child adopted: the text as amended.
+    const text = (await this.amended(child))?.text ?? child.text;
+    return this.openRatificationMotion(parent, { circle: child.circle, proposal: child.id }, child.title, text, child.closesAt - child.openedAt);
+  }
+
+  /**
+   * The ratification motion in `parent` of the motion `ratifies` (a circle here, or a qualified id
+   * of a circle on another instance, SPEC §12.2), once: system-opened, with the child's title and
+   * text as amended, and a window as long as its own.
+   */
+  openRatificationMotion(parent: string, ratifies: { circle: string; proposal: string }, title: string, text: string, windowMs: number): Promise<AppendResult | null> {
     return this.writer.submitSystem({
       lane: parent,
       receivedAt: this.clock.now(),
       compose: async (m: EntityManager) => {
-        if (await this.proposals.ratificationExists(m, child.circle, child.id)) return null;
-        const now = this.clock.now();
-        // The parent ratifies what the child adopted: the text as amended.
-        const text = (await this.amended(child, m))?.text ?? child.text;
-        const body = {
-          kind: 'motion' as const,
-          title: child.title,
-          text,
-          topic: null,
-          closesAt: formatTimestamp(now + (child.closesAt - child.openedAt)),
-          ratifies: { circle: child.circle, proposal: child.id },
-        };
+        if (await this.proposals.ratificationExists(m, ratifies.circle, ratifies.proposal)) return null;
+        const body = { kind: 'motion' as const, title, text, topic: null, closesAt: formatTimestamp(this.clock.now() + windowMs), ratifies };
         return { type: 'proposal.open', circle: parent, body };
       },
     });
+  }
+
+  /**
+   * SPEC §8, §12.2: what a parent on another instance needs to ratify an adopted `ratify: true`
+   * motion: the seq of its opening entry and, for each adopted amendment, of its opening and its
+   * tally (its text as amended follows from them). null for anything else.
+   */
+  async ratificationSources(proposal: string): Promise<{ openedSeq: number; amendments: Array<{ openedSeq: number; closedSeq: number }> } | null> {
+    const p = await this.proposals.proposal(proposal);
+    if (!p || p.kind !== 'motion' || p.body.ratify !== true || p.result?.outcome !== 'adopted') return null;
+    const adopted = (await this.proposals.amendmentsOf(p.id)).filter((a) => a.outcome === 'adopted');
+    const amendments = await Promise.all(
+      adopted.map(async (a) => ({ openedSeq: a.openedSeq, closedSeq: (await this.proposals.closedSeq(a.id)) as number })),
+    );
+    return { openedSeq: p.openedSeq, amendments };
   }
 
   pendingProposals(limit: number) {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { formatTimestamp } from '../../src/core/formats/canonical-json';
 import { splitNote } from '../../src/core/formats/cosignature';
 import { decodeEntryLine } from '../../src/core/formats/entry';
+import { derivedId } from '../../src/core/formats/ids';
 import { nodeHash } from '../../src/core/formats/merkle';
 import { formatCheckpoint, parseCheckpoint, signNote } from '../../src/core/formats/signed-note';
 import { parseCompact } from '../../src/core/formats/statement';
@@ -22,7 +23,7 @@ import { Instance, prepareInstance, startInstance, stopInstance, witnessEachOthe
 
 const dir = mkdtempSync(join(tmpdir(), 'archipel-across-'));
 
-type Line = { seq: number; type: string; body: Record<string, unknown> };
+type Line = { seq: number; type: string; body: Record<string, unknown>; id: string };
 
 async function logOf(i: Instance, circle: string): Promise<Line[]> {
   const text = await (await fetch(`${i.url}/api/v1/circles/${circle}/log`)).text();
@@ -33,7 +34,7 @@ async function logOf(i: Instance, circle: string): Promise<Line[]> {
       const decoded = decodeEntryLine(l);
       if (!decoded.ok) throw new Error(decoded.reason);
       const p = parseCompact(decoded.entry.jws).payload;
-      return { seq: decoded.entry.seq, type: p.type, body: p.body as Record<string, unknown> };
+      return { seq: decoded.entry.seq, type: p.type, body: p.body as Record<string, unknown>, id: derivedId(decoded.entry.jws) };
     });
 }
 
@@ -102,13 +103,18 @@ describe('circles across instances (SPEC §12.2)', () => {
     expect(created).toEqual([expect.objectContaining({ body: { child: qualified(b, middle), genesis: { leaf: expect.any(String) } } })]);
   });
 
-  const adopt = async (title: string): Promise<string> => {
+  const adopt = async (title: string, where: [Instance, string] = [c, leaf], opening: Partial<{ ratify: boolean }> = {}): Promise<string> => {
+    const [i, circle] = where;
     const closesAt = formatTimestamp(Date.now() + 2_500);
-    const opened = await api(c).act(alice, 'proposal.open', leaf, { kind: 'motion', title, text: `${title}.`, closesAt });
+    const opened = await api(i).act(alice, 'proposal.open', circle, { kind: 'motion', title, text: `${title}.`, closesAt, ...opening });
     const proposal = opened.id as string;
-    for (const m of [alice, bob]) await api(c).act(m, 'vote.cast', leaf, { proposal, choice: 'yes' });
-    await eventually(async () => (await api(c).get<{ status: string }>(`/api/v1/proposals/${proposal}`)).body.status === 'closed', 30_000, 'the tally in C');
+    await vote(i, circle, proposal);
     return proposal;
+  };
+
+  const vote = async (i: Instance, circle: string, proposal: string) => {
+    for (const m of [alice, bob]) await api(i).act(m, 'vote.cast', circle, { proposal, choice: 'yes' });
+    await eventually(async () => (await api(i).get<{ status: string }>(`/api/v1/proposals/${proposal}`)).body.status === 'closed', 30_000, `the tally in ${i.name}`);
   };
 
   const receiptsIn = async (i: Instance, circle: string, proposal: string) => (await logOf(i, circle)).filter((l) => l.type === 'child.decision' && l.body.proposal === proposal);
@@ -138,6 +144,23 @@ describe('circles across instances (SPEC §12.2)', () => {
     expect(await receiptsIn(b, middle, proposal)).toHaveLength(1);
     expect(await receiptsIn(a, root, proposal)).toHaveLength(1);
   }, 120_000);
+
+  it('a motion adopted in C with ratify: true is ratified in B, and the ratification climbs to A', async () => {
+    const proposal = await adopt('Adhérer à la charte', [c, leaf], { ratify: true });
+    const ratification = await eventually(async () => {
+      const opened = (await logOf(b, middle)).find((l) => l.type === 'proposal.open' && (l.body.ratifies as { proposal?: string } | undefined)?.proposal === proposal);
+      return opened ?? null;
+    }, 30_000, 'the ratification motion in B');
+    expect(ratification.body).toMatchObject({ kind: 'motion', title: 'Adhérer à la charte', text: 'Adhérer à la charte.', topic: null, ratifies: { circle: qualified(c, leaf), proposal } });
+    await vote(b, middle, ratification.id);
+    const [receipt] = await eventually(async () => {
+      const found = await receiptsIn(a, root, ratification.id);
+      return found.length ? found : null;
+    }, 30_000, 'the receipt of the ratification in A');
+    expect(receipt.body).toMatchObject({ child: qualified(b, middle), proposal: ratification.id, outcome: 'adopted' });
+    // Opened once, whatever the retries.
+    expect((await logOf(b, middle)).filter((l) => (l.body.ratifies as { proposal?: string } | undefined)?.proposal === proposal)).toHaveLength(1);
+  }, 90_000);
 
   it('every instance cosigns the others, and archipel verify with the three witness keys and quorum 2 accepts every log', async () => {
     const keys = [a, b, c].map((i) => i.witnessKey);

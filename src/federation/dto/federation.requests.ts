@@ -11,6 +11,12 @@ const provenEntrySchema = z.strictObject({
   proof: z.array(hashSchema).max(LIMITS.proofLength),
 });
 
+/** An entry proven against a checkpoint given elsewhere in the request. */
+const includedEntrySchema = z.strictObject({
+  line: z.string().min(1).max(ENTRY_LINE_MAX),
+  proof: z.array(hashSchema).max(LIMITS.proofLength),
+});
+
 export const childRequestSchema = z.strictObject({ genesis: provenEntrySchema });
 export type ChildRequest = z.infer<typeof childRequestSchema>;
 
@@ -23,6 +29,16 @@ export const receiptRequestSchema = z.strictObject({
   decision: z.optional(z.string().min(1).max(ENTRY_LINE_MAX)),
   /** the sender's own child.decision entry in `via`, when the decision was taken below `via` */
   carrier: z.optional(provenEntrySchema),
+  /**
+   * For a motion adopted with `ratify: true` in `via` itself: its opening entry and, per adopted
+   * amendment, its opening and its tally, each proven against the receipt's checkpoint (SPEC §8).
+   */
+  ratification: z.optional(
+    z.strictObject({
+      opening: includedEntrySchema,
+      amendments: z.array(z.strictObject({ opening: includedEntrySchema, tally: includedEntrySchema })).max(1000),
+    }),
+  ),
 });
 export type ReceiptRequest = z.infer<typeof receiptRequestSchema>;
 
