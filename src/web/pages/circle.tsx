@@ -10,6 +10,7 @@ import { PARAM_NAMES, REGIMES, type ProposalKind, type RegimeName } from '../../
 import { useLocation, useRoute } from 'preact-iso';
 import { DelegationGraph } from '../components/delegation-graph';
 import { loadCursor } from '../lib/cursor';
+import { parseQualifiedCircleId } from '../../core/formats/ids';
 
 /** A large circle lists its first members only (each name is one request). */
 const MEMBERS_SHOWN = 100;
@@ -73,7 +74,13 @@ function CircleFacts({ circle: c }: { circle: Circle }) {
     <div class="facts">
       <dl>
         <dt>{t('circle.parent')}</dt>
-        <dd>{c.parent ? <a href={`/circles/${c.parent}`}>{shortId(c.parent)}</a> : t('circle.noParent')}</dd>
+        <dd>
+          {c.parent === null
+            ? t('circle.noParent')
+            : parseQualifiedCircleId(c.parent)
+              ? t('tree.remoteParent', { ...parseQualifiedCircleId(c.parent) })
+              : <a href={`/circles/${c.parent}`}>{shortId(c.parent)}</a>}
+        </dd>
         {c.forkedFrom && (
           <>
             <dt>{t('circle.forks')}</dt>
