@@ -8,15 +8,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CirclesRepository } from '../circles/circles.repository';
 import { Clock } from '../common/clock';
-import { base64url, canonicalJson, parseTimestamp } from '../core/formats/canonical-json';
-import { applyAmendments } from '../core/governance/amendments';
+import { base64url, canonicalJson } from '../core/formats/canonical-json';
 import { derivedId, parseQualifiedCircleId, qualifiedCircleId, isRemoteCircle } from '../core/formats/ids';
-import { publicKeyFromJwk } from '../core/formats/keys';
 import { parseCheckpoint } from '../core/formats/signed-note';
 import { splitNote } from '../core/formats/cosignature';
 import { assertSignature, parseCompact, type ParsedStatement } from '../core/formats/statement';
 import { DomainError } from '../core/rules/domain-error';
-import { verifyProvenEntry, type ProvenEntry, type VerifiedEntry } from '../core/verify/proven-entry';
+import { isSignedByInstance, motionToRatify, verifyProvenEntry, type MotionToRatify, type ProvenEntry, type VerifiedEntry } from '../core/verify/proven-entry';
 import { CheckpointFailure } from '../core/verify/verification';
 import { KeyIndexService } from '../identity/key-index.service';
 import { LedgerWriter } from '../ledger/ledger-writer';
@@ -132,7 +130,13 @@ export class FederationService {
       await this.client.holdConsistent(viaPeer, req.via, req.carrier.checkpoint, carried.checkpoint, req);
     }
 
-    const ratification = req.ratification ? this.ratifiable(req, originPeer) : null;
+    let ratification: MotionToRatify | null = null;
+    if (req.ratification) {
+      if (receipt.child !== req.via || receipt.outcome !== 'adopted') {
+        throw new DomainError('PEER_BAD_REQUEST', 'Only an adopted motion of the direct child is ratified (SPEC §8)', 'ratification');
+      }
+      ratification = peerProof(() => motionToRatify(receipt.proposal, receipt.child, originPeer.noteKey, receipt.checkpoint, req.ratification!), originPeer, 'ratification');
+    }
 
     const result = await this.writer.submitSystem({
       lane: target,
@@ -147,43 +151,6 @@ export class FederationService {
     // SPEC §8: a `ratify: true` motion of a child opens its ratification here, once (retries included).
     if (ratification) await this.proposals.openRatificationMotion(target, { circle: receipt.child, proposal: receipt.proposal }, ratification.title, ratification.text, ratification.windowMs);
     return { circle: target, seq: result?.seq ?? null };
-  }
-
-  /**
-   * The motion to ratify, from its opening entry and its adopted amendments' openings and tallies,
-   * each proven against the receipt's checkpoint: its title, its text as amended (SPEC §5.3) and
-   * its window.
-   */
-  private ratifiable(req: ReceiptRequest, originPeer: PinnedPeer): { title: string; text: string; windowMs: number } {
-    const { receipt } = req;
-    const sources = req.ratification as NonNullable<ReceiptRequest['ratification']>;
-    if (receipt.child !== req.via || receipt.outcome !== 'adopted') {
-      throw new DomainError('PEER_BAD_REQUEST', 'Only an adopted motion of the direct child is ratified (SPEC §8)', 'ratification');
-    }
-    const at = (e: { line: string; proof: string[] }, field: string) => proven({ ...e, checkpoint: receipt.checkpoint }, originPeer, receipt.child, field);
-    const opening = at(sources.opening, 'ratification.opening');
-    const motion = parseCompact(opening.entry.jws).payload;
-    if (motion.type !== 'proposal.open' || motion.body.kind !== 'motion' || motion.body.ratify !== true || derivedId(opening.entry.jws) !== receipt.proposal) {
-      throw new DomainError('PEER_BAD_PROOF', 'The opening entry is not that motion, opened with ratify: true', 'ratification.opening');
-    }
-    const adopted = sources.amendments.map((a, i) => {
-      const opened = at(a.opening, `ratification.amendments.${i}.opening`);
-      const tallied = at(a.tally, `ratification.amendments.${i}.tally`);
-      const amendment = parseCompact(opened.entry.jws).payload;
-      const tally = parseCompact(tallied.entry.jws);
-      assertPeerSigned(tally, originPeer, `ratification.amendments.${i}.tally`);
-      const id = derivedId(opened.entry.jws);
-      if (amendment.type !== 'proposal.open' || amendment.body.kind !== 'amendment' || amendment.body.target !== receipt.proposal) {
-        throw new DomainError('PEER_BAD_PROOF', 'Not an amendment of that motion', `ratification.amendments.${i}.opening`);
-      }
-      if (tally.payload.type !== 'tally.result' || tally.payload.body.proposal !== id || tally.payload.body.outcome !== 'adopted') {
-        throw new DomainError('PEER_BAD_PROOF', "Not that amendment's tally, adopted", `ratification.amendments.${i}.tally`);
-      }
-      return { seq: opened.entry.seq, id, find: amendment.body.find, replace: amendment.body.replace };
-    });
-    const text = applyAmendments(motion.body.text, adopted.sort((x, y) => x.seq - y.seq)).text;
-    const windowMs = (parseTimestamp(motion.body.closesAt) ?? 0) - (parseTimestamp(opening.entry.recordedAt) ?? 0);
-    return { title: motion.body.title, text, windowMs };
   }
 
   /**
@@ -236,24 +203,24 @@ function originOfNote(note: string): string {
   }
 }
 
-function proven(entry: ProvenEntry, peer: PinnedPeer, origin: string, field: string): VerifiedEntry {
+/** A proof check of core/verify/proven-entry.ts, its failure a PEER_BAD_PROOF naming the peer and the field. */
+function peerProof<T>(check: () => T, peer: PinnedPeer, field: string): T {
   try {
-    return verifyProvenEntry(entry, peer.noteKey, origin);
+    return check();
   } catch (e) {
     if (e instanceof CheckpointFailure) throw new DomainError('PEER_BAD_PROOF', `${peer.name}: ${e.reason}`, field);
     throw e;
   }
 }
 
+function proven(entry: ProvenEntry, peer: PinnedPeer, origin: string, field: string): VerifiedEntry {
+  return peerProof(() => verifyProvenEntry(entry, peer.noteKey, origin), peer, field);
+}
+
 /** A system statement of the peer: signed by the key pinned for it. */
 function assertPeerSigned(statement: ParsedStatement, peer: PinnedPeer, field: string): void {
-  if (statement.header.typ !== 'archipel-system' || statement.header.kid !== peer.kid) {
-    throw new DomainError('PEER_BAD_PROOF', `That statement is not a system statement of ${peer.name}`, field);
-  }
-  try {
-    assertSignature(statement, publicKeyFromJwk(peer.jwk));
-  } catch {
-    throw new DomainError('PEER_BAD_PROOF', `That statement's signature is not ${peer.name}'s`, field);
+  if (!isSignedByInstance(statement, peer.noteKey)) {
+    throw new DomainError('PEER_BAD_PROOF', `That statement is not a system statement signed by ${peer.name}`, field);
   }
 }
 
