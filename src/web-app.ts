@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The app's routes (src/web/app.tsx): each answers the app's page. */
-export const WEB_APP_ROUTES = ['/', '/me', '/circles', '/circles/*', '/proposals/*', '/join/*'] as const;
+export const WEB_APP_ROUTES = ['/', '/me', '/circles', '/circles/*', '/proposals/*', '/join/*', '/device/*'] as const;
 
 /** dist/web beside the compiled service; from the sources (tests), the built dist/web at the root. */
 export const WEB_APP_DIR = existsSync(join(__dirname, 'web', 'assets')) ? join(__dirname, 'web') : join(__dirname, '..', 'dist', 'web');

@@ -13,6 +13,7 @@ import { ProposalPage } from './pages/proposal';
 import { AuditPage } from './pages/audit';
 import { MePage, JoinPage } from './pages/me';
 import { TreePage } from './pages/tree';
+import { DevicePage, KeyBanner } from './pages/devices';
 import './styles.css';
 
 const LANGUAGE_KEY = 'archipel.language';
@@ -48,6 +49,7 @@ function Shell() {
         </label>
       </header>
       <main id="main">
+        {me && <KeyBanner />}
         {me ? (
           <Router>
             <Route path="/" component={Home} />
@@ -57,6 +59,7 @@ function Shell() {
             <Route path="/circles/:id/audit" component={AuditPage} />
             <Route path="/proposals/:id" component={ProposalPage} />
             <Route path="/join/:member" component={JoinPage} />
+            <Route path="/device/:key" component={DevicePage} />
             <Route default component={Home} />
           </Router>
         ) : (

@@ -101,3 +101,17 @@ export function ActionStatus({ status }: { status: { pending: boolean; error: un
     </div>
   );
 }
+
+/** A read-only value to hand on (a link, a code), selected on focus, with a copy button. */
+export function CopyField({ id, label, value }: { id: string; label: string; value: string }) {
+  const t = useT();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input id={id} readOnly value={value} onFocus={(e) => e.currentTarget.select()} />
+      <button type="button" onClick={() => navigator.clipboard?.writeText(value)}>
+        {t('me.copy')}
+      </button>
+    </div>
+  );
+}

@@ -71,10 +71,28 @@ export interface Proposal {
   result?: TallyResultBody & { void?: string[] };
 }
 
+export interface PublicJwk {
+  kty: 'OKP';
+  crv: 'Ed25519';
+  x: string;
+}
+
+/** One of her keys over time (SPEC §11): every key that ever signed for her, in the order added. */
+export interface MemberKey {
+  kid: string;
+  jwk: PublicJwk;
+  addedAt: string;
+  revokedAt?: string;
+}
+
 export interface Member {
   id: string;
   name: string;
-  jwk: { kty: 'OKP'; crv: 'Ed25519'; x: string };
+  /** the registration key: her member id is its thumbprint */
+  jwk: PublicJwk;
+  keys?: MemberKey[];
+  /** her recovery key in force, if she has one */
+  recovery?: PublicJwk;
 }
 
 export interface Invitation {
@@ -197,6 +215,8 @@ export class Api {
 
   wellKnown = () => this.json<WellKnown>('/.well-known/archipel.json');
   member = (id: string) => this.json<Member>(`/api/v1/members/${enc(id)}`);
+  /** Whose key this is (any key ever active, or a recovery key); UNKNOWN_KEY for no one's. */
+  key = (kid: string) => this.json<{ kid: string; member: string }>(`/api/v1/keys/${enc(kid)}`);
   memberCircles = (id: string) => this.json<{ items: CircleSummary[] }>(`/api/v1/members/${enc(id)}/circles`);
   invitations = (id: string) => this.json<{ items: Invitation[] }>(`/api/v1/members/${enc(id)}/invitations`);
   memberDelegations = (id: string) => this.json<MemberDelegations>(`/api/v1/members/${enc(id)}/delegations`);

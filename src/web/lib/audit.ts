@@ -80,8 +80,10 @@ export async function auditCircle(api: Api, circle: string, onProgress: Progress
   }
 
   const all = lines(await api.log(circle));
-  const verifier = new LogVerifier({ circle, keys: keyLookup(registry.memberKeys(), instance), instanceKid: instance.kid, rootsAt: [checkpoint.size] });
-  const decoder = new ReplayDecoder();
+  // SPEC §11: every entry is checked against the keys over time, and speaks for the member its key belongs to.
+  const keyBook = registry.keyBook();
+  const verifier = new LogVerifier({ circle, keys: keyLookup(registry.memberKeys(), instance), instanceKid: instance.kid, rootsAt: [checkpoint.size], keyBook });
+  const decoder = new ReplayDecoder((kid) => keyBook.key(kid)?.member ?? kid);
   const encoder = new TextEncoder();
   let replay: LogReplay | null = null;
   for (let i = 0; i < all.length; i++) {

@@ -14,9 +14,11 @@ import { randomBytes, toBase64url } from '../../core/crypto/crypto';
 import { api, type Appended } from './api';
 
 export interface Identity {
+  /** her member id (the thumbprint of the key she registered with, SPEC §11) */
   id: string;
   name: string;
   publicJwk: Ed25519PublicJwk;
+  /** this device's key: her registration key on her first device, an added key on the others */
   /** non-extractable: `crypto.subtle.exportKey` refuses it */
   privateKey: CryptoKey;
   createdAt: string;
@@ -24,13 +26,50 @@ export interface Identity {
 
 const store = createStore('archipel', 'identity');
 const KEY = 'me';
+const PENDING = 'pending-device';
 
 export async function loadIdentity(): Promise<Identity | null> {
   return (await get<Identity>(KEY, store)) ?? null;
 }
 
+export async function saveIdentity(me: Identity): Promise<void> {
+  await set(KEY, me, store);
+}
+
 export async function forgetIdentity(): Promise<void> {
   await del(KEY, store);
+}
+
+/** The id of the key this device signs with (SPEC §11: the `kid` of its statements). */
+export function kidOf(me: Pick<Identity, 'publicJwk'>): string {
+  return memberIdOf(me.publicJwk);
+}
+
+/** A key of this device, not yet known to be anyone's (a device waiting to be added). */
+export interface DeviceKey {
+  publicJwk: Ed25519PublicJwk;
+  privateKey: CryptoKey;
+  createdAt: string;
+}
+
+/** A fresh Ed25519 key for this device, generated NON-EXTRACTABLE by WebCrypto. */
+export async function newDeviceKey(): Promise<DeviceKey> {
+  const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+  const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+  return { publicJwk: { kty: 'OKP', crv: 'Ed25519', x: toBase64url(raw) }, privateKey: pair.privateKey, createdAt: new Date().toISOString() };
+}
+
+/** The key of a device waiting to be added by another (kept across reloads until it is). */
+export async function loadPendingDevice(): Promise<DeviceKey | null> {
+  return (await get<DeviceKey>(PENDING, store)) ?? null;
+}
+
+export async function savePendingDevice(key: DeviceKey): Promise<void> {
+  await set(PENDING, key, store);
+}
+
+export async function forgetPendingDevice(): Promise<void> {
+  await del(PENDING, store);
 }
 
 /** Sign one statement with her key (the same payload and header code as the server's signer). */
@@ -79,15 +118,13 @@ export function registrationTakesRecovery(): boolean {
  * Returns her identity and the recovery key to show once.
  */
 export async function register(name: string, language: string): Promise<{ me: Identity; recovery: RecoveryKey; recoveryRegistered: boolean }> {
-  const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify'])) as CryptoKeyPair;
-  const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
-  const publicJwk: Ed25519PublicJwk = { kty: 'OKP', crv: 'Ed25519', x: toBase64url(raw) };
-  const me: Identity = { id: memberIdOf(publicJwk), name, publicJwk, privateKey: pair.privateKey, createdAt: new Date().toISOString() };
+  const { publicJwk, privateKey, createdAt } = await newDeviceKey();
+  const me: Identity = { id: memberIdOf(publicJwk), name, publicJwk, privateKey, createdAt };
   const recovery = newRecoveryKey(language);
   const recoveryRegistered = registrationTakesRecovery();
   const body = (recoveryRegistered ? { name, recovery: recovery.publicJwk } : { name }) as BodyOf<'member.register'>;
   await api.submit(await signAs(me, 'member.register', null, body));
-  await set(KEY, me, store);
+  await saveIdentity(me);
   recovery.fileText = recovery.fileText.replace('"member": null', `"member": ${JSON.stringify(me.id)}`);
   return { me, recovery, recoveryRegistered };
 }

@@ -3,7 +3,8 @@ import { api } from '../lib/api';
 import { act, forgetIdentity } from '../lib/identity';
 import { invitationLink } from '../lib/forms';
 import { useLoad, useSession, useT } from '../lib/state';
-import { ActionStatus, Show, useAction } from '../components/ui';
+import { ActionStatus, CopyField, Show, useAction } from '../components/ui';
+import { AddDevice, DeviceKeys } from './devices';
 
 export function MePage() {
   const t = useT();
@@ -20,12 +21,10 @@ export function MePage() {
           <code data-testid="my-id">{me!.id}</code>
         </dd>
       </dl>
-      <label for="link">{t('me.link')}</label>
-      <input id="link" readOnly value={link} onFocus={(e) => e.currentTarget.select()} />
-      <button type="button" onClick={() => navigator.clipboard?.writeText(link)}>
-        {t('me.copy')}
-      </button>
+      <CopyField id="link" label={t('me.link')} value={link} />
       <p class="muted">{t('me.key')}</p>
+      <DeviceKeys />
+      <AddDevice />
       <button
         type="button"
         class="danger"

@@ -1,9 +1,24 @@
 import { useState } from 'preact/hooks';
-import { register, type RecoveryKey, type Identity } from '../lib/identity';
-import { useSession, useT } from '../lib/state';
-import { ActionStatus, useAction } from '../components/ui';
+import { loadPendingDevice, register, type DeviceKey, type RecoveryKey, type Identity } from '../lib/identity';
+import { useLoad, useSession, useT } from '../lib/state';
+import { ActionStatus, Show, useAction } from '../components/ui';
+import { PendingDevice, Recover, StartDevice } from './devices';
 
+/** First visit on a device: a new identity, or this device added to hers, or recovery. */
 export function Welcome() {
+  const [stored, reload] = useLoad(loadPendingDevice, []);
+  const [pending, setPending] = useState<DeviceKey | null | undefined>(undefined);
+  return (
+    <Show loaded={stored} retry={reload}>
+      {(fromStore) => {
+        const waiting = pending === undefined ? fromStore : pending;
+        return waiting ? <PendingDevice pending={waiting} onCancel={() => setPending(null)} /> : <NewIdentity onDevice={setPending} />;
+      }}
+    </Show>
+  );
+}
+
+function NewIdentity({ onDevice }: { onDevice: (key: DeviceKey) => void }) {
   const t = useT();
   const { setMe, language } = useSession();
   const [name, setName] = useState('');
@@ -29,6 +44,12 @@ export function Welcome() {
         </button>
       </form>
       <ActionStatus status={status} />
+      {supported && (
+        <>
+          <StartDevice onStarted={onDevice} />
+          <Recover />
+        </>
+      )}
     </section>
   );
 }
