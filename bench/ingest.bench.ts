@@ -23,16 +23,15 @@
 // The measured statement is `member.invite` of a registered member who is not (and never becomes)
 // a member of the circle: valid over and over (circle-rules.ts decideInvite), each with a fresh id.
 import '../src/platform/node';
-import { spawn, ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createPublicKey, randomBytes, verify as edVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
 import { openDataSource, runMigrations } from '../src/database/data-source';
 import { StatementSigner } from '../src/core/formats/statement-signer';
-import { CLK_TCK, DIST, envInt, fmt, freePort, load, log, postgresTicks, processTreeTicks } from './bench-support';
+import { CLK_TCK, cleanRedis, envInt, fmt, load, log, post, postAll, postgresTicks, processTreeTicks, startApi, stopChild } from './bench-support';
 
 const GOAL_SPREAD = 3_000;
 const GOAL_HOT = 2_000;
@@ -99,37 +98,6 @@ function cpuShares(a: CpuSnap, b: CpuSnap) {
 }
 
 // ---------------------------------------------------------------- HTTP
-
-interface Answer {
-  status: number;
-  body: string;
-}
-
-async function post(pool: Pool, jws: string): Promise<Answer> {
-  const res = await pool.request({
-    path: '/api/v1/statements',
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jws }),
-  });
-  return { status: res.statusCode, body: await res.body.text() };
-}
-
-/** Post all, `concurrency` in flight; throws on anything but 201 (setup). */
-async function postAll(pool: Pool, jwss: string[], concurrency: number): Promise<Array<Record<string, unknown>>> {
-  const out: Array<Record<string, unknown>> = new Array(jwss.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < jwss.length; i = next++) {
-        const a = await post(pool, jwss[i]);
-        if (a.status !== 201) throw new Error(`setup statement refused: ${a.status} ${a.body}`);
-        out[i] = JSON.parse(a.body) as Record<string, unknown>;
-      }
-    }),
-  );
-  return out;
-}
 
 interface PhaseResult {
   name: string;
@@ -261,37 +229,10 @@ async function main(): Promise<void> {
     const verifyMicros = 1e6 / verifyPerSec;
 
     // The API as a child process.
-    const port = await freePort();
-    const env = {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: dbUrl,
-      REDIS_URL,
-      QUEUE_PREFIX: queuePrefix,
-      LOG_LEVEL: 'warn',
-      INSTANCE_NAME: 'bench.archipel',
-      DATABASE_POOL_SIZE: '16',
-      API_PROCESSES: String(API_PROCESSES),
-    };
     const nodeArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
-    child = spawn(process.execPath, [...nodeArgs, join(DIST, 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-    const base = `http://127.0.0.1:${port}`;
-    const health = new Pool(base, { connections: 1 });
-    for (let i = 0; ; i++) {
-      if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}`);
-      try {
-        const r = await health.request({ path: '/health', method: 'GET' });
-        await r.body.text();
-        if (r.statusCode === 200) break;
-      } catch {
-        /* not yet */
-      }
-      if (i > 300) throw new Error('API did not become healthy within 30 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await health.close();
+    const api = await startApi({ dbUrl, redisUrl: REDIS_URL, queuePrefix, nodeArgs, env: { DATABASE_POOL_SIZE: '16', API_PROCESSES: String(API_PROCESSES) } });
+    child = api.child;
+    const base = api.base;
     const serverPid = child.pid as number;
     log(`API: node dist/main.js, pid ${serverPid}, ${base}, API_PROCESSES=${API_PROCESSES}, DATABASE_POOL_SIZE=16 each`);
 
@@ -396,31 +337,13 @@ async function main(): Promise<void> {
     const failed = results.some((r) => r.logGrowth !== r.ok);
     if (failed) process.exitCode = 1;
   } finally {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    if (child) await stopChild(child);
     await ds?.destroy().catch(() => undefined);
-    await cleanRedis(queuePrefix).catch(() => undefined);
+    await cleanRedis(REDIS_URL, queuePrefix).catch(() => undefined);
     if (process.env.BENCH_KEEP === '1') log(`kept database ${dbName}`);
     else await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
-}
-
-async function cleanRedis(prefix: string): Promise<void> {
-  const { default: Redis } = await import('ioredis');
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await redis.quit();
 }
 
 main().catch((e) => {

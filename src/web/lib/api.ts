@@ -203,6 +203,30 @@ export class Api {
     return (await this.request(path)).text();
   }
 
+  /** A log's lines as they arrive, batch by batch: the body is streamed, never held whole. */
+  async *lines(path: string): AsyncGenerator<string[]> {
+    const res = await this.request(path);
+    if (!res.body) {
+      yield splitLines(await res.text());
+      return;
+    }
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let rest = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const chunk = rest + value;
+      const cut = chunk.lastIndexOf('\n');
+      if (cut < 0) {
+        rest = chunk;
+        continue;
+      }
+      rest = chunk.slice(cut + 1);
+      yield chunk.slice(0, cut).split('\n');
+    }
+    if (rest !== '') yield [rest];
+  }
+
   /** POST a signed statement (its compact JWS: the only thing a member ever sends). */
   async submit(jws: string): Promise<Appended> {
     const res = await this.request('/api/v1/statements', {
@@ -231,13 +255,21 @@ export class Api {
   delegations = (circle: string, proposal?: string) =>
     this.json<CircleDelegations>(`/api/v1/circles/${enc(circle)}/delegations${query({ proposal })}`);
   log = (circle: string) => this.text(`/api/v1/circles/${enc(circle)}/log`);
-  registryLog = () => this.text('/api/v1/registry/log');
+  logLines = (circle: string) => this.lines(`/api/v1/circles/${enc(circle)}/log`);
+  registryLogLines = () => this.lines('/api/v1/registry/log');
   checkpoint = (circle: string) => this.text(`/api/v1/circles/${enc(circle)}/checkpoint`);
   registryCheckpoint = () => this.text('/api/v1/registry/checkpoint');
   eventsUrl = (circle: string) => `${this.base}/api/v1/circles/${enc(circle)}/events`;
 }
 
 const enc = encodeURIComponent;
+
+/** A text's lines, without the empty one after its final newline. */
+export function splitLines(text: string): string[] {
+  const out = text.split('\n');
+  if (out.length > 0 && out[out.length - 1] === '') out.pop();
+  return out;
+}
 
 export function query(q: Record<string, string | number | undefined>): string {
   const parts = Object.entries(q)

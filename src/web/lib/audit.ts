@@ -9,6 +9,7 @@ import { parseCompact } from '../../core/formats/statement';
 import { decodeEntryLine } from '../../core/formats/entry';
 import type { MemberState } from '../../core/rules/state';
 import type { Api } from './api';
+import { confirmSignatures, forgetConfirmed } from './native-verify';
 
 export interface AuditedEntry {
   seq: number;
@@ -31,11 +32,34 @@ export interface AuditReport {
   entries: AuditedEntry[];
 }
 
-export type Progress = (done: number, total: number) => void;
+/** Entries checked so far: of the member registry first, then of the circle's log (of `total`, its checkpoint's size at least). */
+export type Progress = (done: number, total: number, stage: 'registry' | 'log') => void;
 
+/** The longest the page's main thread works between two yields (progress painted, input handled). */
+const SLICE_MS = 40;
 const tick = () => new Promise<void>((r) => setTimeout(r, 0));
 
-export async function auditCircle(api: Api, circle: string, onProgress: Progress = () => undefined, batch = 500): Promise<AuditReport> {
+/** Calls `onYield` and lets the page breathe whenever `SLICE_MS` have passed since the last time. */
+function slicer(onYield: () => void): () => Promise<void> | null {
+  let last = performance.now();
+  return () => {
+    if (performance.now() - last < SLICE_MS) return null;
+    onYield();
+    return tick().then(() => {
+      last = performance.now();
+    });
+  };
+}
+
+export async function auditCircle(api: Api, circle: string, onProgress: Progress = () => undefined): Promise<AuditReport> {
+  try {
+    return await audit(api, circle, onProgress);
+  } finally {
+    forgetConfirmed();
+  }
+}
+
+async function audit(api: Api, circle: string, onProgress: Progress): Promise<AuditReport> {
   const report: AuditReport = { ok: false, instance: '', size: 0, tallies: 0, regimeChanges: 0, replayed: false, entries: [] };
   const fail = (stage: NonNullable<AuditReport['failure']>['stage'], e: unknown, seq?: number): AuditReport => {
     const x = e as { code?: string; reason?: string; message?: string; seq?: number };
@@ -62,16 +86,25 @@ export async function auditCircle(api: Api, circle: string, onProgress: Progress
     return fail('checkpoint', e);
   }
 
-  // The registry: every member key.
+  // The registry: every member key, streamed; signatures checked by WebCrypto batch by batch ahead
+  // of the core's checks (lib/native-verify.ts).
   const registry = new LogVerifier({ circle: REGISTRY });
   const members: MemberState[] = [];
+  let registered = 0;
+  const registryPause = slicer(() => onProgress(registered, 0, 'registry'));
   try {
-    for (const line of lines(await api.registryLog())) {
-      registry.push(line);
-      const d = decodeEntryLine(line);
-      if (d.ok) {
-        const parsed = parseCompact(d.entry.jws);
-        if (parsed.payload.type === 'member.register' && parsed.header.jwk) members.push({ id: parsed.header.kid, name: parsed.payload.body.name, jwk: parsed.header.jwk });
+    for await (const batch of api.registryLogLines()) {
+      const known = registry.memberKeys();
+      await confirmSignatures(batch, (kid) => known.get(kid));
+      for (const line of batch) {
+        registry.push(line);
+        registered++;
+        const d = decodeEntryLine(line);
+        if (d.ok) {
+          const parsed = parseCompact(d.entry.jws);
+          if (parsed.payload.type === 'member.register' && parsed.header.jwk) members.push({ id: parsed.header.kid, name: parsed.payload.body.name, jwk: parsed.header.jwk });
+        }
+        await registryPause();
       }
     }
     registry.finish();
@@ -79,36 +112,39 @@ export async function auditCircle(api: Api, circle: string, onProgress: Progress
     return fail('registry', e);
   }
 
-  const all = lines(await api.log(circle));
   // SPEC §11: every entry is checked against the keys over time, and speaks for the member its key belongs to.
   const keyBook = registry.keyBook();
-  const verifier = new LogVerifier({ circle, keys: keyLookup(registry.memberKeys(), instance), instanceKid: instance.kid, rootsAt: [checkpoint.size], keyBook });
+  const keys = keyLookup(registry.memberKeys(), instance);
+  const verifier = new LogVerifier({ circle, keys, instanceKid: instance.kid, rootsAt: [checkpoint.size], keyBook });
   const decoder = new ReplayDecoder((kid) => keyBook.key(kid)?.member ?? kid);
   const encoder = new TextEncoder();
   let replay: LogReplay | null = null;
-  for (let i = 0; i < all.length; i++) {
-    try {
-      verifier.push(all[i]);
-    } catch (e) {
-      return fail('log', e, i);
-    }
-    const entry = decoder.entry(encoder.encode(all[i]));
-    if (i === 0) {
-      report.replayed = entry.payload.type !== 'circle.forked';
-      if (report.replayed) replay = new LogReplay(circle, members);
-    }
-    report.entries.push({ seq: entry.seq, type: entry.payload.type, signer: entry.signer, recordedAt: entry.recordedAt, system: entry.signer === instance.kid });
-    try {
-      replay?.push(entry);
-    } catch (e) {
-      return fail('replay', e, i);
-    }
-    if (i % batch === batch - 1) {
-      onProgress(i + 1, all.length);
-      await tick();
+  let i = 0;
+  const logPause = slicer(() => onProgress(i, Math.max(checkpoint.size, i), 'log'));
+  for await (const batch of api.logLines(circle)) {
+    await confirmSignatures(batch, keys);
+    for (const line of batch) {
+      try {
+        verifier.push(line);
+      } catch (e) {
+        return fail('log', e, i);
+      }
+      const entry = decoder.entry(encoder.encode(line));
+      if (i === 0) {
+        report.replayed = entry.payload.type !== 'circle.forked';
+        if (report.replayed) replay = new LogReplay(circle, members);
+      }
+      report.entries.push({ seq: entry.seq, type: entry.payload.type, signer: entry.signer, recordedAt: entry.recordedAt, system: entry.signer === instance.kid });
+      try {
+        replay?.push(entry);
+      } catch (e) {
+        return fail('replay', e, i);
+      }
+      i++;
+      await logPause();
     }
   }
-  onProgress(all.length, all.length);
+  onProgress(i, Math.max(checkpoint.size, i), 'log');
   try {
     const summary = verifier.finish();
     checkAgainstCheckpoint(summary, checkpoint);
@@ -120,10 +156,4 @@ export async function auditCircle(api: Api, circle: string, onProgress: Progress
   report.regimeChanges = replay?.regimeChanges ?? 0;
   report.ok = true;
   return report;
-}
-
-function lines(text: string): string[] {
-  const out = text.split('\n');
-  if (out.length > 0 && out[out.length - 1] === '') out.pop();
-  return out;
 }

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { api } from '../lib/api';
-import { auditCircle, type AuditReport } from '../lib/audit';
+import { auditCircle, type AuditReport, type Progress } from '../lib/audit';
 import { useT } from '../lib/state';
 import { MemberName, ErrorBox } from '../components/ui';
 import { shortId } from '../lib/format';
@@ -12,15 +12,15 @@ export function AuditPage() {
   const { params } = useRoute();
   const id = params.id;
   const t = useT();
-  const [progress, setProgress] = useState<[number, number] | null>(null);
+  const [progress, setProgress] = useState<Parameters<Progress> | null>(null);
   const [report, setReport] = useState<AuditReport | null>(null);
   const [error, setError] = useState<unknown>(null);
   const run = async () => {
     setReport(null);
     setError(null);
-    setProgress([0, 0]);
+    setProgress([0, 0, 'registry']);
     try {
-      setReport(await auditCircle(api, id, (done, total) => setProgress([done, total])));
+      setReport(await auditCircle(api, id, (done, total, stage) => setProgress([done, total, stage])));
     } catch (e) {
       setError(e);
     } finally {
@@ -39,8 +39,14 @@ export function AuditPage() {
       </button>
       <div aria-live="polite">
         {progress && (
-          <p role="status">
-            {t('audit.running', { done: progress[0], total: progress[1] || '…' })} <progress max={progress[1] || 1} value={progress[0]} />
+          <p role="status" data-testid="audit-progress">
+            {progress[2] === 'registry' ? (
+              t('audit.registry', { done: progress[0] })
+            ) : (
+              <>
+                {t('audit.running', { done: progress[0], total: progress[1] })} <progress max={progress[1] || 1} value={progress[0]} />
+              </>
+            )}
           </p>
         )}
         {error !== null && <ErrorBox error={error} />}
