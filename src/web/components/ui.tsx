@@ -70,8 +70,15 @@ export function MemberName({ id, you }: { id: string; you?: string }) {
   );
 }
 
+/** Where an action stands: running, refused (the error to translate), or done (its notice). */
+export interface ActionState {
+  pending: boolean;
+  error: unknown;
+  notice: string | null;
+}
+
 /** A form's submit with its pending state and the translated refusal. */
-export function useAction(): [(fn: () => Promise<unknown>, done?: string) => Promise<void>, { pending: boolean; error: unknown; notice: string | null }] {
+export function useAction(): [(fn: () => Promise<unknown>, done?: string) => Promise<void>, ActionState] {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -91,7 +98,7 @@ export function useAction(): [(fn: () => Promise<unknown>, done?: string) => Pro
   return [run, { pending, error, notice }];
 }
 
-export function ActionStatus({ status }: { status: { pending: boolean; error: unknown; notice: string | null } }) {
+export function ActionStatus({ status }: { status: ActionState }) {
   const t = useT();
   return (
     <div aria-live="polite">
@@ -113,5 +120,92 @@ export function CopyField({ id, label, value }: { id: string; label: string; val
         {t('me.copy')}
       </button>
     </div>
+  );
+}
+
+/** A panel form run as one action: its fields, its submit button (off while pending), what became of it. */
+export function ActionForm({
+  status,
+  onSubmit,
+  submit,
+  disabled = false,
+  noValidate = false,
+  bare = false,
+  after,
+  children,
+}: {
+  status: ActionState;
+  onSubmit: () => void;
+  submit: string;
+  disabled?: boolean;
+  noValidate?: boolean;
+  /** inside a panel already: no panel of its own */
+  bare?: boolean;
+  /** beside the submit button (another action of the form) */
+  after?: ComponentChildren;
+  children: ComponentChildren;
+}) {
+  return (
+    <form
+      class={bare ? undefined : 'panel'}
+      noValidate={noValidate}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      {children}
+      <button type="submit" disabled={status.pending || disabled}>
+        {submit}
+      </button>
+      {after}
+      <ActionStatus status={status} />
+    </form>
+  );
+}
+
+/** One choice among a few, as radio buttons. */
+export function RadioChoice<T extends string>({ legend, name, options, value, onChange, label }: { legend: string; name: string; options: readonly T[]; value: T; onChange: (value: T) => void; label: (value: T) => string }) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {options.map((o) => (
+        <label key={o} class="radio">
+          <input type="radio" name={name} value={o} checked={value === o} onChange={() => onChange(o)} /> {label(o)}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A loaded list of items, each as `children(item)`; `empty` when there is none. */
+export function ShowList<T>({ loaded, retry, empty, testid, class: listClass = 'cards', children }: { loaded: Loaded<{ items: T[] }>; retry?: () => void; empty: ComponentChildren; testid?: string; class?: string; children: (item: T) => ComponentChildren }) {
+  return (
+    <Show loaded={loaded} retry={retry}>
+      {({ items }) =>
+        items.length === 0 ? (
+          <>{empty}</>
+        ) : (
+          <ul class={listClass} data-testid={testid}>
+            {items.map(children)}
+          </ul>
+        )
+      }
+    </Show>
+  );
+}
+
+/** The members of a circle as a picker's options: name and short id (the names of small circles only). */
+export function MemberOptions({ members }: { members: readonly string[] }) {
+  const names = useNames(members);
+  return (
+    <>
+      <option value="">—</option>
+      {members.map((m) => (
+        <option key={m} value={m}>
+          {names.get(m)} ({shortId(m, 6)})
+        </option>
+      ))}
+    </>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, type Circle, type Proposal } from '../lib/api';
 import { act } from '../lib/identity';
 import { useLive, useLoad, useNow, useSession, useT, useThrottled } from '../lib/state';
-import { ActionStatus, MemberName, Show, useAction, useNames } from '../components/ui';
+import { ActionForm, ActionStatus, MemberName, MemberOptions, RadioChoice, Show, useAction } from '../components/ui';
 import { CreateCircle } from './home';
 import { countdown, formatCountdown, shortId } from '../lib/format';
 import { delegationScope, kindsFor, proposalBody, type ProposalForm, type ScopeChoice } from '../lib/forms';
@@ -169,7 +169,6 @@ function OpenProposal({ circle, proposals }: { circle: Circle; proposals: Propos
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [run, status] = useAction();
   const set = (patch: Partial<ProposalForm>) => setForm({ ...form, ...patch });
-  const names = useNames(circle.members);
   const target = amendable.find((p) => p.id === form.target);
   const field = (name: keyof ProposalForm, label: string, input: preact.JSX.Element) => (
     <div class="field">
@@ -186,11 +185,11 @@ function OpenProposal({ circle, proposals }: { circle: Circle; proposals: Propos
     <input id={`p-${name}`} value={(form[name] as string) ?? ''} aria-invalid={!!errors[name]} onInput={(e) => set({ [name]: e.currentTarget.value })} />
   );
   return (
-    <form
-      class="panel"
+    <ActionForm
+      status={status}
+      submit={t('proposal.submit')}
       noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
+      onSubmit={() => {
         const built = proposalBody({ ...form, targetText: target?.text, targetAmendmentsCloseAt: target?.amendmentsCloseAt }, Date.now());
         if (!built.ok) {
           setErrors(Object.fromEntries(built.errors.map((x) => [x.field, t(`form.${x.key}`)])));
@@ -251,12 +250,7 @@ function OpenProposal({ circle, proposals }: { circle: Circle; proposals: Propos
           'member',
           t('proposal.member'),
           <select id="p-member" value={form.member ?? ''} onChange={(e) => set({ member: e.currentTarget.value })}>
-            <option value="">—</option>
-            {circle.members.map((m) => (
-              <option key={m} value={m}>
-                {names.get(m)} ({shortId(m, 6)})
-              </option>
-            ))}
+            <MemberOptions members={circle.members} />
           </select>,
         )}
       {form.kind === 'split' && field('name', t('proposal.splitName'), text('name'))}
@@ -268,11 +262,7 @@ function OpenProposal({ circle, proposals }: { circle: Circle; proposals: Propos
           <label for="p-ratify">{t('proposal.ratify')}</label>
         </div>
       )}
-      <button type="submit" disabled={status.pending}>
-        {t('proposal.submit')}
-      </button>
-      <ActionStatus status={status} />
-    </form>
+    </ActionForm>
   );
 }
 
@@ -284,7 +274,6 @@ function Delegations({ circle }: { circle: Circle }) {
   const [kind, setKind] = useState<ScopeChoice['kind']>('circle');
   const [topic, setTopic] = useState('');
   const [run, status] = useAction();
-  const names = useNames(circle.members);
   const scopeChoice: ScopeChoice = kind === 'topic' ? { kind, topic } : kind === 'proposal' ? { kind, proposal: topic } : { kind: 'circle' };
   return (
     <section class="panel">
@@ -318,25 +307,21 @@ function Delegations({ circle }: { circle: Circle }) {
           );
         }}
       </Show>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run(async () => {
+      <ActionForm
+        bare
+        status={status}
+        submit={t('delegation.set')}
+        disabled={to === ''}
+        onSubmit={() =>
+          run(async () => {
             await act(me!, 'delegation.set', circle.id, { to, scope: delegationScope(scopeChoice) });
             reload();
-          }, t('delegation.saved'));
-        }}
+          }, t('delegation.saved'))
+        }
       >
         <label for="d-to">{t('delegation.to')}</label>
         <select id="d-to" value={to} onChange={(e) => setTo(e.currentTarget.value)}>
-          <option value="">—</option>
-          {circle.members
-            .filter((m) => m !== me!.id)
-            .map((m) => (
-              <option key={m} value={m}>
-                {names.get(m)} ({shortId(m, 6)})
-              </option>
-            ))}
+          <MemberOptions members={circle.members.filter((m) => m !== me!.id)} />
         </select>
         <label for="d-scope">{t('delegation.scope')}</label>
         <select id="d-scope" value={kind} onChange={(e) => setKind(e.currentTarget.value as ScopeChoice['kind'])}>
@@ -350,11 +335,7 @@ function Delegations({ circle }: { circle: Circle }) {
             <input id="d-value" value={topic} onInput={(e) => setTopic(e.currentTarget.value)} />
           </>
         )}
-        <button type="submit" disabled={status.pending || to === ''}>
-          {t('delegation.set')}
-        </button>
-      </form>
-      <ActionStatus status={status} />
+      </ActionForm>
       <h3>{t('delegation.graph')}</h3>
       <DelegationGraph circle={circle.id} version={circle.size} />
     </section>
@@ -370,13 +351,7 @@ function Cursor({ circle }: { circle: Circle }) {
   const chosen = position ?? mine ?? circle.regime;
   const [run, status] = useAction();
   return (
-    <form
-      class="panel"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void run(() => act(me!, 'regime.position', circle.id, { position: chosen }), t('cursor.saved'));
-      }}
-    >
+    <ActionForm status={status} submit={t('cursor.save')} onSubmit={() => run(() => act(me!, 'regime.position', circle.id, { position: chosen }), t('cursor.saved'))}>
       <h2>{t('cursor.title')}</h2>
       <p class="muted">{t('cursor.intro')}</p>
       <p>{t('cursor.current', { regime: t(`regimes.${circle.regime}`) })}</p>
@@ -402,19 +377,8 @@ function Cursor({ circle }: { circle: Circle }) {
           </>
         )}
       </Show>
-      <fieldset>
-        <legend>{t('cursor.position')}</legend>
-        {REGIMES.map((r) => (
-          <label key={r} class="radio">
-            <input type="radio" name="position" value={r} checked={chosen === r} onChange={() => setPosition(r)} /> {t(`regimes.${r}`)}
-          </label>
-        ))}
-      </fieldset>
-      <button type="submit" disabled={status.pending}>
-        {t('cursor.save')}
-      </button>
-      <ActionStatus status={status} />
-    </form>
+      <RadioChoice legend={t('cursor.position')} name="position" options={REGIMES} value={chosen} onChange={setPosition} label={(r) => t(`regimes.${r}`)} />
+    </ActionForm>
   );
 }
 
@@ -424,21 +388,11 @@ function Invite({ circle }: { circle: string }) {
   const [member, setMember] = useState('');
   const [run, status] = useAction();
   return (
-    <form
-      class="panel"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void run(() => act(me!, 'member.invite', circle, { member: member.trim() }), t('circle.invited'));
-      }}
-    >
+    <ActionForm status={status} submit={t('circle.inviteSubmit')} disabled={member.trim() === ''} onSubmit={() => run(() => act(me!, 'member.invite', circle, { member: member.trim() }), t('circle.invited'))}>
       <h2>{t('circle.invite')}</h2>
       <label for="invite-id">{t('circle.inviteId')}</label>
       <input id="invite-id" value={member} onInput={(e) => setMember(e.currentTarget.value)} />
-      <button type="submit" disabled={status.pending || member.trim() === ''}>
-        {t('circle.inviteSubmit')}
-      </button>
-      <ActionStatus status={status} />
-    </form>
+    </ActionForm>
   );
 }
 

@@ -8,7 +8,7 @@ import { deviceKeyIn, deviceLink, KeyError, keysOf, parseDeviceCode, recoverySig
 import { addDevice, pendingDeviceAdded, recoverWith, revokeKey } from '../lib/devices';
 import { shortId } from '../lib/format';
 import { useLoad, useSession, useT } from '../lib/state';
-import { ActionStatus, CopyField, ErrorBox, Show, useAction } from '../components/ui';
+import { ActionForm, ActionStatus, CopyField, ErrorBox, Show, useAction } from '../components/ui';
 
 /** Her keys: this device marked, revoked ones with their time, a revocation asked twice. */
 export function DeviceKeys() {
@@ -85,26 +85,23 @@ export function AddDevice({ initial = '' }: { initial?: string }) {
   const [run, status] = useAction();
   const jwk = parseDeviceCode(code);
   return (
-    <form
-      class="panel"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void run(async () => {
+    <ActionForm
+      status={status}
+      submit={t('keys.addSubmit')}
+      disabled={code.trim() === ''}
+      onSubmit={() =>
+        run(async () => {
           if (!jwk) throw new KeyError('DEVICE_CODE_BAD');
           await addDevice(me!, jwk);
           setCode('');
-        }, t('keys.added'));
-      }}
+        }, t('keys.added'))
+      }
     >
       <h2>{t('keys.addTitle')}</h2>
       <p class="muted">{t('keys.addIntro')}</p>
       <label for="device-code">{t('keys.code')}</label>
       <input id="device-code" value={code} autoComplete="off" spellcheck={false} onInput={(e) => setCode(e.currentTarget.value)} />
-      <button type="submit" disabled={status.pending || code.trim() === ''}>
-        {t('keys.addSubmit')}
-      </button>
-      <ActionStatus status={status} />
-    </form>
+    </ActionForm>
   );
 }
 
@@ -223,18 +220,19 @@ export function Recover() {
   const [revokeOthers, setRevokeOthers] = useState(true);
   const [run, status] = useAction();
   return (
-    <form
-      class="panel"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void run(async () => {
+    <ActionForm
+      status={status}
+      submit={t('keys.recoverSubmit')}
+      disabled={text.trim() === ''}
+      onSubmit={() =>
+        run(async () => {
           const recovery = recoverySignerFrom(text);
           if (!recovery) throw new KeyError('RECOVERY_WORDS_BAD');
           const { me } = await recoverWith(recovery, revokeOthers);
           setText('');
           setMe(me);
-        });
-      }}
+        })
+      }
     >
       <h2>{t('keys.recoverTitle')}</h2>
       <p class="muted">{t('keys.recoverIntro')}</p>
@@ -246,10 +244,6 @@ export function Recover() {
         <input id="revoke-others" type="checkbox" checked={revokeOthers} onChange={(e) => setRevokeOthers(e.currentTarget.checked)} />
         <label for="revoke-others">{t('keys.revokeOthers')}</label>
       </div>
-      <button type="submit" disabled={status.pending || text.trim() === ''}>
-        {t('keys.recoverSubmit')}
-      </button>
-      <ActionStatus status={status} />
-    </form>
+    </ActionForm>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../lib/api';
 import { act } from '../lib/identity';
 import { useLoad, useSession, useT } from '../lib/state';
-import { ActionStatus, MemberName, Show, useAction } from '../components/ui';
+import { ActionForm, ActionStatus, MemberName, ShowList, useAction } from '../components/ui';
 import { REGIMES, type RegimeName } from '../../core/formats/vocabulary';
 import { useLocation } from 'preact-iso';
 
@@ -16,51 +16,34 @@ export function Home() {
   return (
     <section>
       <h1>{t('home.title')}</h1>
-      <Show loaded={circles} retry={reloadCircles}>
-        {({ items }) =>
-          items.length === 0 ? (
-            <p>{t('home.none')}</p>
-          ) : (
-            <ul class="cards">
-              {items.map((c) => (
-                <li key={c.id}>
-                  <a href={`/circles/${c.id}`}>{c.name}</a> <span class="badge">{t(`regimes.${c.regime}`)}</span>{' '}
-                  <span class="muted">{t('home.entries', { count: c.size })}</span>
-                </li>
-              ))}
-            </ul>
-          )
-        }
-      </Show>
+      <ShowList loaded={circles} retry={reloadCircles} empty={<p>{t('home.none')}</p>}>
+        {(c) => (
+          <li key={c.id}>
+            <a href={`/circles/${c.id}`}>{c.name}</a> <span class="badge">{t(`regimes.${c.regime}`)}</span> <span class="muted">{t('home.entries', { count: c.size })}</span>
+          </li>
+        )}
+      </ShowList>
       <h2>{t('home.invitations')}</h2>
-      <Show loaded={invitations} retry={reloadInvitations}>
-        {({ items }) =>
-          items.length === 0 ? (
-            <p class="muted">{t('home.noInvitations')}</p>
-          ) : (
-            <ul class="cards">
-              {items.map((i) => (
-                <li key={i.circle}>
-                  <strong>{i.circleName}</strong> — {t('home.invitedBy', { who: '' })}
-                  <MemberName id={i.invitedBy} />{' '}
-                  <button
-                    type="button"
-                    onClick={() =>
-                      run(async () => {
-                        await act(me!, 'member.accept', i.circle, {});
-                        reloadCircles();
-                        reloadInvitations();
-                      })
-                    }
-                  >
-                    {t('home.accept')} — {i.circleName}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )
-        }
-      </Show>
+      <ShowList loaded={invitations} retry={reloadInvitations} empty={<p class="muted">{t('home.noInvitations')}</p>}>
+        {(i) => (
+          <li key={i.circle}>
+            <strong>{i.circleName}</strong> — {t('home.invitedBy', { who: '' })}
+            <MemberName id={i.invitedBy} />{' '}
+            <button
+              type="button"
+              onClick={() =>
+                run(async () => {
+                  await act(me!, 'member.accept', i.circle, {});
+                  reloadCircles();
+                  reloadInvitations();
+                })
+              }
+            >
+              {t('home.accept')} — {i.circleName}
+            </button>
+          </li>
+        )}
+      </ShowList>
       <ActionStatus status={status} />
       <CreateCircle />
     </section>
@@ -76,15 +59,16 @@ export function CreateCircle({ parent }: { parent?: string }) {
   const [run, status] = useAction();
   const idPrefix = parent ? 'sub' : 'new';
   return (
-    <form
-      class="panel"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void run(async () => {
+    <ActionForm
+      status={status}
+      submit={t('circle.create')}
+      disabled={name.trim() === ''}
+      onSubmit={() =>
+        run(async () => {
           const res = await act(me!, 'circle.create', null, { name: name.trim(), regime, ...(parent ? { parent } : {}) });
           route(`/circles/${res.id}`);
-        });
-      }}
+        })
+      }
     >
       <h2>{parent ? t('circle.createSub') : t('home.create')}</h2>
       <label for={`${idPrefix}-name`}>{t('circle.name')}</label>
@@ -97,10 +81,6 @@ export function CreateCircle({ parent }: { parent?: string }) {
           </option>
         ))}
       </select>
-      <button type="submit" disabled={status.pending || name.trim() === ''}>
-        {t('circle.create')}
-      </button>
-      <ActionStatus status={status} />
-    </form>
+    </ActionForm>
   );
 }

@@ -3,7 +3,7 @@ import { api } from '../lib/api';
 import { act, forgetIdentity } from '../lib/identity';
 import { invitationLink } from '../lib/forms';
 import { useLoad, useSession, useT } from '../lib/state';
-import { ActionStatus, CopyField, Show, useAction } from '../components/ui';
+import { ActionStatus, CopyField, ShowList, useAction } from '../components/ui';
 import { AddDevice, DeviceKeys } from './devices';
 
 export function MePage() {
@@ -50,24 +50,16 @@ export function JoinPage() {
   return (
     <section>
       <h1>{t('join.title', { name: member.state === 'ready' ? member.value.name : '…' })}</h1>
-      <Show loaded={circles} retry={reload}>
-        {({ items }) =>
-          items.length === 0 ? (
-            <p>{t('join.none')}</p>
-          ) : (
-            <ul class="cards">
-              {items.map((c) => (
-                <li key={c.id}>
-                  {c.name}{' '}
-                  <button type="button" onClick={() => run(() => act(me!, 'member.invite', c.id, { member: params.member }), t('circle.invited'))}>
-                    {t('circle.inviteSubmit')} — {c.name}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )
-        }
-      </Show>
+      <ShowList loaded={circles} retry={reload} empty={<p>{t('join.none')}</p>}>
+        {(c) => (
+          <li key={c.id}>
+            {c.name}{' '}
+            <button type="button" onClick={() => run(() => act(me!, 'member.invite', c.id, { member: params.member }), t('circle.invited'))}>
+              {t('circle.inviteSubmit')} — {c.name}
+            </button>
+          </li>
+        )}
+      </ShowList>
       <ActionStatus status={status} />
     </section>
   );

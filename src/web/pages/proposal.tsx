@@ -3,7 +3,7 @@ import { useRoute } from 'preact-iso';
 import { api, type Proposal, type Provisional } from '../lib/api';
 import { act } from '../lib/identity';
 import { useLive, useLoad, useSession, useT } from '../lib/state';
-import { ActionStatus, MemberName, Show, useAction } from '../components/ui';
+import { ActionForm, MemberName, RadioChoice, Show, ShowList, useAction } from '../components/ui';
 import { TallyChart } from '../components/tally-chart';
 import { DelegationGraph } from '../components/delegation-graph';
 import { Phase } from './circle';
@@ -96,11 +96,16 @@ function Vote({ p, onVoted }: { p: Proposal; onVoted: () => void }) {
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [run, status] = useAction();
+  const retract = () =>
+    run(async () => {
+      await act(me!, 'vote.retract', p.circle, { proposal: p.id });
+      onVoted();
+    }, t('proposal.retracted'));
   return (
-    <form
-      class="panel"
-      onSubmit={(e) => {
-        e.preventDefault();
+    <ActionForm
+      status={status}
+      submit={t('proposal.cast')}
+      onSubmit={() => {
         const built = voteBody(p.id, choice, reason);
         if (!built.ok) return setError(t(`form.${built.errors[0].key}`));
         setError(null);
@@ -109,15 +114,16 @@ function Vote({ p, onVoted }: { p: Proposal; onVoted: () => void }) {
           onVoted();
         }, t('proposal.voted'));
       }}
+      after={
+        <>
+          {' '}
+          <button type="button" disabled={status.pending} onClick={retract}>
+            {t('proposal.retract')}
+          </button>
+        </>
+      }
     >
-      <fieldset>
-        <legend>{t('proposal.vote')}</legend>
-        {choices.map((c) => (
-          <label key={c} class="radio">
-            <input type="radio" name="choice" value={c} checked={choice === c} onChange={() => setChoice(c)} /> {t(`choices.${c}`)}
-          </label>
-        ))}
-      </fieldset>
+      <RadioChoice legend={t('proposal.vote')} name="choice" options={choices} value={choice} onChange={setChoice} label={(c) => t(`choices.${c}`)} />
       {choices.includes('object') && (
         <>
           <label for="reason">{t('proposal.reason')}</label>
@@ -125,14 +131,7 @@ function Vote({ p, onVoted }: { p: Proposal; onVoted: () => void }) {
         </>
       )}
       {error && <p class="field-error">{error}</p>}
-      <button type="submit" disabled={status.pending}>
-        {t('proposal.cast')}
-      </button>{' '}
-      <button type="button" disabled={status.pending} onClick={() => run(async () => { await act(me!, 'vote.retract', p.circle, { proposal: p.id }); onVoted(); }, t('proposal.retracted'))}>
-        {t('proposal.retract')}
-      </button>
-      <ActionStatus status={status} />
-    </form>
+    </ActionForm>
   );
 }
 
@@ -166,26 +165,26 @@ function Receipts({ id }: { id: string }) {
   return (
     <section>
       <h2>{t('proposal.receipts')}</h2>
-      <Show loaded={loaded} retry={reload}>
-        {({ items }) =>
-          items.length === 0 ? (
-            <p class="muted">
-              {t('proposal.noReceipts')}{' '}
-              <button type="button" onClick={reload}>
-                {t('app.retry')}
-              </button>
-            </p>
-          ) : (
-            <ul data-testid="receipts">
-              {items.map((r) => (
-                <li key={r.ancestor}>
-                  <a href={`/circles/${r.ancestor}`}>{t('proposal.receiptIn', { circle: shortId(r.ancestor), seq: r.seq })}</a>
-                </li>
-              ))}
-            </ul>
-          )
+      <ShowList
+        loaded={loaded}
+        retry={reload}
+        class=""
+        testid="receipts"
+        empty={
+          <p class="muted">
+            {t('proposal.noReceipts')}{' '}
+            <button type="button" onClick={reload}>
+              {t('app.retry')}
+            </button>
+          </p>
         }
-      </Show>
+      >
+        {(r) => (
+          <li key={r.ancestor}>
+            <a href={`/circles/${r.ancestor}`}>{t('proposal.receiptIn', { circle: shortId(r.ancestor), seq: r.seq })}</a>
+          </li>
+        )}
+      </ShowList>
     </section>
   );
 }
