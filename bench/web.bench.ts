@@ -13,17 +13,22 @@
 //       it, invitations of outsiders (valid over and over), as bench:ingest does.
 // Then, in Chromium, as one of the members (her key imported non-extractable into the page's
 // IndexedDB, as the app keeps it):
-//   (a) BENCH_WEB_RUNS (7) times, a fresh tab navigating to the proposal page: the time from the
-//       navigation's start until the page shows the tally (its summary and chart canvas) and the
+//   (a) BENCH_WEB_RUNS (7) times each, a fresh tab navigating to the proposal page as the app links
+//       it (naming its circle: the page asks for the delegations with the proposal) and as a bare
+//       URL (it asks for them once the proposal has answered): the time from the navigation's start until the page shows the tally (its summary and chart canvas) and the
 //       delegation summary (performance.now() in the page, recorded by a MutationObserver); the
 //       first run has a cold HTTP cache. Also when the delegation graph is drawn, and the longest
 //       main-thread task (PerformanceObserver 'longtask') until then. Goal: < 1 s.
 //   (b) the audit view of the big circle: "Verify now" until the verdict; total time, entries/s,
 //       progress updates seen and the longest gap between them, and the longest main-thread task
 //       (goal: none over 200 ms: the page never freezes).
-// Drops the database at the end unless BENCH_KEEP=1.
+// Drops the database at the end unless BENCH_KEEP=1, which also writes what was seeded to
+// dist-bench/web-bench-<database>.json; BENCH_WEB_REUSE=<database> then measures again on it
+// without seeding (the service is started on it afresh).
 import '../src/platform/node';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { Client } from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -44,6 +49,8 @@ const LOG_ENTRIES = envInt('BENCH_WEB_LOG_ENTRIES', 100_000);
 const RUNS = envInt('BENCH_WEB_RUNS', 7);
 const AUDIT_MEMBERS = Math.min(100, MEMBERS);
 const OUTSIDERS = 16;
+/** A folder: save the page's CPU profile of each measurement there (.cpuprofile, for Chrome's DevTools) and print its hottest functions. */
+const PROFILE = process.env.BENCH_WEB_PROFILE;
 const CONCURRENCY = 64;
 
 const median = (xs: number[]) => {
@@ -56,6 +63,7 @@ const goal = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
 interface Seeded {
   viewer: StatementSigner;
+  members: number;
   proposal: string;
   bigCircle: string;
   auditCircle: string;
@@ -117,7 +125,7 @@ async function seed(api: RunningApi): Promise<Seeded> {
       size += n;
     }
     log(`  filling the audited log to ${fmt(size)} entries: ${fmt((performance.now() - fillStarted) / 1000, 1)} s`);
-    return { viewer: creator, proposal, bigCircle, auditCircle, logSize: size, delegations: delegations.length, votes: voters };
+    return { viewer: creator, members: MEMBERS, proposal, bigCircle, auditCircle, logSize: size, delegations: delegations.length, votes: voters };
   } finally {
     await pool.close();
   }
@@ -175,7 +183,7 @@ interface PageRun {
   longest: number;
 }
 
-async function proposalPage(context: BrowserContext, url: string): Promise<PageRun> {
+async function proposalPage(context: BrowserContext, url: string, run: number): Promise<PageRun> {
   const page = await context.newPage();
   await watch(page, {
     tally: '[data-testid=tally-summary]',
@@ -183,18 +191,24 @@ async function proposalPage(context: BrowserContext, url: string): Promise<PageR
     summary: 'figure.graph figcaption',
     graph: '.graph-box canvas',
   });
-  await page.goto(url);
-  await page.waitForFunction(() => {
-    const m = (window as unknown as { __marks: Record<string, number> }).__marks;
-    return 'tally' in m && 'chart' in m && 'summary' in m;
-  }, undefined, { timeout: 60_000 });
+  await profiled(page, `proposal-${run}`, async () => {
+    await page.goto(url);
+    await page.waitForFunction(() => {
+      const m = (window as unknown as { __marks: Record<string, number> }).__marks;
+      return 'tally' in m && 'chart' in m && 'summary' in m;
+    }, undefined, { timeout: 60_000 });
+  });
   // The graph is drawn after: give it its time, then read everything.
   await page.waitForFunction(() => 'graph' in (window as unknown as { __marks: Record<string, number> }).__marks, undefined, { timeout: 60_000 }).catch(() => undefined);
   await page.waitForTimeout(300);
   const r = await page.evaluate(() => {
     const w = window as unknown as { __long: number[]; __marks: Record<string, number> };
-    return { marks: w.__marks, longest: Math.max(0, ...w.__long) };
+    const api = (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+      .filter((e) => e.name.includes('/api/') || e.name.includes('/assets/'))
+      .map((e) => ({ name: new URL(e.name).pathname.replace(/[A-Za-z0-9_-]{20,}/g, ':id'), start: e.startTime, firstByte: e.responseStart, end: e.responseEnd, bytes: e.encodedBodySize }));
+    return { marks: w.__marks, longest: Math.max(0, ...w.__long), api };
   });
+  if (PROFILE) for (const a of r.api) log(`    ${a.name}: ${fmt(a.start)} → first byte ${fmt(a.firstByte)} → ${fmt(a.end)} ms, ${fmt(a.bytes / 1024)} kB`);
   await page.close();
   const tally = Math.max(r.marks.tally, r.marks.chart);
   return { shown: Math.max(tally, r.marks.summary), tally, summary: r.marks.summary, graph: r.marks.graph ?? null, longest: r.longest };
@@ -224,7 +238,7 @@ async function auditPage(context: BrowserContext, url: string): Promise<AuditRun
     (Array.from(document.querySelectorAll('button')).find((b) => b.textContent === 'Verify now') as HTMLButtonElement).click();
   });
   const verdict = page.getByTestId('audit-verdict');
-  await verdict.waitFor({ timeout: 30 * 60_000 });
+  await profiled(page, 'audit', () => verdict.waitFor({ timeout: 30 * 60_000 }));
   const r = await page.evaluate(() => {
     const w = window as unknown as { __long: number[]; __progress: number[]; __start: number };
     const end = performance.now();
@@ -246,14 +260,41 @@ async function auditPage(context: BrowserContext, url: string): Promise<AuditRun
   };
 }
 
+/** Sample the page's CPU while `f` runs (BENCH_WEB_PROFILE): the profile saved, its hottest functions printed. */
+async function profiled<T>(page: Page, name: string, f: () => Promise<T>): Promise<T> {
+  if (!PROFILE) return f();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+  await cdp.send('Profiler.start');
+  const out = await f();
+  const { profile } = await cdp.send('Profiler.stop');
+  const file = join(PROFILE, `web-${name}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  const self = new Map<string, number>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const dt = profile.timeDeltas ?? [];
+  (profile.samples ?? []).forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0) / 1000);
+  });
+  log(`  profile ${file}; hottest (self ms):`);
+  for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 12)) log(`    ${fmt(ms).padStart(7)}  ${k}`);
+  return out;
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const dbName = `archipel_bench_web_${randomBytes(4).toString('hex')}`;
+  const reuse = process.env.BENCH_WEB_REUSE;
+  const dbName = reuse ?? `archipel_bench_web_${randomBytes(4).toString('hex')}`;
+  const seedFile = join(__dirname, '..', `web-bench-${dbName}.json`);
+  const keep = process.env.BENCH_KEEP === '1' || reuse !== undefined;
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
+  if (!reuse) await admin.query(`CREATE DATABASE ${dbName}`);
   const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
   const queuePrefix = `benchweb${randomBytes(4).toString('hex')}`;
   let api: RunningApi | undefined;
@@ -261,45 +302,56 @@ async function main(): Promise<void> {
   try {
     log(`# Archipel web app benchmark — ${new Date().toISOString()}`);
     log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}; node ${process.version}; Chromium ${CHROMIUM}; load average ${load()}`);
-    log(`database ${dbName}; ${fmt(MEMBERS)} members; a log of ${fmt(LOG_ENTRIES)} entries; ${RUNS} runs of the proposal page`);
     const ds = await openDataSource({ url: dbUrl, poolSize: 2 });
     await runMigrations(ds);
     await ds.destroy();
     api = await startApi({ dbUrl, redisUrl: REDIS_URL, queuePrefix, env: { DATABASE_POOL_SIZE: '16' } });
     log(`API: node dist/main.js, ${api.base}`);
 
-    log('seeding through the API (not timed):');
-    const s = await seed(api);
-    log(`  ${fmt(s.votes)} votes and ${fmt(s.delegations)} delegations in the ${fmt(MEMBERS)}-member circle; ${fmt(s.logSize)} entries in the audited circle`);
+    let s: Seeded;
+    if (reuse) {
+      const saved = JSON.parse(readFileSync(seedFile, 'utf8')) as Omit<Seeded, 'viewer'> & { viewer: Parameters<typeof StatementSigner.fromPrivateJwk>[0] };
+      s = { ...saved, viewer: StatementSigner.fromPrivateJwk(saved.viewer) };
+      log(`database ${dbName} as seeded before (${seedFile}): ${fmt(s.members)} members; a log of ${fmt(s.logSize)} entries; ${RUNS} runs of the proposal page`);
+    } else {
+      log(`database ${dbName}; ${fmt(MEMBERS)} members; a log of ${fmt(LOG_ENTRIES)} entries; ${RUNS} runs of the proposal page`);
+      log('seeding through the API (not timed):');
+      s = await seed(api);
+      if (keep) writeFileSync(seedFile, JSON.stringify({ ...s, viewer: s.viewer.exportPrivateJwk() }));
+    }
+    log(`  ${fmt(s.votes)} votes and ${fmt(s.delegations)} delegations in the ${fmt(s.members)}-member circle; ${fmt(s.logSize)} entries in the audited circle`);
 
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     log(`Chromium ${browser.version()}, headless`);
     const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1000, height: 900 } });
     await signIn(context, api.base, s.viewer, 'Member 0');
 
-    // (a) the proposal page
-    log();
-    log(`(a) the proposal page of a ${fmt(MEMBERS)}-member circle: navigation → tally and delegation summary shown`);
-    const runs: PageRun[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const r = await proposalPage(context, `${api.base}/proposals/${s.proposal}`);
-      runs.push(r);
-      log(
-        `  run ${i + 1}${i === 0 ? ' (cold cache)' : ''}: shown at ${fmt(r.shown)} ms (tally ${fmt(r.tally)} ms, delegation summary ${fmt(r.summary)} ms); graph drawn at ${r.graph === null ? '—' : `${fmt(r.graph)} ms`}; longest task ${fmt(r.longest)} ms`,
-      );
-    }
-    const shown = runs.map((r) => r.shown);
-    const pageMedian = median(shown);
-    const pageMax = Math.max(...shown);
-    const graphs = runs.map((r) => r.graph).filter((g): g is number => g !== null);
-    log(`  median ${fmt(pageMedian)} ms, max ${fmt(pageMax)} ms (goal < ${fmt(GOAL_PAGE_MS)} ms: ${goal(pageMax < GOAL_PAGE_MS)} for every run, ${goal(pageMedian < GOAL_PAGE_MS)} at the median)`);
-    if (graphs.length) log(`  delegation graph drawn: median ${fmt(median(graphs))} ms; longest task median ${fmt(median(runs.map((r) => r.longest)))} ms`);
+    // (a) the proposal page: as the app links it (naming its circle) and as a bare URL
+    const pageRuns = async (what: string, url: string): Promise<{ median: number; max: number; runs: PageRun[] }> => {
+      log();
+      log(`(a) the proposal page of a ${fmt(s.members)}-member circle, ${what}: navigation → tally and delegation summary shown`);
+      const runs: PageRun[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const r = await proposalPage(context, url, runs.length + 1);
+        runs.push(r);
+        log(
+          `  run ${i + 1}: shown at ${fmt(r.shown)} ms (tally ${fmt(r.tally)} ms, delegation summary ${fmt(r.summary)} ms); graph drawn at ${r.graph === null ? '— (on request, above its size)' : `${fmt(r.graph)} ms`}; longest task ${fmt(r.longest)} ms`,
+        );
+      }
+      const shown = runs.map((r) => r.shown);
+      const out = { median: median(shown), max: Math.max(...shown), runs };
+      log(`  median ${fmt(out.median)} ms, max ${fmt(out.max)} ms (goal < ${fmt(GOAL_PAGE_MS)} ms: ${goal(out.max < GOAL_PAGE_MS)} for every run, ${goal(out.median < GOAL_PAGE_MS)} at the median); longest task ${fmt(Math.max(...runs.map((r) => r.longest)))} ms`);
+      return out;
+    };
+    // The first run of the first series has a cold HTTP cache.
+    const linked = await pageRuns('opened from a link of the app (/proposals/:id?circle=…)', `${api.base}/proposals/${s.proposal}?circle=${s.bigCircle}`);
+    const bare = await pageRuns('opened as a bare URL (/proposals/:id)', `${api.base}/proposals/${s.proposal}`);
 
     // (b) the audit view
     log();
-    log(`(b) the audit view of a ${fmt(s.logSize)}-entry log (and the ${fmt(MEMBERS)}-entry registry), verified in the page`);
+    log(`(b) the audit view of a ${fmt(s.logSize)}-entry log (and the ${fmt(s.members)}-entry registry), verified in the page`);
     const a = await auditPage(context, `${api.base}/circles/${s.auditCircle}/audit`);
-    const rate = (s.logSize + MEMBERS) / (a.ms / 1000);
+    const rate = (s.logSize + s.members) / (a.ms / 1000);
     log(`  verdict: ${a.verdict}`);
     log(`  total ${fmt(a.ms / 1000, 1)} s: ${fmt(rate)} entries/s (log and registry), ${fmt(s.logSize / (a.ms / 1000))} log entries/s`);
     log(`  progress: ${fmt(a.progressUpdates)} updates of the page, longest gap between two ${fmt(a.longestGap)} ms`);
@@ -309,7 +361,8 @@ async function main(): Promise<void> {
     log();
     log('| benchmark | goal | measured | |');
     log('| --- | --- | --- | --- |');
-    log(`| web, ${fmt(MEMBERS)}-member proposal page | < ${fmt(GOAL_PAGE_MS)} ms | median ${fmt(pageMedian)} ms, max ${fmt(pageMax)} ms over ${RUNS} runs (first cold) | ${goal(pageMax < GOAL_PAGE_MS)} |`);
+    log(`| web, ${fmt(s.members)}-member proposal page, from the app's link | < ${fmt(GOAL_PAGE_MS)} ms | median ${fmt(linked.median)} ms, max ${fmt(linked.max)} ms over ${RUNS} runs (first cold) | ${goal(linked.max < GOAL_PAGE_MS)} |`);
+    log(`| web, ${fmt(s.members)}-member proposal page, bare URL | < ${fmt(GOAL_PAGE_MS)} ms | median ${fmt(bare.median)} ms, max ${fmt(bare.max)} ms over ${RUNS} runs | ${goal(bare.max < GOAL_PAGE_MS)} |`);
     log(`| web, audit of a ${fmt(s.logSize)}-entry log | progress shown, no task > ${GOAL_LONGEST_TASK_MS} ms | ${fmt(a.ms / 1000, 1)} s, ${fmt(s.logSize / (a.ms / 1000))} entries/s; longest task ${fmt(a.longest)} ms; ${fmt(a.progressUpdates)} progress updates | ${goal(a.longest <= GOAL_LONGEST_TASK_MS && verified)} |`);
     log(`total ${fmt((performance.now() - started) / 1000, 1)} s; load average ${load()}`);
     if (!verified) {
@@ -320,7 +373,7 @@ async function main(): Promise<void> {
     await browser?.close().catch(() => undefined);
     if (api) await stopChild(api.child);
     await cleanRedis(REDIS_URL, queuePrefix).catch(() => undefined);
-    if (process.env.BENCH_KEEP === '1') log(`kept database ${dbName}`);
+    if (keep) log(`kept database ${dbName}${reuse ? '' : ` (measure again on it: BENCH_WEB_REUSE=${dbName})`}`);
     else await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }

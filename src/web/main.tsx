@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { LocationProvider, Router, Route } from 'preact-iso';
 import { initI18n, i18n, pickLanguage, LANGUAGES } from './lib/i18n';
 import { loadIdentity, type Identity } from './lib/identity';
-import { installNativeVerify } from './lib/native-verify';
+import { installNativeCrypto } from './lib/native-crypto';
 import { SessionContext, useT, useSession } from './lib/state';
 import { Welcome } from './pages/welcome';
 import { Home } from './pages/home';
@@ -89,7 +89,7 @@ function App({ initial, initialLanguage }: { initial: Identity | null; initialLa
 }
 
 async function start(): Promise<void> {
-  installNativeVerify();
+  installNativeCrypto();
   const language = pickLanguage(navigator.languages ?? [navigator.language], localStorage.getItem(LANGUAGE_KEY));
   document.documentElement.lang = language;
   await initI18n(language);

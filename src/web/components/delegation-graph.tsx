@@ -1,24 +1,32 @@
 // Who carries whose weight (Cytoscape.js, canvas-rendered, so a few thousand members stay usable).
 // For a proposal: each member's effective delegation as the server resolves it (the same core
 // code as the tally), voters sized by the weight they carry, cycles and lost chains in red.
-// Without one: the circle-scoped delegations in force.
-import { useEffect, useRef } from 'preact/hooks';
+// Without one: the circle-scoped delegations in force. A graph of more than AUTO_DRAW members is
+// drawn when she asks: laying out and painting thousands of nodes keeps the page busy for seconds
+// (npm run bench:web), and the summary under it says what it holds at once.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type cytoscape from 'cytoscape';
-import { api } from '../lib/api';
+import { api, type CircleDelegations } from '../lib/api';
 import { shortId } from '../lib/format';
 import { useLoad, useT } from '../lib/state';
 import { Show, useNames } from './ui';
 
+/** Above this many members a graph is drawn on request only. */
+const AUTO_DRAW = 1_500;
+
 export function DelegationGraph({ circle, proposal, version }: { circle: string; proposal?: string; version?: number }) {
   const t = useT();
   const [loaded, reload] = useLoad(() => api.delegations(circle, proposal), [circle, proposal, version]);
+  const [asked, setAsked] = useState(false);
   const box = useRef<HTMLDivElement>(null);
   const data = loaded.state === 'ready' ? loaded.value : null;
+  const size = data ? graphSize(data) : 0;
+  const draw = size <= AUTO_DRAW || asked;
   // Names for a graph small enough to label; larger ones are read by hovering nothing but shape.
   const labelled = data ? [...new Set(data.delegations.flatMap((d) => [d.member, d.delegate]).concat((data.proposal?.weights ?? []).map((w) => w.member)))] : [];
   const names = useNames(labelled.length <= 300 ? labelled : []);
   useEffect(() => {
-    if (!data || !box.current) return;
+    if (!data || !box.current || !draw) return;
     let cy: cytoscape.Core | null = null;
     let current = true;
     // Cytoscape is loaded with the first graph, not with the app.
@@ -43,18 +51,26 @@ export function DelegationGraph({ circle, proposal, version }: { circle: string;
         ],
         layout: big ? { name: 'concentric', concentric: (n: cytoscape.NodeSingular) => n.data('w'), levelWidth: () => 2, animate: false } : { name: 'breadthfirst', directed: true, animate: false },
         wheelSensitivity: 0.3,
+        // a big graph: cheaper painting while she pans and zooms
+        ...(big ? { textureOnViewport: true, hideEdgesOnViewport: true, pixelRatio: 1 } : {}),
       });
     });
     return () => {
       current = false;
       cy?.destroy();
     };
-  }, [data, names]);
+  }, [data, names, draw]);
   return (
     <Show loaded={loaded} retry={reload}>
       {(d) => (
         <figure class="graph">
-          <div ref={box} class="graph-box" role="img" aria-label={t('delegation.graph')} />
+          {draw ? (
+            <div ref={box} class="graph-box" role="img" aria-label={t('delegation.graph')} />
+          ) : (
+            <button type="button" onClick={() => setAsked(true)}>
+              {t('delegation.graphDraw', { count: size })}
+            </button>
+          )}
           <figcaption>
             {proposal ? t('delegation.graphFor') : t('delegation.graphCircle')}:{' '}
             {t('delegation.graphSummary', {
@@ -68,4 +84,10 @@ export function DelegationGraph({ circle, proposal, version }: { circle: string;
       )}
     </Show>
   );
+}
+
+/** How many members the graph would draw. */
+function graphSize(d: CircleDelegations): number {
+  if (d.proposal) return new Set([...d.proposal.effective.flatMap((e) => [e.member, e.delegate]), ...d.proposal.weights.map((w) => w.member)]).size;
+  return new Set(d.delegations.filter((x) => x.scope.kind === 'circle').flatMap((x) => [x.member, x.delegate])).size;
 }

@@ -195,8 +195,28 @@ export class Api {
     return res;
   }
 
+  /** GETs started ahead of the component that needs them (`prefetch`), by path: taken once. */
+  private readonly prefetched = new Map<string, Promise<unknown>>();
+
   async json<T>(path: string): Promise<T> {
+    const early = this.prefetched.get(path);
+    if (early) {
+      this.prefetched.delete(path);
+      return early as Promise<T>;
+    }
     return (await this.request(path)).json() as Promise<T>;
+  }
+
+  /**
+   * Start a GET that a component about to render will make: the next `json` of the same path takes
+   * its answer instead of asking again (dropped unused after a while).
+   */
+  prefetch(path: string): void {
+    if (this.prefetched.has(path)) return;
+    const early = this.request(path).then((r) => r.json() as Promise<unknown>);
+    early.catch(() => undefined);
+    this.prefetched.set(path, early);
+    setTimeout(() => this.prefetched.get(path) === early && this.prefetched.delete(path), 10_000);
   }
 
   async text(path: string): Promise<string> {
@@ -252,8 +272,8 @@ export class Api {
   proposal = (id: string) => this.json<Proposal>(`/api/v1/proposals/${enc(id)}`);
   receipts = (id: string) => this.json<{ items: Receipt[] }>(`/api/v1/proposals/${enc(id)}/receipts`);
   weight = (proposal: string, member: string) => this.json<WeightCast>(`/api/v1/proposals/${enc(proposal)}/weights/${enc(member)}`);
-  delegations = (circle: string, proposal?: string) =>
-    this.json<CircleDelegations>(`/api/v1/circles/${enc(circle)}/delegations${query({ proposal })}`);
+  delegationsPath = (circle: string, proposal?: string) => `/api/v1/circles/${enc(circle)}/delegations${query({ proposal })}`;
+  delegations = (circle: string, proposal?: string) => this.json<CircleDelegations>(this.delegationsPath(circle, proposal));
   log = (circle: string) => this.text(`/api/v1/circles/${enc(circle)}/log`);
   logLines = (circle: string) => this.lines(`/api/v1/circles/${enc(circle)}/log`);
   registryLogLines = () => this.lines('/api/v1/registry/log');

@@ -9,7 +9,7 @@ import { parseCompact } from '../../core/formats/statement';
 import { decodeEntryLine } from '../../core/formats/entry';
 import type { MemberState } from '../../core/rules/state';
 import type { Api } from './api';
-import { confirmSignatures, forgetConfirmed } from './native-verify';
+import { confirmSignatures, forgetConfirmed } from './native-crypto';
 
 export interface AuditedEntry {
   seq: number;
@@ -87,15 +87,17 @@ async function audit(api: Api, circle: string, onProgress: Progress): Promise<Au
   }
 
   // The registry: every member key, streamed; signatures checked by WebCrypto batch by batch ahead
-  // of the core's checks (lib/native-verify.ts).
+  // of the core's checks (lib/native-crypto.ts).
   const registry = new LogVerifier({ circle: REGISTRY });
   const members: MemberState[] = [];
   let registered = 0;
   const registryPause = slicer(() => onProgress(registered, 0, 'registry'));
   try {
+    // The keys accepted so far, copied again only when a batch names one not in the copy.
+    let known = registry.memberKeys();
+    const keyOf = (kid: string) => known.get(kid) ?? (known = registry.memberKeys()).get(kid);
     for await (const batch of api.registryLogLines()) {
-      const known = registry.memberKeys();
-      await confirmSignatures(batch, (kid) => known.get(kid));
+      await confirmSignatures(batch, keyOf);
       for (const line of batch) {
         registry.push(line);
         registered++;

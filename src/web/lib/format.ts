@@ -76,3 +76,11 @@ export function percentOf(params: Partial<Params>, name: Parameters<typeof param
   const pct = (Number(r.num) * 100) / Number(r.den);
   return `${Number.isInteger(pct) ? pct : pct.toFixed(1)} %`;
 }
+
+/**
+ * A proposal's page, naming its circle when known: the page then asks for the proposal and for the
+ * circle's delegations at once (the delegation summary need not wait for the proposal's answer).
+ */
+export function proposalHref(p: { id: string; circle?: string }): string {
+  return p.circle ? `/proposals/${p.id}?circle=${encodeURIComponent(p.circle)}` : `/proposals/${p.id}`;
+}

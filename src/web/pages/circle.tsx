@@ -4,7 +4,7 @@ import { act } from '../lib/identity';
 import { useLive, useLoad, useNow, useSession, useT, useThrottled } from '../lib/state';
 import { ActionForm, ActionStatus, MemberName, MemberOptions, RadioChoice, Show, useAction } from '../components/ui';
 import { CreateCircle } from './home';
-import { countdown, formatCountdown, shortId } from '../lib/format';
+import { countdown, formatCountdown, proposalHref, shortId } from '../lib/format';
 import { delegationScope, kindsFor, proposalBody, type ProposalForm, type ScopeChoice } from '../lib/forms';
 import { PARAM_NAMES, REGIMES, type ProposalKind, type RegimeName } from '../../core/formats/vocabulary';
 import { useLocation, useRoute } from 'preact-iso';
@@ -153,7 +153,7 @@ function ProposalList({ items }: { items: Proposal[] }) {
     <ul class="cards">
       {items.map((p) => (
         <li key={p.id}>
-          <a href={`/proposals/${p.id}`}>{p.title}</a> <span class="muted">{t(`kinds.${p.kind}`)}</span> <Phase p={p} />
+          <a href={proposalHref(p)}>{p.title}</a> <span class="muted">{t(`kinds.${p.kind}`)}</span> <Phase p={p} />
         </li>
       ))}
     </ul>

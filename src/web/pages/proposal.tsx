@@ -8,13 +8,17 @@ import { TallyChart } from '../components/tally-chart';
 import { DelegationGraph } from '../components/delegation-graph';
 import { Phase } from './circle';
 import { voteBody, voteChoices } from '../lib/forms';
-import { shortId } from '../lib/format';
+import { proposalHref, shortId } from '../lib/format';
 
 export function ProposalPage() {
-  const { params } = useRoute();
+  const { params, query } = useRoute();
   const id = params.id;
   const t = useT();
-  const [loaded, reload] = useLoad(() => api.proposal(id), [id]);
+  const [loaded, reload] = useLoad(() => {
+    // The circle named by the link: its delegations are asked for with the proposal, not after it.
+    if (query.circle) api.prefetch(api.delegationsPath(query.circle, id));
+    return api.proposal(id);
+  }, [id]);
   const [live, setLive] = useState<Provisional | null>(null);
   useEffect(() => setLive(null), [id]);
   const circle = loaded.state === 'ready' ? loaded.value.circle : null;
@@ -55,7 +59,7 @@ export function ProposalPage() {
                 <ul>
                   {p.amendments.map((a) => (
                     <li key={a.id}>
-                      <a href={`/proposals/${a.id}`}>
+                      <a href={proposalHref({ id: a.id, circle: p.circle })}>
                         «{a.find}» → «{a.replace}»
                       </a>{' '}
                       <span class="badge">{a.status}</span>

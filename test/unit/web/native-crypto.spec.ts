@@ -1,6 +1,7 @@
-import { cryptoProvider, importPublicKey, useCrypto, utf8, verifyEd25519, decodeBase64url } from '../../../src/core/crypto/crypto';
+import fc from 'fast-check';
+import { cryptoProvider, importPublicKey, pureJsCrypto, useCrypto, utf8, verifyEd25519, decodeBase64url } from '../../../src/core/crypto/crypto';
 import { StatementSigner } from '../../../src/core/formats/statement-signer';
-import { confirmSignatures, forgetConfirmed, installNativeVerify } from '../../../src/web/lib/native-verify';
+import { confirmSignatures, decodeNative, encodeNative, forgetConfirmed, installNativeCrypto } from '../../../src/web/lib/native-crypto';
 
 // WebCrypto confirms signatures ahead of the core's synchronous checks; the core then skips its own
 // arithmetic (pure JS in a page) for exactly those (key, message, signature) triples, and for nothing else.
@@ -17,7 +18,7 @@ describe('web audit: signatures confirmed by WebCrypto', () => {
   beforeAll(() => {
     const base = cryptoProvider();
     useCrypto({ ...base, verify: (k, m, s) => (slowChecks++, base.verify(k, m, s)) });
-    installNativeVerify();
+    installNativeCrypto();
   });
   beforeEach(() => {
     slowChecks = 0;
@@ -69,5 +70,28 @@ describe('web audit: signatures confirmed by WebCrypto', () => {
     const { message, signature } = parts(jws);
     expect(verifyEd25519(importPublicKey(alice.rawPublicKey), message, signature)).toBe(true);
     expect(slowChecks).toBe(0);
+  });
+});
+
+describe('web: base64 by the browser, as strict as the pure-JS provider', () => {
+  it('encodes as the pure-JS provider does', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (bytes, url) => {
+        expect(encodeNative(bytes, url)).toBe(pureJsCrypto.encodeBase64(bytes, url));
+      }),
+    );
+    const big = new Uint8Array(100_000).map((_, i) => i * 7);
+    expect(encodeNative(big, true)).toBe(pureJsCrypto.encodeBase64(big, true));
+  });
+
+  it('decodes what it accepts, and refuses what it refuses', () => {
+    const same = (text: string, url: boolean) => {
+      const mine = decodeNative(text, url);
+      const theirs = pureJsCrypto.decodeBase64(text, url);
+      expect({ text, url, bytes: mine && [...mine] }).toEqual({ text, url, bytes: theirs && [...theirs] });
+    };
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'AQgw_-+/=Zz09 .'.split('')), maxLength: 12 }), fc.boolean(), same));
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), fc.boolean(), (bytes, url) => same(pureJsCrypto.encodeBase64(bytes, url), url)));
+    for (const text of ['AB', 'AA', 'A', 'AAA=', 'AA==', 'AB==', 'QQ==', 'AAA', '']) for (const url of [true, false]) same(text, url);
   });
 });
