@@ -198,8 +198,10 @@ async function proposalPage(context: BrowserContext, url: string, run: number): 
       return 'tally' in m && 'chart' in m && 'summary' in m;
     }, undefined, { timeout: 60_000 });
   });
-  // The graph is drawn after: give it its time, then read everything.
-  await page.waitForFunction(() => 'graph' in (window as unknown as { __marks: Record<string, number> }).__marks, undefined, { timeout: 60_000 }).catch(() => undefined);
+  // A graph drawn at once (not on request) comes after: give it its time, then read everything.
+  if ((await page.locator('.graph-box').count()) > 0) {
+    await page.waitForFunction(() => 'graph' in (window as unknown as { __marks: Record<string, number> }).__marks, undefined, { timeout: 60_000 });
+  }
   await page.waitForTimeout(300);
   const r = await page.evaluate(() => {
     const w = window as unknown as { __long: number[]; __marks: Record<string, number> };
