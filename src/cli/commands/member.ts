@@ -27,6 +27,8 @@ Examples:
   archipel init --instance https://archipel.example --name Alice
   archipel init --instance http://127.0.0.1:3000 --name Bob --profile local
   archipel init --import ./device-Nq3x.json        (a profile made by \`archipel key add\`)
+  archipel init --instance https://commons-c.example --from commons-a.example
+                                  (the same member on another instance of the federation)
 
 Your signing key and the profile are written under $XDG_CONFIG_HOME/archipel
 (mode 0600). The recovery words are shown once and written to a file you
@@ -40,10 +42,26 @@ export function initCommand(ctx: CliContext): Command {
     .option('--instance <url>', "the instance's base URL")
     .option('--name <name>', 'your name as other members will see it')
     .option('--import <file>', 'install a profile made on another device by `archipel key add --out`')
+    .option('--from <profile>', 'act on --instance as the member of this profile: the instance brings her registration over from her home instance (SPEC §12.2)')
     .addHelpText('after', INIT_HELP)
-    .action(async (opts: { instance?: string; name?: string; import?: string }, cmd: Command) => {
+    .action(async (opts: { instance?: string; name?: string; import?: string; from?: string }, cmd: Command) => {
       const t = ctx.t(cmd);
       const store = ctx.store();
+      if (opts.from !== undefined) {
+        if (opts.instance === undefined || !/^https?:\/\//i.test(opts.instance)) throw new UsageError('init --from PROFILE needs --instance URL: the other instance, as an http(s) URL');
+        if (!store.exists(opts.from)) throw new UsageError(`no profile ${opts.from}: \`archipel init --instance URL --name NAME\` on her home instance first`);
+        const home = store.read(opts.from);
+        const instance = opts.instance.replace(/\/+$/, '');
+        const profile = ctx.globals(cmd).profile ?? profileNameFor(instance);
+        if (!isProfileName(profile)) throw new UsageError(`--profile: letters, digits, '.', '_' and '-' only`);
+        if (store.exists(profile)) throw new UsageError(t('init.exists', { profile, file: store.fileOf(profile) }));
+        const { name: homeName } = await new Api(home.instance).get<{ name: string }>('/.well-known/archipel.json');
+        ctx.progress(cmd, `asking ${instance} to bring ${home.member} over from ${homeName}`);
+        const brought = await new Api(instance).postJson<{ appended: number; present: number }>('/api/v1/federation/members', { member: home.member, instance: homeName });
+        const file = store.write({ ...home, profile, instance });
+        ctx.print(cmd, { profile, member: home.member, instance, from: homeName, file, ...brought }, t('init.brought', { name: home.name, member: home.member, instance, home: homeName, profile }));
+        return;
+      }
       if (opts.import !== undefined) {
         let imported: Profile;
         try {
