@@ -44,7 +44,7 @@ import { formatTimestamp } from '../src/core/formats/canonical-json';
 import { formatWitnessKey } from '../src/core/formats/cosignature';
 import { formatVerifierKey } from '../src/core/formats/signed-note';
 import { StatementSigner } from '../src/core/formats/statement-signer';
-import { envInt, fmt, freePort, load, log, percentile, sleep } from './bench-support';
+import { CLK_TCK, envInt, fmt, freePort, load, log, percentile, postgresTicks, procTicks, sleep } from './bench-support';
 import { ADMIN_URL, REDIS_URL, cleanRedis, database, healthy, postAll, postJws, startChild, stopChild } from './instances';
 
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'witness,receipts').split(',').map((p) => p.trim()).filter((p) => p.length > 0));
@@ -304,7 +304,16 @@ async function receiptLatency(run: Run): Promise<void> {
       Number(((await dsA.query(`SELECT count(*)::int AS n FROM receipt WHERE ancestor = $1 AND child = $2 AND proposal = ANY($3::text[])`, [root, child, ids])) as Array<{ n: number }>)[0].n);
 
     /** `n` motions opened in C at once, each adopted by alice's yes, one closesAt; waits for their receipts in A. */
-    const round = async (n: number): Promise<{ ids: string[]; closesAt: number; arrived: boolean }> => {
+    // CPU seconds of each instance's two processes, and of every PostgreSQL process (shared with whatever else runs here).
+    const cpu = () => ({ instances: peers.map((_, i) => procTicks(children[2 * i].pid as number) + procTicks(children[2 * i + 1].pid as number)), pg: postgresTicks() });
+    const cpuSince = (before: ReturnType<typeof cpu>) => {
+      const now = cpu();
+      let pg = 0;
+      for (const [pid, ticks] of now.pg) pg += Math.max(0, ticks - (before.pg.get(pid) ?? 0));
+      return { instances: now.instances.map((t, i) => (t - before.instances[i]) / CLK_TCK), pg: pg / CLK_TCK };
+    };
+    type Round = { ids: string[]; closesAt: number; cpu: ReturnType<typeof cpuSince> };
+    const round = async (n: number): Promise<Round> => {
       const closesAt = Date.now() + 3_000 + 30 * n;
       const at = formatTimestamp(closesAt);
       const opened = await postAll(pc, Array.from({ length: n }, (_, i) => alice.sign('proposal.open', leaf, { kind: 'motion', title: `Decision ${n}/${i}`, text: 'Bench.', closesAt: at } as never)), n);
@@ -312,12 +321,13 @@ async function receiptLatency(run: Run): Promise<void> {
       await postAll(pc, ids.map((proposal) => alice.sign('vote.cast', leaf, { proposal, choice: 'yes' })), n);
       if (Date.now() > closesAt - 100) log(`  warning: the votes of the round of ${n} finished ${Date.now() - closesAt} ms after closesAt - 100 ms`);
       await sleep(closesAt - Date.now());
+      const before = cpu();
       for (const until = Date.now() + RECEIPTS_TIMEOUT_MS; Date.now() < until; await sleep(100)) {
         if (children.some((ch) => ch.exitCode !== null)) throw new Error('a child process exited');
-        if ((await inA(ids)) >= n) return { ids, closesAt, arrived: true };
+        if ((await inA(ids)) >= n) return { ids, closesAt, cpu: cpuSince(before) };
       }
       log(`  warning: not every receipt of the round of ${n} reached ${a.name} within ${RECEIPTS_TIMEOUT_MS / 1000} s`);
-      return { ids, closesAt, arrived: false };
+      return { ids, closesAt, cpu: cpuSince(before) };
     };
 
     const { default: Redis } = await import('ioredis');
@@ -340,7 +350,7 @@ async function receiptLatency(run: Run): Promise<void> {
         )) as At[],
       );
 
-    const report = async (label: string, { ids, closesAt }: { ids: string[]; closesAt: number }) => {
+    const report = async (label: string, { ids, closesAt, cpu: used }: Round) => {
       const tallies = atOf(
         (await dsC.query(
           `SELECT p.id AS proposal, p.closed_seq::int AS seq, (extract(epoch FROM e.recorded_at) * 1000)::float8 AS at
@@ -362,6 +372,7 @@ async function receiptLatency(run: Run): Promise<void> {
           close: t.at - closesAt,
           toB: (rb?.at ?? NaN) - t.at,
           toA: (ra?.at ?? NaN) - t.at,
+          closeToA: (ra?.at ?? NaN) - closesAt,
           cAdded: jc.added - t.at,
           cWait: jc.picked - jc.added,
           cSend: (rb?.at ?? NaN) - jc.picked,
@@ -382,6 +393,8 @@ async function receiptLatency(run: Run): Promise<void> {
       log('| --- | ---: | ---: | ---: | ---: | ---: |');
       log(`| C tally.result → B child.decision | ${toB.n} of ${ids.length} | ${ms(toB.p50)} | ${ms(toB.p90)} | ${ms(toB.p99)} | ${ms(toB.max)} |`);
       log(`| C tally.result → A child.decision | ${toA.n} of ${ids.length} | **${ms(toA.p50)}** | ${ms(toA.p90)} | ${ms(toA.p99)} | ${ms(toA.max)} |`);
+      const closeToA = summary(col('closeToA'));
+      log(`| closesAt → A child.decision (the close in C included) | ${closeToA.n} of ${ids.length} | ${ms(closeToA.p50)} | ${ms(closeToA.p90)} | ${ms(closeToA.p99)} | ${ms(closeToA.max)} |`);
       const med = (k: string) => ms(summary(col(k)).p50);
       log();
       log(`where the time goes, median ms (closesAt → C tally.result: ${med('close')}):`);
@@ -389,6 +402,11 @@ async function receiptLatency(run: Run): Promise<void> {
       log('| --- | ---: | ---: | ---: | ---: | ---: |');
       log(`| C → B | ${med('cAdded')} | ${med('cWait')} | ${med('cSend')} | ${med('cAck')} | ${col('cRetried').reduce((x, y) => x + y, 0)} |`);
       log(`| B → A | ${med('bAdded')} | ${med('bWait')} | ${med('bSend')} | ${med('bAck')} | ${col('bRetried').reduce((x, y) => x + y, 0)} |`);
+      const total = used.instances.reduce((x, y) => x + y, 0);
+      log(
+        `CPU from closesAt to the last receipt in ${a.name}: ${peers.map((p, i) => `${p.name} ${fmt(used.instances[i], 2)} s`).join(', ')} (API and worker), ` +
+          `${fmt((total * 1000) / ids.length, 1)} ms per decision; PostgreSQL ${fmt(used.pg, 2)} s (every process on the machine's server)`,
+      );
       return toA;
     };
 

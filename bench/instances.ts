@@ -30,9 +30,12 @@ export async function database(admin: Client, name: string): Promise<string> {
   return url.toString();
 }
 
+/** Node options for every child, e.g. `BENCH_CHILD_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` (not allowed in NODE_OPTIONS). */
+const CHILD_ARGS = (process.env.BENCH_CHILD_ARGS ?? '').split(/\s+/).filter((a) => a.length > 0);
+
 /** `node dist/<script>` with this environment, its output on ours. */
 export function startChild(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [join(DIST, script)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  return spawn(process.execPath, [...CHILD_ARGS, join(DIST, script)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 /** SIGTERM, then SIGKILL after 8 s. */
