@@ -80,3 +80,9 @@ export function postgresTicks(): Map<number, number> {
   }
   return out;
 }
+
+/** The p-th percentile of sorted values (nearest rank); NaN when empty. */
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}

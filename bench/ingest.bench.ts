@@ -33,14 +33,13 @@ import { Pool } from 'undici';
 import { openDataSource, runMigrations } from '../src/database/data-source';
 import { StatementSigner } from '../src/core/formats/statement-signer';
 import { CLK_TCK, DIST, envInt, fmt, freePort, load, log, postgresTicks, processTreeTicks } from './bench-support';
+import { ADMIN_URL, REDIS_URL, cleanRedis, postAll } from './instances';
 
 const GOAL_SPREAD = 3_000;
 const GOAL_HOT = 2_000;
 const GOAL_P99_MS = 50;
 
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const STATEMENTS = envInt('BENCH_STATEMENTS', 30_000);
 const MEMBERS = envInt('BENCH_MEMBERS', 2_000);
 const CIRCLES = envInt('BENCH_CIRCLES', 100);
@@ -113,22 +112,6 @@ async function post(pool: Pool, jws: string): Promise<Answer> {
     body: JSON.stringify({ jws }),
   });
   return { status: res.statusCode, body: await res.body.text() };
-}
-
-/** Post all, `concurrency` in flight; throws on anything but 201 (setup). */
-async function postAll(pool: Pool, jwss: string[], concurrency: number): Promise<Array<Record<string, unknown>>> {
-  const out: Array<Record<string, unknown>> = new Array(jwss.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < jwss.length; i = next++) {
-        const a = await post(pool, jwss[i]);
-        if (a.status !== 201) throw new Error(`setup statement refused: ${a.status} ${a.body}`);
-        out[i] = JSON.parse(a.body) as Record<string, unknown>;
-      }
-    }),
-  );
-  return out;
 }
 
 interface PhaseResult {
@@ -408,19 +391,6 @@ async function main(): Promise<void> {
     else await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
-}
-
-async function cleanRedis(prefix: string): Promise<void> {
-  const { default: Redis } = await import('ioredis');
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await redis.quit();
 }
 
 main().catch((e) => {

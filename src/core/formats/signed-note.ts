@@ -1,5 +1,6 @@
 // SPEC §3.6 — checkpoints: C2SP tlog-checkpoint text inside a C2SP signed-note, Ed25519 only.
-import { decodeBase64, equalBytes, fromHex, importPublicKey, sha256, toBase64, toHex, verifyEd25519 } from '../crypto/crypto';
+import { decodeBase64, equalBytes, fromHex, sha256, toBase64, toHex, verifyEd25519 } from '../crypto/crypto';
+import { importRawPublicKey } from './keys';
 import { isWellFormedString } from './canonical-json';
 
 const ED25519_TYPE = 0x01;
@@ -120,7 +121,7 @@ export function signNote(
 
 function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   try {
-    return verifyEd25519(importPublicKey(publicKey), message, signature);
+    return verifyEd25519(importRawPublicKey(publicKey), message, signature);
   } catch {
     return false;
   }
