@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PlacedEffect } from '../ledger/effect-projector';
 import type { ProposalRow } from './proposal-row';
-import type { LoadedDelegation, StateNeeds } from '../core/rules/batch-state';
+import { unzipPairs, type LoadedDelegation, type StateNeeds } from '../core/rules/batch-state';
 import type { Effect, ProposalState, Scope, ScopeKind } from '../core/rules/state';
 import { loadTallyArrays, tallyLoaded, type LoadedTallyArrays, type TallyLoaderProposal } from './tally-loader';
 import type { TallyResultBody } from '../core/governance/tally';
@@ -31,17 +31,6 @@ export interface TallyInputs {
 const PROPOSAL_COLUMNS = `id, circle, kind, title, text, topic, regime, params, opened_seq, opened_at, opened_by, closes_at,
   amendments_close_at, body, result`;
 
-const split = (pairs: Set<string>) => {
-  const a: string[] = [];
-  const b: string[] = [];
-  for (const p of pairs) {
-    const [x, y] = p.split(' ');
-    a.push(x);
-    b.push(y);
-  }
-  return [a, b];
-};
-
 @Injectable()
 export class ProposalsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -49,9 +38,9 @@ export class ProposalsRepository {
   /** The proposals, eligibility, standing votes and current delegations a batch may look up. */
   async load(q: Queryable, needs: StateNeeds) {
     if (!needs.proposals.size && !needs.delegations.size) return {};
-    const [eligibilityProposals, eligibilityMembers] = split(needs.eligibility);
-    const [voteProposals, voteMembers] = split(needs.votes);
-    const [delegationCircles, delegationMembers] = split(needs.delegations);
+    const [eligibilityProposals, eligibilityMembers] = unzipPairs(needs.eligibility);
+    const [voteProposals, voteMembers] = unzipPairs(needs.votes);
+    const [delegationCircles, delegationMembers] = unzipPairs(needs.delegations);
     const [row] = await q.query(
       `SELECT
          (SELECT coalesce(json_agg(p.*), '[]') FROM (SELECT ${PROPOSAL_COLUMNS} FROM proposal WHERE id = ANY($1::text[])) p) AS proposals,
