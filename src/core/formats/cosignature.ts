@@ -1,7 +1,8 @@
 // SPEC §12.1 — C2SP tlog-cosignature (cosignature/v1, Ed25519, key type 0x04): a witness's
 // timestamped signature over a checkpoint's note text, carried as one more signed-note line.
-import { decodeBase64, equalBytes, fromHex, importPublicKey, sha256, toBase64, toHex, verifyEd25519 } from '../crypto/crypto';
+import { equalBytes, fromHex, importPublicKey, sha256, toBase64, toHex, verifyEd25519 } from '../crypto/crypto';
 import { isWellFormedString } from './canonical-json';
+import { splitVkey, strictBase64 } from './signed-note';
 
 export const COSIGNATURE_V1_TYPE = 0x04;
 const PUBLIC_KEY_SIZE = 32;
@@ -24,12 +25,6 @@ function isKeyName(name: string): boolean {
   return name.length > 0 && isWellFormedString(name) && !/[\p{White_Space}+\p{Cc}]/u.test(name);
 }
 
-function strictBase64(s: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) return null;
-  const bytes = decodeBase64(s);
-  return bytes !== null && toBase64(bytes) === s ? bytes : null;
-}
-
 /** SHA-256(name ‖ 0x0A ‖ 0x04 ‖ public key)[:4]. */
 export function cosignatureKeyId(name: string, publicKey: Uint8Array): Uint8Array {
   if (!isKeyName(name)) throw new Error(`invalid witness key name ${JSON.stringify(name)}`);
@@ -47,14 +42,12 @@ export function formatWitnessKey(name: string, publicKey: Uint8Array): string {
 
 /** Parses a cosignature/v1 vkey; throws an Error saying what is wrong. */
 export function parseWitnessKey(vkey: string): WitnessKey {
-  const first = vkey.indexOf('+');
-  const second = first < 0 ? -1 : vkey.indexOf('+', first + 1);
-  if (second < 0) throw new Error('witness key: expected name+keyid+key');
-  const name = vkey.slice(0, first);
-  const hex = vkey.slice(first + 1, second);
+  const parts = splitVkey(vkey);
+  if (parts === null) throw new Error('witness key: expected name+keyid+key');
+  const { name, hex, b64 } = parts;
   if (!isKeyName(name)) throw new Error('witness key: invalid key name');
   if (!/^[0-9a-fA-F]{8}$/.test(hex)) throw new Error('witness key: key id must be 8 hex digits');
-  const typed = strictBase64(vkey.slice(second + 1));
+  const typed = strictBase64(b64);
   if (typed === null) throw new Error('witness key: key is not canonical base64');
   if (typed[0] !== COSIGNATURE_V1_TYPE) throw new Error('witness key: not a cosignature/v1 (0x04) key');
   if (typed.length !== 1 + PUBLIC_KEY_SIZE) throw new Error('witness key: Ed25519 key must be 32 bytes');

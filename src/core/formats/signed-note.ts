@@ -50,7 +50,7 @@ export function noteKeyId(name: string, publicKey: Uint8Array): Uint8Array {
 }
 
 // Strict standard base64 with padding: exactly one accepted encoding per byte string.
-function fromBase64(s: string): Uint8Array | null {
+export function strictBase64(s: string): Uint8Array | null {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) return null;
   const bytes = decodeBase64(s);
   if (bytes === null || toBase64(bytes) !== s) return null;
@@ -67,19 +67,26 @@ export function formatVerifierKey(name: string, publicKey: Uint8Array): string {
   return `${name}+${toHex(keyId)}+${toBase64(typed)}`;
 }
 
-/** Parses an Ed25519 verifier key; throws an Error saying what is wrong. */
-export function parseVerifierKey(vkey: string): VerifierKey {
-  // Split at the first two '+' only: names and hex never contain one, base64 may.
+/**
+ * A vkey `name+hex(keyid)+base64(type ‖ key)` (a note verifier's, a witness's) in its three parts,
+ * split at the first two '+' only: names and hex never contain one, base64 may. Null without two.
+ */
+export function splitVkey(vkey: string): { name: string; hex: string; b64: string } | null {
   const first = vkey.indexOf('+');
   const second = first < 0 ? -1 : vkey.indexOf('+', first + 1);
-  if (second < 0) throw new Error('verifier key: expected name+keyid+key');
-  const name = vkey.slice(0, first);
-  const hex = vkey.slice(first + 1, second);
-  const b64 = vkey.slice(second + 1);
+  if (second < 0) return null;
+  return { name: vkey.slice(0, first), hex: vkey.slice(first + 1, second), b64: vkey.slice(second + 1) };
+}
+
+/** Parses an Ed25519 verifier key; throws an Error saying what is wrong. */
+export function parseVerifierKey(vkey: string): VerifierKey {
+  const parts = splitVkey(vkey);
+  if (parts === null) throw new Error('verifier key: expected name+keyid+key');
+  const { name, hex, b64 } = parts;
   if (!isValidKeyName(name)) throw new Error('verifier key: invalid key name');
   // Hex digits in either case, as golang.org/x/mod/sumdb/note accepts.
   if (!/^[0-9a-fA-F]{8}$/.test(hex)) throw new Error('verifier key: key id must be 8 hex digits');
-  const typed = fromBase64(b64);
+  const typed = strictBase64(b64);
   if (typed === null) throw new Error('verifier key: key is not canonical base64');
   if (typed.length === 0 || typed[0] !== ED25519_TYPE) throw new Error('verifier key: not an Ed25519 (0x01) key');
   if (typed.length !== 1 + ED25519_PUBLIC_KEY_SIZE) throw new Error('verifier key: Ed25519 key must be 32 bytes');
@@ -157,7 +164,7 @@ export function openNote(note: string, verifierKey: string): OpenNoteResult {
     const space = rest.indexOf(' ');
     if (space < 0) return { ok: false, reason: 'malformed signature line' };
     const name = rest.slice(0, space);
-    const blob = fromBase64(rest.slice(space + 1));
+    const blob = strictBase64(rest.slice(space + 1));
     if (!isValidKeyName(name) || blob === null || blob.length <= KEY_ID_SIZE) {
       return { ok: false, reason: 'malformed signature line' };
     }
@@ -196,7 +203,7 @@ export function parseCheckpoint(text: string): Checkpoint {
   if (!/^(0|[1-9][0-9]*)$/.test(sizeLine)) throw new Error('checkpoint: size must be decimal without leading zeros');
   const size = Number(sizeLine);
   if (!Number.isSafeInteger(size)) throw new Error('checkpoint: size too large');
-  const root = fromBase64(rootLine);
+  const root = strictBase64(rootLine);
   if (root === null || root.length !== ROOT_SIZE) throw new Error('checkpoint: root must be base64 of 32 bytes');
   return { origin, size, root };
 }
