@@ -193,10 +193,12 @@ const topic = text(1, LIMITS.topic, true);
 const longText = text(0, LIMITS.text, false);
 const reason = text(1, LIMITS.reason, false);
 
-export const memberIdSchema = z
-  .string()
-  .regex(BASE64URL_32_BYTES, 'must be a member id (43-character base64url)')
-  .meta({ description: 'A member id: RFC 7638 thumbprint of her key (43 characters of base64url)' });
+/** A string matching `pattern`, refused with `message`, described in the published JSON Schema. */
+function patternString(pattern: RegExp, message: string, description: string) {
+  return z.string().regex(pattern, message).meta({ description });
+}
+
+export const memberIdSchema = patternString(BASE64URL_32_BYTES, 'must be a member id (43-character base64url)', 'A member id: RFC 7638 thumbprint of her key (43 characters of base64url)');
 export const publicJwkSchema = z
   .strictObject({
     crv: z.literal('Ed25519'),
@@ -204,31 +206,16 @@ export const publicJwkSchema = z
     x: z.string().regex(BASE64URL_32_BYTES, 'must be the 32-byte public key, 43 characters of base64url'),
   })
   .meta({ description: 'A public OKP Ed25519 JWK (never with "d")' });
-export const keyIdSchema = z
-  .string()
-  .regex(BASE64URL_32_BYTES, 'must be a key id (43-character base64url thumbprint)')
-  .meta({ description: 'A key id: RFC 7638 thumbprint of a public key (43 characters of base64url)' });
-export const hashSchema = z
-  .string()
-  .regex(BASE64URL_32_BYTES, 'must be a SHA-256 hash (43-character base64url)')
-  .meta({ description: 'A SHA-256 hash (43 characters of base64url)' });
-export const circleIdSchema = z
-  .string()
-  .regex(BASE64URL_16_BYTES, 'must be a circle id (22-character base64url)')
-  .meta({ description: 'A circle id (22 characters of base64url)' });
+export const keyIdSchema = patternString(BASE64URL_32_BYTES, 'must be a key id (43-character base64url thumbprint)', 'A key id: RFC 7638 thumbprint of a public key (43 characters of base64url)');
+export const hashSchema = patternString(BASE64URL_32_BYTES, 'must be a SHA-256 hash (43-character base64url)', 'A SHA-256 hash (43 characters of base64url)');
+export const circleIdSchema = patternString(BASE64URL_16_BYTES, 'must be a circle id (22-character base64url)', 'A circle id (22 characters of base64url)');
 /** SPEC §12.2: `<instance name>/circles/<circle id>`, a circle on another instance. */
-export const qualifiedCircleIdSchema = z
-  .string()
-  .regex(QUALIFIED_CIRCLE_ID, 'must be a qualified circle id (<instance name>/circles/<circle id>)')
-  .meta({ description: 'A circle on another instance: <instance name>/circles/<circle id> (SPEC §12.2)' });
+export const qualifiedCircleIdSchema = patternString(QUALIFIED_CIRCLE_ID, 'must be a qualified circle id (<instance name>/circles/<circle id>)', 'A circle on another instance: <instance name>/circles/<circle id> (SPEC §12.2)');
 /** A circle of this instance by its id, or of another by its qualified id (SPEC §12.2). */
 export const circleRefSchema = z
   .union([circleIdSchema, qualifiedCircleIdSchema])
   .meta({ description: 'A circle id (22 characters of base64url), or <instance name>/circles/<circle id> for a circle on another instance (SPEC §12.2)' });
-export const proposalIdSchema = z
-  .string()
-  .regex(BASE64URL_16_BYTES, 'must be a proposal id (22-character base64url)')
-  .meta({ description: 'A proposal id (22 characters of base64url)' });
+export const proposalIdSchema = patternString(BASE64URL_16_BYTES, 'must be a proposal id (22-character base64url)', 'A proposal id (22 characters of base64url)');
 export const ulidSchema = z.string().regex(ULID_PATTERN, 'must be a ULID in canonical upper-case form');
 export const timestampSchema = z
   .string()
