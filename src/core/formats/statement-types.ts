@@ -11,64 +11,44 @@ import { QUALIFIED_CIRCLE_ID } from './ids';
 
 // ---------------------------------------------------------------- catalogue
 
-export const STATEMENT_TYPES = [
-  'member.register',
-  'circle.create',
-  'child.created',
-  'member.invite',
-  'member.accept',
-  'member.leave',
-  'proposal.open',
-  'vote.cast',
-  'vote.retract',
-  'delegation.set',
-  'delegation.revoke',
-  'regime.position',
-  'tally.result',
-  'child.decision',
-  'circle.split',
-  'circle.forked',
-  'regime.changed',
-  'member.key.add',
-  'member.key.revoke',
-  'member.recovery.set',
-] as const;
-export type StatementType = (typeof STATEMENT_TYPES)[number];
-
-/** Types a member signs (protected header `typ: "archipel-statement"`). */
-export const MEMBER_TYPES = [
-  'member.register',
-  'circle.create',
-  'member.invite',
-  'member.accept',
-  'member.leave',
-  'proposal.open',
-  'vote.cast',
-  'vote.retract',
-  'delegation.set',
-  'delegation.revoke',
-  'regime.position',
-  'member.key.add',
-  'member.key.revoke',
-  'member.recovery.set',
-] as const satisfies readonly StatementType[];
-
 /**
- * Types the instance signs (`typ: "archipel-system"`). `proposal.open` is in
- * both lists: the instance opens ratification motions in a parent (§8).
+ * Every statement type, in catalogue order, with who signs it: a member (protected header
+ * `typ: "archipel-statement"`), the instance (`typ: "archipel-system"`), or both: the instance
+ * also opens ratification motions in a parent (§8).
  */
-export const SYSTEM_TYPES = [
-  'child.created',
-  'proposal.open',
-  'tally.result',
-  'child.decision',
-  'circle.split',
-  'circle.forked',
-  'regime.changed',
-] as const satisfies readonly StatementType[];
+const SIGNED_BY = {
+  'member.register': 'member',
+  'circle.create': 'member',
+  'child.created': 'instance',
+  'member.invite': 'member',
+  'member.accept': 'member',
+  'member.leave': 'member',
+  'proposal.open': 'both',
+  'vote.cast': 'member',
+  'vote.retract': 'member',
+  'delegation.set': 'member',
+  'delegation.revoke': 'member',
+  'regime.position': 'member',
+  'tally.result': 'instance',
+  'child.decision': 'instance',
+  'circle.split': 'instance',
+  'circle.forked': 'instance',
+  'regime.changed': 'instance',
+  'member.key.add': 'member',
+  'member.key.revoke': 'member',
+  'member.recovery.set': 'member',
+} as const satisfies Record<string, 'member' | 'instance' | 'both'>;
 
-export type MemberStatementType = (typeof MEMBER_TYPES)[number];
-export type SystemStatementType = (typeof SYSTEM_TYPES)[number];
+type SignedBy = typeof SIGNED_BY;
+export type StatementType = keyof SignedBy;
+export type MemberStatementType = { [T in StatementType]: SignedBy[T] extends 'member' | 'both' ? T : never }[StatementType];
+export type SystemStatementType = { [T in StatementType]: SignedBy[T] extends 'instance' | 'both' ? T : never }[StatementType];
+
+export const STATEMENT_TYPES = Object.keys(SIGNED_BY) as [StatementType, ...StatementType[]];
+/** Types a member signs. */
+export const MEMBER_TYPES = STATEMENT_TYPES.filter((t): t is MemberStatementType => SIGNED_BY[t] !== 'instance');
+/** Types the instance signs. */
+export const SYSTEM_TYPES = STATEMENT_TYPES.filter((t): t is SystemStatementType => SIGNED_BY[t] !== 'member');
 
 export const STATEMENT_TYP = 'archipel-statement';
 export const SYSTEM_TYP = 'archipel-system';
