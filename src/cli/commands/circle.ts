@@ -59,6 +59,12 @@ Examples:
   archipel circle leave <circle>
 `;
 
+/** Joining and leaving: a statement with an empty body in the circle, then what was done. */
+const MEMBERSHIP_COMMANDS = [
+  { name: 'join', description: 'Accept an invitation to a circle.', type: 'member.accept', done: 'circle.joined' },
+  { name: 'leave', description: 'Leave a circle (the delegations you gave in it lapse).', type: 'member.leave', done: 'circle.left' },
+] as const;
+
 export function circleCommand(ctx: CliContext): Command {
   const circle = new Command('circle').description('Circles: create, look around, invite, join, leave.').addHelpText('after', HELP);
 
@@ -162,25 +168,17 @@ export function circleCommand(ctx: CliContext): Command {
       ctx.print(cmd, appended, ctx.t(cmd)('circle.invited', { member, circle: id }));
     });
 
-  circle
-    .command('join')
-    .description('Accept an invitation to a circle.')
-    .argument('<circle>')
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const a = ctx.acting(cmd);
-      const appended = await a.api.post(a.signer.sign('member.accept', id, {}));
-      ctx.print(cmd, appended, ctx.t(cmd)('circle.joined', { circle: id }));
-    });
-
-  circle
-    .command('leave')
-    .description('Leave a circle (the delegations you gave in it lapse).')
-    .argument('<circle>')
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const a = ctx.acting(cmd);
-      const appended = await a.api.post(a.signer.sign('member.leave', id, {}));
-      ctx.print(cmd, appended, ctx.t(cmd)('circle.left', { circle: id }));
-    });
+  for (const { name, description, type, done } of MEMBERSHIP_COMMANDS) {
+    circle
+      .command(name)
+      .description(description)
+      .argument('<circle>')
+      .action(async (id: string, _opts: unknown, cmd: Command) => {
+        const a = ctx.acting(cmd);
+        const appended = await a.api.post(a.signer.sign(type, id, {}));
+        ctx.print(cmd, appended, ctx.t(cmd)(done, { circle: id }));
+      });
+  }
 
   for (const sub of circle.commands) sub.addHelpText('after', HELP);
   return circle;
