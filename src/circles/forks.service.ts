@@ -8,7 +8,7 @@ import { LedgerService } from '../ledger/ledger.service';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
 import { ProposalsRepository } from '../proposals/proposals.repository';
 import { HandlesJob } from '../queue/job-handlers';
-import { JobName, type JobPayloads } from '../queue/job-catalogue';
+import { JobName } from '../queue/job-catalogue';
 import { CirclesRepository } from './circles.repository';
 import { Clock } from '../common/clock';
 
@@ -25,13 +25,10 @@ export class ForksService {
     private readonly writer: LedgerWriter,
   ) {}
 
+  /** SPEC §7: the fork a closed proposal decided, once (null when it decided none, or it is done). */
   @HandlesJob(JobName.ExecuteFork)
-  async executeJob({ proposal }: JobPayloads[JobName.ExecuteFork]): Promise<void> {
-    await this.execute(proposal);
-  }
-
-  async execute(proposalId: string): Promise<AppendResult | null> {
-    const p = await this.proposals.proposal(proposalId);
+  async execute({ proposal }: { proposal: string }): Promise<AppendResult | null> {
+    const p = await this.proposals.proposal(proposal);
     if (!p || p.result?.outcome !== 'forked') return null;
     const atSeq = await this.proposals.closedSeq(p.id);
     if (atSeq === null) return null;

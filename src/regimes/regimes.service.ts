@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
 import { isRegimeName } from '../core/governance/params';
 import { HandlesJob } from '../queue/job-handlers';
-import { JobName, type JobPayloads } from '../queue/job-catalogue';
+import { JobName } from '../queue/job-catalogue';
 import { regimeChange, regimeCursor } from '../core/governance/cursor';
 import { RegimesRepository } from './regimes.repository';
 import { Clock } from '../common/clock';
@@ -17,13 +17,9 @@ export class RegimesService {
     private readonly writer: LedgerWriter,
   ) {}
 
-  @HandlesJob(JobName.RecomputeCursor)
-  async recomputeJob({ circle }: JobPayloads[JobName.RecomputeCursor]): Promise<void> {
-    await this.recompute(circle);
-  }
-
   /** Under the circle's lock, so two recomputations never both move the same cursor. */
-  recompute(circle: string): Promise<AppendResult | null> {
+  @HandlesJob(JobName.RecomputeCursor)
+  recompute({ circle }: { circle: string }): Promise<AppendResult | null> {
     return this.writer.submitSystem({
       lane: circle,
       receivedAt: this.clock.now(),
