@@ -66,6 +66,12 @@ const MEMBERSHIP_COMMANDS = [
 ] as const;
 
 export function circleCommand(ctx: CliContext): Command {
+  /** The action of a subcommand on `<circle>`: `run` gets the circle as the API shows it. */
+  const withCircle = (run: (cmd: Command, a: Acting, c: CircleView) => Promise<void>) => async (id: string, _opts: unknown, cmd: Command) => {
+    const a = ctx.acting(cmd);
+    await run(cmd, a, await circleView(a, id));
+  };
+
   const circle = new Command('circle').description('Circles: create, look around, invite, join, leave.').addHelpText('after', HELP);
 
   circle
@@ -108,9 +114,7 @@ export function circleCommand(ctx: CliContext): Command {
     .command('show')
     .description("A circle's state: regime, parameters, members, children, log size.")
     .argument('<circle>')
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const a = ctx.acting(cmd);
-      const c = await circleView(a, id);
+    .action(withCircle(async (cmd, a, c) => {
       const t = ctx.t(cmd);
       const row = (label: string, value: string): string => `  ${t(label).padEnd(9)}${value}`;
       ctx.print(cmd, c, () =>
@@ -124,7 +128,7 @@ export function circleCommand(ctx: CliContext): Command {
           ...(c.forkedFrom ? [`  ${t('label.forked', { circle: c.forkedFrom.circle, seq: c.forkedFrom.atSeq })}`] : []),
         ].join('\n'),
       );
-    });
+    }));
 
   circle
     .command('tree')
@@ -149,13 +153,11 @@ export function circleCommand(ctx: CliContext): Command {
     .command('members')
     .description("A circle's current members, with their names.")
     .argument('<circle>')
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const a = ctx.acting(cmd);
-      const c = await circleView(a, id);
+    .action(withCircle(async (cmd, a, c) => {
       const names = await memberNames(a.api, c.members);
       const items = c.members.map((m) => ({ id: m, name: names(m) }));
       ctx.print(cmd, { circle: c.id, items }, () => columns([['MEMBER', 'NAME'], ...items.map((m) => [m.id, m.name + (m.id === a.profile.member ? ' (you)' : '')])]));
-    });
+    }));
 
   circle
     .command('invite')
