@@ -158,6 +158,14 @@ async function readWords(ctx: CliContext, cmd: Command, file: string | undefined
   return password({ message: ctx.t(cmd)('key.wordsPrompt'), mask: '*' });
 }
 
+/** The signer of a key statement: the recovery key when --words-file names its words, else this device's. */
+async function keySigner(ctx: CliContext, cmd: Command, wordsFile: string | undefined, device: StatementSigner): Promise<StatementSigner> {
+  if (wordsFile === undefined) return device;
+  const recovery = recoverySigner(await readWords(ctx, cmd, wordsFile));
+  if (recovery === null) throw new UsageError(ctx.t(cmd)('key.wordsBad'));
+  return recovery;
+}
+
 const KEY_HELP = `
 Examples:
   archipel key list
@@ -223,8 +231,7 @@ export function keyCommand(ctx: CliContext): Command {
           return;
         }
       }
-      const by = opts.wordsFile !== undefined ? recoverySigner(await readWords(ctx, cmd, opts.wordsFile)) : signer;
-      if (by === null) throw new UsageError(t('key.wordsBad'));
+      const by = await keySigner(ctx, cmd, opts.wordsFile, signer);
       const appended = await api.post(signKeyStatement(by, { type: 'member.key.revoke', body: { member: profile.member, key: kid } }));
       ctx.print(cmd, { revoked: kid, member: profile.member, seq: appended.seq }, t('key.revoked', { kid }));
     });
@@ -277,8 +284,7 @@ export function keyCommand(ctx: CliContext): Command {
     .action(async (opts: { wordsFile?: string }, cmd: Command) => {
       const t = ctx.t(cmd);
       const { profile, signer, api } = ctx.acting(cmd);
-      const by = opts.wordsFile !== undefined ? recoverySigner(await readWords(ctx, cmd, opts.wordsFile)) : signer;
-      if (by === null) throw new UsageError(t('key.wordsBad'));
+      const by = await keySigner(ctx, cmd, opts.wordsFile, signer);
       const seed = randomBytes(32);
       const recovery = StatementSigner.fromSeed(seed);
       const appended = await api.post(signKeyStatement(by, { type: 'member.recovery.set', body: { member: profile.member, jwk: recovery.publicJwk } }));
