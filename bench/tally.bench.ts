@@ -41,6 +41,8 @@ import { countArrays, tallyProposal, type TallyResultBody } from '../src/core/go
 import { ProposalsRepository, type ProposalRow } from '../src/proposals/proposals.repository';
 import { LOAD_SQL, loadTallyArrays, withIdsOfCycles } from '../src/proposals/tally-loader';
 import { choicesFor } from '../src/core/governance/tally';
+import { delegationGraph } from '../src/core/governance/graph';
+import { closeVotingLiquidFeedback, installLiquidFeedback, loadIntoLiquidFeedback, readGraphAtClose } from './liquidfeedback';
 
 const GOAL_TOTAL_MS = 1_500;
 const GOAL_RESOLVE_MS = 150;
@@ -432,7 +434,114 @@ async function series(sizes: number[]): Promise<void> {
   if (last.n === 1_000_000) log(`  1,000,000 members end to end: ${fmt(last.ms)} ms   goal < 500 ms: ${goal(last.ms < 500)}`);
 }
 
+// ---------------------------------------------------------------- LiquidFeedback side by side (LF_CORE_SQL)
+
+/**
+ * `LF_CORE_SQL=/path/to/core.sql`: at each size of BENCH_LF_SIZES (default 5,000, 10,000, 20,000)
+ * the same generated circle in an Archipel database and, through bench/liquidfeedback.ts, in a
+ * LiquidFeedback core database of its own; LiquidFeedback closes the voting its own way, Archipel
+ * runs its loader and count, both timed in this run, and the weights of the direct voters are
+ * compared member by member (Archipel's side from delegationGraph, its per-voter view of the same
+ * resolution) along with the yes/no/abstain totals.
+ */
+async function liquidFeedbackSideBySide(corePath: string): Promise<void> {
+  const raw = process.env.BENCH_LF_SIZES;
+  const sizes = raw ? raw.split(',').map((x) => Number(x.trim().replace(/_/g, ''))) : [5_000, 10_000, 20_000];
+  if (sizes.some((x) => !Number.isSafeInteger(x) || x < 1_000)) throw new Error('BENCH_LF_SIZES: sizes are integers ≥ 1000, comma-separated');
+  log(`bench:tally — LiquidFeedback side by side (${corePath}), ${sizes.map((n) => fmt(n)).join(', ')} eligible members, ${cpus().length} CPU(s), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.version}`);
+  const rows: Array<{ n: number; lf: number; first: number; best: number; ok: boolean }> = [];
+  for (const n of sizes) {
+    const tag = randomBytes(5).toString('hex');
+    const dbName = `archipel_bench_tally_${tag}`;
+    const lfName = `archipel_bench_lf_${tag}`;
+    const admin = new Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await admin.query(`CREATE DATABASE ${lfName}`);
+    const url = withDatabase(ADMIN_URL, dbName);
+    const rawArchipel = new Client({ connectionString: url });
+    const lf = new Client({ connectionString: withDatabase(ADMIN_URL, lfName) });
+    let ds: DataSource | undefined;
+    try {
+      ds = await openDataSource({ url, poolSize: 4 });
+      await runMigrations(ds);
+      const { openedSeq } = await generate(ds, n);
+      await rawArchipel.connect();
+      await lf.connect();
+      lf.on('notice', () => undefined);
+      const installed = await installLiquidFeedback(lf, corePath);
+      if (rows.length === 0) {
+        log(`LiquidFeedback core ${installed.version}, adapted at load time for PostgreSQL ≥ 9.5:`);
+        for (const a of installed.adaptations) log(`  - ${a}`);
+      }
+      const closesAt = new Date(CLOSES_AT).toISOString();
+      const graph = await readGraphAtClose(rawArchipel, { circle: CIRCLE, openedSeq, proposal: PROPOSAL, topic: TOPIC, closesAt });
+      await loadIntoLiquidFeedback(lf, graph);
+
+      const proposal: ProposalRow = {
+        id: PROPOSAL, circle: CIRCLE, kind: 'motion', title: 'bench', text: 'bench', topic: TOPIC, regime: 'amendment',
+        params: { ...DEFAULT_PARAMS }, openedSeq, openedAt: CLOSES_AT - 30 * 86_400_000, openedBy: 'bench', closesAt: CLOSES_AT,
+        amendmentsCloseAt: null, body: {}, result: null,
+      };
+      // Both timed in this run: LiquidFeedback's close once (it writes its results), ours ROUNDS times.
+      const closed = await closeVotingLiquidFeedback(lf);
+      const ours: number[] = [];
+      let body: TallyResultBody | undefined;
+      for (let r = 0; r < ROUNDS; r++) {
+        const t = performance.now();
+        const loaded = await loadTallyArrays(ds, proposal);
+        body = await withIdsOfCycles(ds, loaded, countArrays(loaded.input));
+        ours.push(performance.now() - t);
+      }
+
+      // Member by member: Archipel's per-voter weights (delegationGraph) against LF's direct_voter.weight.
+      const inputs = await new ProposalsRepository(ds).tallyInputs(proposal, CLOSES_AT);
+      const graphWeights = delegationGraph({ eligible: inputs.eligible, voters: new Set(inputs.votes.keys()), delegations: inputs.delegations, topic: TOPIC }).weights;
+      const numOf = new Map(
+        ((await rawArchipel.query(`SELECT DISTINCT member, num FROM circle_membership WHERE circle = $1`, [CIRCLE])).rows as Array<{ member: string; num: number }>).map(
+          (r) => [r.member, r.num],
+        ),
+      );
+      let differ = 0;
+      for (const { member, weight } of graphWeights) if (closed.weights.get(numOf.get(member)!) !== weight) differ++;
+      const sameVoters = graphWeights.length === closed.weights.size;
+      const t = body!.totals;
+      const sameTotals = t.Y === closed.totals.Y && t.N === closed.totals.N && t.A === closed.totals.A;
+      const ok = differ === 0 && sameVoters && sameTotals;
+      const [first, best] = [ours[0], Math.min(...ours)];
+      rows.push({ n, lf: closed.totalMs, first, best, ok });
+      log();
+      log(`${fmt(n)} eligible members: ${fmt(graph.votes.length)} votes, ${fmt(graph.delegations.length)} delegations in force loaded into LiquidFeedback`);
+      log(`  LiquidFeedback check_issue until closed: ${fmt(closed.totalMs)} ms (${closed.steps.map((s) => `${s.step} ${fmt(s.ms)} ms`).join(', ')}); ${fmt(closed.delegatingVoters)} delegating voters`);
+      log(`  Archipel loader + countArrays + ids of cycle members: first ${fmt(first, 1)} ms, best of ${ROUNDS} ${fmt(best, 1)} ms`);
+      log(`  weights of ${fmt(graphWeights.length)} direct voters (LF ${fmt(closed.weights.size)}): ${differ === 0 && sameVoters ? 'identical member by member' : `${fmt(differ)} DIFFER`}`);
+      log(`  totals Y ${fmt(t.Y)} N ${fmt(t.N)} A ${fmt(t.A)} — LiquidFeedback Y ${fmt(closed.totals.Y)} N ${fmt(closed.totals.N)} A ${fmt(closed.totals.A)}: ${sameTotals ? 'OK' : 'MISMATCH'}`);
+      log(`  LiquidFeedback ÷ Archipel: ${fmt(closed.totalMs / first)}× (first round), ${fmt(closed.totalMs / best)}× (best)`);
+      if (!ok) process.exitCode = 1;
+    } finally {
+      await rawArchipel.end().catch(() => undefined);
+      await lf.end().catch(() => undefined);
+      await ds?.destroy().catch(() => undefined);
+      if (process.env.BENCH_KEEP === '1') log(`kept databases ${dbName}, ${lfName}`);
+      else {
+        await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+        await admin.query(`DROP DATABASE IF EXISTS ${lfName} WITH (FORCE)`);
+      }
+      await admin.end();
+    }
+  }
+  log();
+  log('   members │ LiquidFeedback │ Archipel (first / best) │ LF ÷ Archipel (first / best) │ weights');
+  for (const r of rows) {
+    log(
+      `${fmt(r.n).padStart(10)} │ ${`${fmt(r.lf)} ms`.padStart(14)} │ ${`${fmt(r.first, 1)} / ${fmt(r.best, 1)} ms`.padStart(23)} │ ` +
+        `${`${fmt(r.lf / r.first)}× / ${fmt(r.lf / r.best)}×`.padStart(28)} │ ${r.ok ? 'identical' : 'DIFFER'}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.env.LF_CORE_SQL) return liquidFeedbackSideBySide(process.env.LF_CORE_SQL);
   const sizes = seriesSizes();
   if (sizes) return series(sizes);
   const dbName = `archipel_bench_tally_${randomBytes(5).toString('hex')}`;
