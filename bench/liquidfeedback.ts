@@ -157,6 +157,10 @@ export interface LiquidFeedbackClose {
  * phase finished, close_voting (the weight computation), calculate_ranks.
  */
 export async function closeVotingLiquidFeedback(lf: Client): Promise<LiquidFeedbackClose> {
+  // LF walks a delegation chain by recursion (one PL/pgSQL call per hop): give it the deepest
+  // stack PostgreSQL allows under the usual 8 MB stack limit (the default, 2 MB, fails at a few
+  // hundred hops).
+  await lf.query(`SET max_stack_depth = '${process.env.LF_MAX_STACK_DEPTH ?? '7MB'}'`);
   const names = ['phase finished', 'close_voting (weights)', 'calculate_ranks'];
   const steps: LiquidFeedbackClose['steps'] = [];
   let persist: string | null = null;

@@ -88,19 +88,20 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
 // ---------------------------------------------------------------- data, set-based
 
 /** Index layout of the eligible members 0..N-1 (member ids are hashes, so id order is random). */
-function layout(n: number) {
+function layout(n: number, maxChain = Infinity) {
   const V = Math.floor(0.4 * n); // direct voters [0, V)
   const P = Math.floor(0.5 * n); // popular followers [V, P)
   const C = Math.floor(0.65 * n); // chains [P, C)
   const Y = Math.floor(0.7 * n); // cycles and tails [Y0 = C, Y)
-  const bigChain = Math.min(100_000, C - P);
+  const bigChain = Math.min(100_000, C - P, maxChain);
+  const chain = Math.min(2_000, maxChain); // the other chains
   const extra = Math.max(10, Math.floor(n / 200)); // joined after, and left before
-  return { V, P, C, Y, bigChain, extra, cycleHalf: C + Math.floor((Y - C) / 2) };
+  return { V, P, C, Y, bigChain, chain, extra, cycleHalf: C + Math.floor((Y - C) / 2) };
 }
 
-async function generate(ds: DataSource, n: number = N): Promise<{ openedSeq: number; sizes: Record<string, number> }> {
+async function generate(ds: DataSource, n: number = N, maxChain = Infinity): Promise<{ openedSeq: number; sizes: Record<string, number> }> {
   const N = n;
-  const L = layout(N);
+  const L = layout(N, maxChain);
   const openedSeq = N + 10;
   const q = (sql: string, params: unknown[] = []) => ds.query(sql, params);
   const close = new Date(CLOSES_AT).toISOString();
@@ -177,8 +178,8 @@ async function generate(ds: DataSource, n: number = N): Promise<{ openedSeq: num
     `SELECT i, ${scope}, ${scopeValue},
             CASE WHEN i = ${bigEnd} THEN 7
                  WHEN i < ${bigEnd} THEN i + 1
-                 WHEN (i - ${bigEnd}) % 2000 <> 0 AND i < ${L.C - 1} THEN i + 1
-                 WHEN ((i - ${bigEnd}) / 2000) % 5 = 0 THEN ${L.Y} + (i % 1000)
+                 WHEN (i - ${bigEnd}) % ${L.chain} <> 0 AND i < ${L.C - 1} THEN i + 1
+                 WHEN ((i - ${bigEnd}) / ${L.chain}) % 5 = 0 THEN ${L.Y} + (i % 1000)
                  ELSE (i * 7) % ${L.V} END,
             ${LB}, ${NT}
        FROM generate_series(${L.P}, ${L.C - 1}) i`,
@@ -444,11 +445,19 @@ async function series(sizes: number[]): Promise<void> {
  * compared member by member (Archipel's side from delegationGraph, its per-voter view of the same
  * resolution) along with the yes/no/abstain totals.
  */
+/**
+ * LiquidFeedback follows a chain by recursion, one PL/pgSQL call per hop, within PostgreSQL's
+ * max_stack_depth (at most about 7.5 MB under the usual 8 MB stack limit): core 2.2.3 fails with
+ * "stack depth limit exceeded" on a chain of 3,000 hops (bench:tally's shape at 20,000 members).
+ * So in this mode no chain is longer than LF_MAX_CHAIN hops (default 1,500, which it survives).
+ */
+const LF_MAX_CHAIN = envInt('LF_MAX_CHAIN', 1_500);
+
 async function liquidFeedbackSideBySide(corePath: string): Promise<void> {
   const raw = process.env.BENCH_LF_SIZES;
   const sizes = raw ? raw.split(',').map((x) => Number(x.trim().replace(/_/g, ''))) : [5_000, 10_000, 20_000];
   if (sizes.some((x) => !Number.isSafeInteger(x) || x < 1_000)) throw new Error('BENCH_LF_SIZES: sizes are integers ≥ 1000, comma-separated');
-  log(`bench:tally — LiquidFeedback side by side (${corePath}), ${sizes.map((n) => fmt(n)).join(', ')} eligible members, ${cpus().length} CPU(s), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.version}`);
+  log(`bench:tally — LiquidFeedback side by side (${corePath}), ${sizes.map((n) => fmt(n)).join(', ')} eligible members, chains of at most ${fmt(LF_MAX_CHAIN)} hops, ${cpus().length} CPU(s), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.version}`);
   const rows: Array<{ n: number; lf: number; first: number; best: number; ok: boolean }> = [];
   for (const n of sizes) {
     const tag = randomBytes(5).toString('hex');
@@ -465,7 +474,7 @@ async function liquidFeedbackSideBySide(corePath: string): Promise<void> {
     try {
       ds = await openDataSource({ url, poolSize: 4 });
       await runMigrations(ds);
-      const { openedSeq } = await generate(ds, n);
+      const { openedSeq } = await generate(ds, n, LF_MAX_CHAIN);
       await rawArchipel.connect();
       await lf.connect();
       lf.on('notice', () => undefined);
