@@ -29,6 +29,10 @@
 //   - the same in the other direction, as literally "from each non-voter forward to a voter"
 //     (depth limit = circle size), capped by BENCH_SQL_FORWARD_TIMEOUT_S (120; 0 skips it).
 // Drops the database at the end unless BENCH_KEEP=1.
+//
+// BENCH_SERIES=1 (or a list of sizes): the loader end to end at each size, 1,000 to 1,000,000.
+// LF_CORE_SQL=/path/to/core.sql: LiquidFeedback side by side at BENCH_LF_SIZES (5,000, 10,000,
+// 20,000): see bench/liquidfeedback.ts and liquidFeedbackSideBySide below.
 import '../src/platform/node';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
