@@ -363,7 +363,8 @@ async function sqlForward(url: string, openedSeq: number): Promise<SqlResult> {
  * `BENCH_SERIES=1` (or a list such as `1000,20000,1000000`): the same generated circle at each size,
  * each in a database of its own; per size the best of BENCH_ROUNDS of the loader + countArrays + ids
  * of cycle members, and the loader's statement alone with PostgreSQL's default parallel plan
- * (max_parallel_workers_per_gather 2) against the loader's own setting (no parallel workers).
+ * (max_parallel_workers_per_gather 2, what the loader runs with since 2026-12-05) against none
+ * (what it ran with before).
  * Time should grow linearly with the circle: the last column stays flat.
  */
 const SERIES_DEFAULT = [1_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000];

@@ -101,29 +101,14 @@ export function int32sFromBase64(text: string | null): Int32Array {
 }
 
 /**
- * The loader's statement scans a circle's rows: from about 20,000 members PostgreSQL's planner
- * chooses parallel workers for it, and on a machine of few cores they cost more than they save
- * (bench:tally: 38–42 ms at 20,000 members with them, 9.5–9.9 ms without; a 5× step from 10,000
- * to 20,000 members instead of 2×). So it runs without parallel workers, for its transaction only
- * (SET LOCAL): inside the caller's transaction when given an EntityManager (the close path runs in
- * the writer's), else in a transaction of its own.
+ * Parallel query: the first one-statement loader (five branches, decimal text) ran slower with
+ * PostgreSQL's parallel workers on two cores, from about 20,000 members (38–42 ms against
+ * 9.5–9.9 ms without: a 5× step from 10,000 to 20,000 members), so it ran without them. The
+ * statement as it is now (three branches of comparable cost, one scan per table) shows no such
+ * step and gains from them: bench:tally, 2026-12-05, parallel plan against none, 11.1 / 10.9 ms
+ * at 20,000 members, 50 / 68 ms at 100,000, 72 / 98 ms at 200,000, about 330 / 520 ms at
+ * 1,000,000. So it runs with the server's setting (max_parallel_workers_per_gather).
  */
-const NO_PARALLEL_QUERY = 'SET LOCAL max_parallel_workers_per_gather = 0';
-
-function isDataSource(source: TallySource): source is DataSource {
-  return typeof (source as DataSource).createQueryRunner === 'function' && typeof (source as DataSource).transaction === 'function';
-}
-
-async function serialQuery(source: TallySource, sql: string, params: unknown[]): Promise<unknown> {
-  if (isDataSource(source)) {
-    return source.transaction(async (m) => {
-      await m.query(NO_PARALLEL_QUERY);
-      return m.query(sql, params);
-    });
-  }
-  const [, rows] = await Promise.all([source.query(NO_PARALLEL_QUERY), source.query(sql, params)]);
-  return rows;
-}
 
 /**
  * Loads the eligible members, direct votes and effective delegates of `proposal` at `at` (default
@@ -135,7 +120,7 @@ export async function loadTallyArrays(source: TallySource, proposal: TallyLoader
   const closes = new Date(at).toISOString();
   const choices = choicesFor(proposal.kind, proposal.regime);
 
-  const rows = (await serialQuery(source, LOAD_SQL, [proposal.circle, proposal.openedSeq, choices, proposal.id, closes, proposal.topic])) as Array<{
+  const rows = (await source.query(LOAD_SQL, [proposal.circle, proposal.openedSeq, choices, proposal.id, closes, proposal.topic])) as Array<{
     part: number;
     list: string | null;
     topic: string | null;
