@@ -1,11 +1,9 @@
 // Helpers shared by the benchmarks (src/bench/*.bench.ts): environment, output, ports, CPU
 // accounting from /proc.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Pool } from 'undici';
 
 export function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -83,109 +81,8 @@ export function postgresTicks(): Map<number, number> {
   return out;
 }
 
-// ---------------------------------------------------------------- the service as a child process
-
-export interface RunningApi {
-  child: ChildProcess;
-  base: string;
-  port: number;
-}
-
-/**
- * `node dist/main.js` as a child process (so the load generator does not share its event loop), on
- * a free port, with its own database and queue prefix; resolves once /health answers 200.
- */
-export async function startApi(opts: { dbUrl: string; redisUrl: string; queuePrefix: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<RunningApi> {
-  const port = await freePort();
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: opts.dbUrl,
-    REDIS_URL: opts.redisUrl,
-    QUEUE_PREFIX: opts.queuePrefix,
-    LOG_LEVEL: 'warn',
-    INSTANCE_NAME: 'bench.archipel',
-    ...opts.env,
-  };
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(DIST, 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  const base = `http://127.0.0.1:${port}`;
-  const health = new Pool(base, { connections: 1 });
-  try {
-    for (let i = 0; ; i++) {
-      if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}`);
-      try {
-        const r = await health.request({ path: '/health', method: 'GET' });
-        await r.body.text();
-        if (r.statusCode === 200) break;
-      } catch {
-        /* not yet */
-      }
-      if (i > 300) throw new Error('API did not become healthy within 30 s');
-      await sleep(100);
-    }
-  } catch (e) {
-    await stopChild(child);
-    throw e;
-  } finally {
-    await health.close();
-  }
-  return { child, base, port };
-}
-
-/** SIGTERM, then SIGKILL after 5 s. */
-export async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(5_000)]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
-/** Remove a benchmark's queue keys from the shared Redis. */
-export async function cleanRedis(url: string, prefix: string): Promise<void> {
-  const { default: Redis } = await import('ioredis');
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await redis.quit();
-}
-
-// ---------------------------------------------------------------- statements over HTTP
-
-export interface Answer {
-  status: number;
-  body: string;
-}
-
-export async function post(pool: Pool, jws: string): Promise<Answer> {
-  const res = await pool.request({
-    path: '/api/v1/statements',
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jws }),
-  });
-  return { status: res.statusCode, body: await res.body.text() };
-}
-
-/** Post all, `concurrency` in flight; throws on anything but 201 (setup). */
-export async function postAll(pool: Pool, jwss: string[], concurrency: number): Promise<Array<Record<string, unknown>>> {
-  const out: Array<Record<string, unknown>> = new Array(jwss.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < jwss.length; i = next++) {
-        const a = await post(pool, jwss[i]);
-        if (a.status !== 201) throw new Error(`setup statement refused: ${a.status} ${a.body}`);
-        out[i] = JSON.parse(a.body) as Record<string, unknown>;
-      }
-    }),
-  );
-  return out;
+/** The p-th percentile of sorted values (nearest rank); NaN when empty. */
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }

@@ -23,23 +23,23 @@
 // The measured statement is `member.invite` of a registered member who is not (and never becomes)
 // a member of the circle: valid over and over (circle-rules.ts decideInvite), each with a fresh id.
 import '../src/platform/node';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, ChildProcess } from 'node:child_process';
 import { createPublicKey, randomBytes, verify as edVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
 import { openDataSource, runMigrations } from '../src/database/data-source';
 import { StatementSigner } from '../src/core/formats/statement-signer';
-import { CLK_TCK, cleanRedis, envInt, fmt, load, log, post, postAll, postgresTicks, processTreeTicks, startApi, stopChild } from './bench-support';
+import { CLK_TCK, DIST, envInt, fmt, freePort, load, log, postgresTicks, processTreeTicks } from './bench-support';
+import { ADMIN_URL, REDIS_URL, cleanRedis, postAll } from './instances';
 
 const GOAL_SPREAD = 3_000;
 const GOAL_HOT = 2_000;
 const GOAL_P99_MS = 50;
 
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const STATEMENTS = envInt('BENCH_STATEMENTS', 30_000);
 const MEMBERS = envInt('BENCH_MEMBERS', 2_000);
 const CIRCLES = envInt('BENCH_CIRCLES', 100);
@@ -98,6 +98,21 @@ function cpuShares(a: CpuSnap, b: CpuSnap) {
 }
 
 // ---------------------------------------------------------------- HTTP
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+async function post(pool: Pool, jws: string): Promise<Answer> {
+  const res = await pool.request({
+    path: '/api/v1/statements',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jws }),
+  });
+  return { status: res.statusCode, body: await res.body.text() };
+}
 
 interface PhaseResult {
   name: string;
@@ -229,10 +244,37 @@ async function main(): Promise<void> {
     const verifyMicros = 1e6 / verifyPerSec;
 
     // The API as a child process.
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: dbUrl,
+      REDIS_URL,
+      QUEUE_PREFIX: queuePrefix,
+      LOG_LEVEL: 'warn',
+      INSTANCE_NAME: 'bench.archipel',
+      DATABASE_POOL_SIZE: '16',
+      API_PROCESSES: String(API_PROCESSES),
+    };
     const nodeArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
-    const api = await startApi({ dbUrl, redisUrl: REDIS_URL, queuePrefix, nodeArgs, env: { DATABASE_POOL_SIZE: '16', API_PROCESSES: String(API_PROCESSES) } });
-    child = api.child;
-    const base = api.base;
+    child = spawn(process.execPath, [...nodeArgs, join(DIST, 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const base = `http://127.0.0.1:${port}`;
+    const health = new Pool(base, { connections: 1 });
+    for (let i = 0; ; i++) {
+      if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}`);
+      try {
+        const r = await health.request({ path: '/health', method: 'GET' });
+        await r.body.text();
+        if (r.statusCode === 200) break;
+      } catch {
+        /* not yet */
+      }
+      if (i > 300) throw new Error('API did not become healthy within 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await health.close();
     const serverPid = child.pid as number;
     log(`API: node dist/main.js, pid ${serverPid}, ${base}, API_PROCESSES=${API_PROCESSES}, DATABASE_POOL_SIZE=16 each`);
 
@@ -337,9 +379,14 @@ async function main(): Promise<void> {
     const failed = results.some((r) => r.logGrowth !== r.ok);
     if (failed) process.exitCode = 1;
   } finally {
-    if (child) await stopChild(child);
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
     await ds?.destroy().catch(() => undefined);
-    await cleanRedis(REDIS_URL, queuePrefix).catch(() => undefined);
+    await cleanRedis(queuePrefix).catch(() => undefined);
     if (process.env.BENCH_KEEP === '1') log(`kept database ${dbName}`);
     else await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();

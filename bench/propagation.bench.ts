@@ -20,11 +20,10 @@
 // (decisions in flight per round, default "1,10,100"), BENCH_ROUNDS (rounds per level, default
 // "8,4,2"), BENCH_LEAVES (10), BENCH_WORKERS (1), BENCH_KEEP=1 (keep the database and queue keys).
 import '../src/platform/node';
-import { spawn, ChildProcess } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
 import { openDataSource, runMigrations } from '../src/database/data-source';
@@ -32,14 +31,13 @@ import { parseCompact } from '../src/core/formats/statement';
 import { StatementSigner } from '../src/core/formats/statement-signer';
 import { formatTimestamp } from '../src/core/formats/canonical-json';
 import { decodeEntryLine } from '../src/core/formats/entry';
-import { CLK_TCK, DIST, envInt, fmt, freePort, load, log, postgresTicks, procTicks, sleep } from './bench-support';
+import { CLK_TCK, envInt, fmt, freePort, load, log, percentile, postgresTicks, procTicks, sleep } from './bench-support';
+import { ADMIN_URL, REDIS_URL, cleanRedis, postAll, postJws, startChild, stopChild } from './instances';
 
 const GOAL_MEDIAN_MS_AT_100 = 1_000;
 
 const intList = (raw: string) => raw.split(',').map((s) => Number(s.trim())).filter((n) => Number.isSafeInteger(n) && n > 0);
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LEVELS = intList(process.env.BENCH_LEVELS ?? '1,10,100');
 const ROUNDS = intList(process.env.BENCH_ROUNDS ?? '8,4,2');
 const LEAVES = envInt('BENCH_LEAVES', 10);
@@ -100,52 +98,9 @@ const addCpu = (x: CpuSeconds, y: CpuSeconds): CpuSeconds => ({
   wall: x.wall + y.wall,
 });
 
-// ---------------------------------------------------------------- HTTP
-
-async function postJws(pool: Pool, jws: string): Promise<Record<string, unknown>> {
-  const res = await pool.request({
-    path: '/api/v1/statements',
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jws }),
-  });
-  const text = await res.body.text();
-  if (res.statusCode !== 201) throw new Error(`statement refused: ${res.statusCode} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
-async function postAll(pool: Pool, jwss: string[], concurrency: number): Promise<Array<Record<string, unknown>>> {
-  const out: Array<Record<string, unknown>> = new Array(jwss.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, jwss.length) }, async () => {
-      for (let i = next++; i < jwss.length; i = next++) out[i] = await postJws(pool, jwss[i]);
-    }),
-  );
-  return out;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 function stats(values: number[]) {
   const s = [...values].sort((a, b) => a - b);
   return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99), min: s[0] ?? NaN, max: s[s.length - 1] ?? NaN };
-}
-
-// ---------------------------------------------------------------- children
-
-function startChild(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [join(DIST, script)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-}
-
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(8_000)]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 // ---------------------------------------------------------------- main
@@ -451,19 +406,6 @@ async function main(): Promise<void> {
     }
     await admin.end();
   }
-}
-
-async function cleanRedis(prefix: string): Promise<void> {
-  const { default: Redis } = await import('ioredis');
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await redis.quit();
 }
 
 main().catch((e) => {

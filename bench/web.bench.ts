@@ -36,13 +36,13 @@ import { Pool } from 'undici';
 import { formatTimestamp } from '../src/core/formats/canonical-json';
 import { StatementSigner } from '../src/core/formats/statement-signer';
 import { openDataSource, runMigrations } from '../src/database/data-source';
-import { cleanRedis, envInt, fmt, load, log, postAll, startApi, stopChild, type RunningApi } from './bench-support';
+import type { ChildProcess } from 'node:child_process';
+import { envInt, fmt, freePort, load, log } from './bench-support';
+import { ADMIN_URL, cleanRedis, database, healthy, postAll, REDIS_URL, startChild, stopChild } from './instances';
 
 const GOAL_PAGE_MS = 1_000;
 const GOAL_LONGEST_TASK_MS = 200;
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const MEMBERS = envInt('BENCH_WEB_MEMBERS', 10_000);
 const LOG_ENTRIES = envInt('BENCH_WEB_LOG_ENTRIES', 100_000);
@@ -58,6 +58,26 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const goal = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+interface RunningApi {
+  child: ChildProcess;
+  base: string;
+}
+
+/** `node dist/main.js` on `dbUrl` and a free port, once healthy. */
+async function startApi(dbUrl: string, queuePrefix: string): Promise<RunningApi> {
+  const port = await freePort();
+  const env = { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: dbUrl, REDIS_URL, QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'warn', INSTANCE_NAME: 'bench.archipel', DATABASE_POOL_SIZE: '16' };
+  const child = startChild('main.js', env);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await healthy(base, child);
+  } catch (e) {
+    await stopChild(child);
+    throw e;
+  }
+  return { child, base };
+}
 
 // ---------------------------------------------------------------- seeding through the API
 
@@ -296,18 +316,19 @@ async function main(): Promise<void> {
   const keep = process.env.BENCH_KEEP === '1' || reuse !== undefined;
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  if (!reuse) await admin.query(`CREATE DATABASE ${dbName}`);
-  const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
+  const dbUrl = reuse ? Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString() : await database(admin, dbName);
   const queuePrefix = `benchweb${randomBytes(4).toString('hex')}`;
   let api: RunningApi | undefined;
   let browser: Browser | undefined;
   try {
     log(`# Archipel web app benchmark — ${new Date().toISOString()}`);
     log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}; node ${process.version}; Chromium ${CHROMIUM}; load average ${load()}`);
-    const ds = await openDataSource({ url: dbUrl, poolSize: 2 });
-    await runMigrations(ds);
-    await ds.destroy();
-    api = await startApi({ dbUrl, redisUrl: REDIS_URL, queuePrefix, env: { DATABASE_POOL_SIZE: '16' } });
+    if (reuse) {
+      const ds = await openDataSource({ url: dbUrl, poolSize: 2 });
+      await runMigrations(ds);
+      await ds.destroy();
+    }
+    api = await startApi(dbUrl, queuePrefix);
     log(`API: node dist/main.js, ${api.base}`);
 
     let s: Seeded;
@@ -374,7 +395,7 @@ async function main(): Promise<void> {
   } finally {
     await browser?.close().catch(() => undefined);
     if (api) await stopChild(api.child);
-    await cleanRedis(REDIS_URL, queuePrefix).catch(() => undefined);
+    await cleanRedis(queuePrefix).catch(() => undefined);
     if (keep) log(`kept database ${dbName}${reuse ? '' : ` (measure again on it: BENCH_WEB_REUSE=${dbName})`}`);
     else await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();

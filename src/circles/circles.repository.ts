@@ -3,7 +3,7 @@
 // sizes) and log_entry (when an invitation was recorded, a forked circle's genesis).
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { LoadedState, StateNeeds } from '../core/rules/batch-state';
+import { unzipPairs, type LoadedState, type StateNeeds } from '../core/rules/batch-state';
 import type { CircleState, Effect } from '../core/rules/state';
 import type { PlacedEffect } from '../ledger/effect-projector';
 import type { Params, RegimeName } from '../core/formats/vocabulary';
@@ -13,25 +13,14 @@ export type { PlacedEffect };
 
 type Queryable = Pick<EntityManager, 'query'>;
 
-const split = (pairs: Set<string>) => {
-  const circles: string[] = [];
-  const members: string[] = [];
-  for (const p of pairs) {
-    const [c, m] = p.split(' ');
-    circles.push(c);
-    members.push(m);
-  }
-  return [circles, members];
-};
-
 @Injectable()
 export class CirclesRepository {
   constructor(private readonly ds: DataSource) {}
 
   /** Everything a batch may look up, in one round trip. */
   async load(q: Queryable, needs: StateNeeds): Promise<LoadedState> {
-    const [memberCircles, memberIds] = split(needs.memberships);
-    const [invitationCircles, invitationIds] = split(needs.invitations);
+    const [memberCircles, memberIds] = unzipPairs(needs.memberships);
+    const [invitationCircles, invitationIds] = unzipPairs(needs.invitations);
     const [row] = await q.query(
       `SELECT
          (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, 'jwk', jwk)), '[]')

@@ -1,19 +1,19 @@
 // SPEC §7: executing a fork decided by a `tally.result` with outcome `forked` — exactly one new
 // circle per fork, whatever the retries (state check under the lock, unique fork_cause).
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { base64url } from '../core/formats/canonical-json';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { LedgerService } from '../ledger/ledger.service';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
 import { ProposalsRepository } from '../proposals/proposals.repository';
-import { JobHandlerRegistry } from '../queue/job-handlers';
+import { HandlesJob } from '../queue/job-handlers';
 import { JobName } from '../queue/job-catalogue';
 import { CirclesRepository } from './circles.repository';
 import { Clock } from '../common/clock';
 
 @Injectable()
-export class ForksService implements OnModuleInit {
+export class ForksService {
   private readonly logger = new Logger('Forks');
 
   constructor(
@@ -23,17 +23,12 @@ export class ForksService implements OnModuleInit {
     private readonly ledger: LedgerRepository,
     private readonly logs: LedgerService,
     private readonly writer: LedgerWriter,
-    private readonly registry: JobHandlerRegistry,
   ) {}
 
-  onModuleInit(): void {
-    this.registry.register(JobName.ExecuteFork, async ({ proposal }) => {
-      await this.execute(proposal);
-    });
-  }
-
-  async execute(proposalId: string): Promise<AppendResult | null> {
-    const p = await this.proposals.proposal(proposalId);
+  /** SPEC §7: the fork a closed proposal decided, once (null when it decided none, or it is done). */
+  @HandlesJob(JobName.ExecuteFork)
+  async execute({ proposal }: { proposal: string }): Promise<AppendResult | null> {
+    const p = await this.proposals.proposal(proposal);
     if (!p || p.result?.outcome !== 'forked') return null;
     const atSeq = await this.proposals.closedSeq(p.id);
     if (atSeq === null) return null;

@@ -28,6 +28,11 @@ export class Api {
     return this.call<Appended>('POST', '/api/v1/statements', { jws });
   }
 
+  /** A JSON request to another route than statements (the federation routes, SPEC §12.2). */
+  async postJson<T>(path: string, body: unknown): Promise<T> {
+    return this.call<T>('POST', path, body);
+  }
+
   /** The raw response of a streaming route (the caller reads and closes it). */
   async stream(path: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
     let res: Response;

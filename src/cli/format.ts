@@ -1,5 +1,7 @@
 // Parsing and printing for the member's commands: durations (`--closes-in 3d`),
 // tallies, log entries as readable lines. Pure, unit-tested.
+import type { Totals } from '../core/governance/tally';
+
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /**
@@ -39,18 +41,14 @@ export function shortId(id: string): string {
   return id.length > 12 ? `${id.slice(0, 8)}…` : id;
 }
 
-export interface Totals {
-  E: number;
-  Y: number;
-  N: number;
-  A: number;
-  O: number;
+/** A tally's totals (SPEC §5.3) as the API answers them, with the weight lost and absent when given. */
+export interface ShownTotals extends Totals {
   lost?: number;
   absent?: number;
 }
 
 /** `yes 2 · no 1 · abstain 0 · object 0 · lost 0 · absent 1 (E 4)`, the words following the regime. */
-export function formatTotals(t: Totals, regime: string): string {
+export function formatTotals(t: ShownTotals, regime: string): string {
   const words =
     regime === 'do-ocracy'
       ? ['support', 'no', 'abstain', 'object']
@@ -114,7 +112,7 @@ export function formatEntry(e: EntryLine, names: (id: string) => string = shortI
       case 'regime.position':
         return `${who} took the position ${str(b.position)}`;
       case 'tally.result': {
-        const totals = b.totals as Totals;
+        const totals = b.totals as ShownTotals;
         const lost = (b.lost as { weight: number } | undefined)?.weight ?? 0;
         return `tally of ${shortId(str(b.proposal))}: ${str(b.outcome)} — ${formatTotals({ ...totals, lost, absent: Number(b.absent) }, str(b.regime))}`;
       }

@@ -2,8 +2,8 @@
 // OpenAPI document (/docs/openapi.json) carries it as a component a client can be generated from,
 // and the controller's return type is the schema's type. Refusals are the §10 error body, listed
 // per route with the stable codes it can answer.
-import { applyDecorators, Get } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiResponse } from '@nestjs/swagger';
+import { applyDecorators, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiProduces, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ERROR_STATUS, ErrorCode } from './error-status';
 
@@ -34,12 +34,20 @@ export const errorBodySchema = named(
   'Every refusal (SPEC §10)',
 );
 
-/** The 200 (or `status`) JSON answer of a route. */
 /** A JSON read route: `GET path`, its summary, its answer schema and the refusals it can answer. */
 export function ApiRead(path: string, summary: string, answer: z.ZodType, ...errors: ErrorCode[]) {
   return applyDecorators(Get(path), ApiOperation({ summary }), ApiAnswer(answer), ApiErrors(...errors));
 }
 
+/**
+ * A JSON command route answering 200 (idempotent: a retry answers as the first call did): `POST
+ * path`, its summary, its request body and answer schemas (both named()), the refusals it can answer.
+ */
+export function ApiPost(path: string, summary: string, body: z.ZodType, answer: z.ZodType, ...errors: ErrorCode[]) {
+  return applyDecorators(Post(path), HttpCode(200), ApiOperation({ summary }), ApiBody({ schema: ref(body) }), ApiAnswer(answer), ApiErrors(...errors));
+}
+
+/** The 200 (or `status`) JSON answer of a route. */
 export function ApiAnswer(schema: z.ZodType, status = 200, description = '') {
   return ApiResponse({ status, description, content: { 'application/json': { schema: ref(schema) } } });
 }

@@ -97,6 +97,18 @@ export type AppConfig = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {}
 
+/**
+ * The items of a list variable (FEDERATION_PEERS, WITNESSED_LOGS): separated by `;` or new
+ * lines, blank ones skipped, each with its words (separated by white space).
+ */
+export function listItems(value: string): Array<{ item: string; words: string[] }> {
+  return value
+    .split(/[;\n]/)
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0)
+    .map((item) => ({ item, words: item.split(/\s+/) }));
+}
+
 export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
   const result = configSchema.safeParse(env);
   if (!result.success) {

@@ -1,9 +1,9 @@
 // Read routes of the federation (SPEC §12.2): a member's registry entries with proofs, for another
 // instance to bring her over; the peers with their pinned keys and evidence, for the operator.
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { DomainError } from '../core/rules/domain-error';
 import { REGISTRY } from '../core/rules/state';
+import { LedgerRepository } from '../ledger/ledger.repository';
 import { LedgerService } from '../ledger/ledger.service';
 import type { MemberRegistryAnswer, PeersAnswer } from './dto/federation.answers';
 import { FederationSettings } from './federation-settings';
@@ -12,7 +12,7 @@ import { PeersRepository } from './peers.repository';
 @Injectable()
 export class FederationReads {
   constructor(
-    private readonly ds: DataSource,
+    private readonly ledger: LedgerRepository,
     private readonly logs: LedgerService,
     private readonly peersRepository: PeersRepository,
     private readonly settings: FederationSettings,
@@ -22,14 +22,9 @@ export class FederationReads {
     const checkpoint = await this.logs.checkpoint(REGISTRY);
     const size = Number(checkpoint.split('\n')[1]);
     // Every registry entry signed for her (the signer is the member, whichever key signed, §11).
-    const rows: Array<{ seq: string; line: string }> = await this.ds.query(
-      `SELECT seq, line FROM log_entry WHERE signer = $1 AND circle = $2 AND seq < $3 ORDER BY seq`,
-      [member, REGISTRY, size],
-    );
+    const rows = await this.ledger.linesSignedBy(REGISTRY, member, size);
     if (rows.length === 0) throw new DomainError('UNKNOWN_MEMBER', `No registered member ${member}`);
-    const entries = await Promise.all(
-      rows.map(async (r) => ({ seq: Number(r.seq), line: r.line, proof: (await this.logs.inclusion(REGISTRY, Number(r.seq), size)).path })),
-    );
+    const entries = await Promise.all(rows.map(async ({ seq, line }) => ({ seq, line, proof: (await this.logs.inclusion(REGISTRY, seq, size)).path })));
     return { checkpoint, entries };
   }
 

@@ -2,7 +2,7 @@
 // once at start. A bad value stops the process with the variable named.
 import { Injectable } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config';
-import { ConfigError } from '../config/config.schema';
+import { ConfigError, listItems } from '../config/config.schema';
 
 export interface PeerAddress {
   name: string;
@@ -10,24 +10,19 @@ export interface PeerAddress {
 }
 
 export function parsePeers(value: string): PeerAddress[] {
-  return value
-    .split(/[;\n]/)
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0)
-    .map((item) => {
-      const parts = item.split(/\s+/);
-      if (parts.length !== 2) throw new ConfigError(`FEDERATION_PEERS: "${item}" is not "NAME URL"`);
-      const [name, url] = parts;
-      if (!/^[^\s+]+$/.test(name)) throw new ConfigError(`FEDERATION_PEERS: "${name}" is not an instance name (no spaces, no "+")`);
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-      } catch {
-        throw new ConfigError(`FEDERATION_PEERS: "${url}" is not a URL`);
-      }
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`FEDERATION_PEERS: "${url}" is not an http(s) URL`);
-      return { name, url: url.replace(/\/+$/, '') };
-    });
+  return listItems(value).map(({ item, words }) => {
+    if (words.length !== 2) throw new ConfigError(`FEDERATION_PEERS: "${item}" is not "NAME URL"`);
+    const [name, url] = words;
+    if (!/^[^\s+]+$/.test(name)) throw new ConfigError(`FEDERATION_PEERS: "${name}" is not an instance name (no spaces, no "+")`);
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError(`FEDERATION_PEERS: "${url}" is not a URL`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`FEDERATION_PEERS: "${url}" is not an http(s) URL`);
+    return { name, url: url.replace(/\/+$/, '') };
+  });
 }
 
 @Injectable()

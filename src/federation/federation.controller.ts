@@ -1,6 +1,6 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiAnswer, ApiErrors, ApiRead } from '../common/openapi';
+import { Body, Controller, Param } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiPost, ApiRead } from '../common/openapi';
 import { MemberIdPipe } from '../common/member-id.pipe';
 import { ZodPipe } from '../common/zod.pipe';
 import {
@@ -19,7 +19,6 @@ import { ChildRequest, childRequestSchema, MemberImport, memberImportSchema, Rec
 import { FederationService } from './federation.service';
 import { FederationReads } from './federation-reads';
 
-const body = (id: string) => ApiBody({ schema: { $ref: `#/components/schemas/${id}` } });
 const PEER_REFUSALS = ['INVALID_REQUEST', 'UNKNOWN_PEER', 'PEER_UNREACHABLE', 'PEER_BAD_PROOF', 'PEER_EQUIVOCATED', 'PEER_BAD_REQUEST', 'LOG_FROZEN'] as const;
 
 /** Circles across instances (SPEC §12.2): what peers send each other, and what an operator sees of them. */
@@ -31,32 +30,17 @@ export class FederationController {
     private readonly reads: FederationReads,
   ) {}
 
-  @Post('children')
-  @HttpCode(200)
-  @ApiOperation({ summary: "A circle of another instance whose parent is here: recorded with child.created from its signed genesis (idempotent)" })
-  @body('FederationChildRequest')
-  @ApiAnswer(childAnswer)
-  @ApiErrors(...PEER_REFUSALS, 'UNKNOWN_CIRCLE', 'UNKNOWN_KEY', 'NOT_A_MEMBER', 'MALFORMED_JWS', 'BAD_SIGNATURE')
+  @ApiPost('children', 'A circle of another instance whose parent is here: recorded with child.created from its signed genesis (idempotent)', childRequestSchema, childAnswer, ...PEER_REFUSALS, 'UNKNOWN_CIRCLE', 'UNKNOWN_KEY', 'NOT_A_MEMBER', 'MALFORMED_JWS', 'BAD_SIGNATURE')
   child(@Body(new ZodPipe(childRequestSchema)) req: ChildRequest): Promise<ChildAnswer> {
     return this.federation.recordChild(req);
   }
 
-  @Post('receipts')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'A decision taken below a child on another instance: its receipt, appended here as child.decision (idempotent per decision and ancestor)' })
-  @body('FederationReceiptRequest')
-  @ApiAnswer(receiptAnswer)
-  @ApiErrors(...PEER_REFUSALS, 'UNKNOWN_CHILD', 'MALFORMED_JWS')
+  @ApiPost('receipts', 'A decision taken below a child on another instance: its receipt, appended here as child.decision (idempotent per decision and ancestor)', receiptRequestSchema, receiptAnswer, ...PEER_REFUSALS, 'UNKNOWN_CHILD', 'MALFORMED_JWS')
   receipt(@Body(new ZodPipe(receiptRequestSchema)) req: ReceiptRequest): Promise<ReceiptAnswer> {
     return this.federation.recordReceipt(req);
   }
 
-  @Post('members')
-  @HttpCode(200)
-  @ApiOperation({ summary: "Bring a member registered on another instance here: her registry entries there, proven and appended as signed (idempotent)" })
-  @body('FederationMemberImport')
-  @ApiAnswer(memberImportAnswer)
-  @ApiErrors(...PEER_REFUSALS, 'UNKNOWN_KEY', 'KEY_IN_USE', 'MALFORMED_JWS', 'BAD_SIGNATURE')
+  @ApiPost('members', 'Bring a member registered on another instance here: her registry entries there, proven and appended as signed (idempotent)', memberImportSchema, memberImportAnswer, ...PEER_REFUSALS, 'UNKNOWN_KEY', 'KEY_IN_USE', 'MALFORMED_JWS', 'BAD_SIGNATURE')
   importMember(@Body(new ZodPipe(memberImportSchema)) req: MemberImport): Promise<MemberImportAnswer> {
     return this.federation.importMember(req);
   }

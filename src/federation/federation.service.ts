@@ -18,7 +18,7 @@ import { isSignedByInstance, motionToRatify, verifyProvenEntry, type MotionToRat
 import { CheckpointFailure } from '../core/verify/verification';
 import { KeyIndexService } from '../identity/key-index.service';
 import { LedgerWriter } from '../ledger/ledger-writer';
-import { PropagationRepository } from '../propagation/propagation.repository';
+import { PropagationService } from '../propagation/propagation.service';
 import { ProposalsService } from '../proposals/proposals.service';
 import { StatementsService } from '../statements/statements.service';
 import type { ChildRequest, MemberImport, ReceiptRequest } from './dto/federation.requests';
@@ -40,7 +40,7 @@ export class FederationService {
     private readonly settings: FederationSettings,
     private readonly client: PeerClient,
     private readonly circles: CirclesRepository,
-    private readonly receipts: PropagationRepository,
+    private readonly propagation: PropagationService,
     private readonly keys: KeyIndexService,
     private readonly writer: LedgerWriter,
     private readonly statements: StatementsService,
@@ -138,16 +138,7 @@ export class FederationService {
       ratification = peerProof(() => motionToRatify(receipt.proposal, receipt.child, originPeer.noteKey, receipt.checkpoint, req.ratification!), originPeer, 'ratification');
     }
 
-    const result = await this.writer.submitSystem({
-      lane: target,
-      receivedAt: this.clock.now(),
-      independentOfBatch: true,
-      compose: async (m: EntityManager) => {
-        if (await this.receipts.exists(m, target, receipt.child, receipt.proposal)) return null;
-        return { type: 'child.decision', circle: target, body: receipt };
-      },
-    });
-    if (result) this.logger.log(`Receipt of ${receipt.child} ${receipt.proposal} in ${target}#${result.seq}`);
+    const result = await this.propagation.appendReceipt(target, receipt);
     // SPEC §8: a `ratify: true` motion of a child opens its ratification here, once (retries included).
     if (ratification) await this.proposals.openRatificationMotion(target, { circle: receipt.child, proposal: receipt.proposal }, ratification.title, ratification.text, ratification.windowMs);
     return { circle: target, seq: result?.seq ?? null };

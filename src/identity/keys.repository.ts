@@ -32,17 +32,10 @@ interface Row {
   revoked_at: string | null;
 }
 
-function toRow(r: Row): KeyRow {
-  return {
-    kid: r.kid,
-    member: r.member,
-    jwk: r.jwk,
-    role: r.role,
-    addedAt: Number(r.added_at),
-    addedSeq: Number(r.added_seq),
-    revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
-    revokedSeq: r.revoked_seq === null ? null : Number(r.revoked_seq),
-  };
+/** The columns named alike kept; seqs and times (ms since the epoch) from bigint text to numbers. */
+function toRow({ added_seq, added_at, revoked_seq, revoked_at, ...alike }: Row): KeyRow {
+  const orNull = (v: string | null) => (v === null ? null : Number(v));
+  return { ...alike, addedAt: Number(added_at), addedSeq: Number(added_seq), revokedAt: orNull(revoked_at), revokedSeq: orNull(revoked_seq) };
 }
 
 @Injectable()

@@ -1,24 +1,20 @@
 // SPEC §9: cut and cache a signed checkpoint of every circle that changed, at a configurable
 // interval (CHECKPOINT_INTERVAL_SECONDS), so witnesses and verifiers find one ready.
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { JobHandlerRegistry } from '../queue/job-handlers';
+import { Injectable } from '@nestjs/common';
+import { HandlesJob } from '../queue/job-handlers';
 import { JobName } from '../queue/job-catalogue';
 import { LedgerRepository } from './ledger.repository';
 import { LedgerService } from './ledger.service';
 
 @Injectable()
-export class CheckpointJobs implements OnModuleInit {
+export class CheckpointJobs {
   constructor(
-    private readonly registry: JobHandlerRegistry,
     private readonly ledger: LedgerService,
     private readonly repository: LedgerRepository,
   ) {}
 
-  onModuleInit(): void {
-    this.registry.register(JobName.CutCheckpoints, () => this.cutAll().then(() => undefined));
-  }
-
   /** Returns how many checkpoints were cut. */
+  @HandlesJob(JobName.CutCheckpoints)
   async cutAll(): Promise<number> {
     let cut = 0;
     for (;;) {

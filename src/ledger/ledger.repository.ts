@@ -162,6 +162,15 @@ export class LedgerRepository {
     return rows.map((r) => ({ seq: Number(r.seq), line: r.line }));
   }
 
+  /** The lines `signer` signed in the log, below seq `to`, in seq order. */
+  async linesSignedBy(circle: string, signer: string, to: number): Promise<Array<{ seq: number; line: string }>> {
+    const rows: Array<{ seq: string; line: string }> = await this.ds.query(
+      `SELECT seq, line FROM log_entry WHERE signer = $1 AND circle = $2 AND seq < $3 ORDER BY seq`,
+      [signer, circle, to],
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), line: r.line }));
+  }
+
   /** Entries from `from` up to (not including) `to`, at most `limit`, with what the event stream sends of them. */
   async entrySummaries(circle: string, from: number, to: number, limit: number): Promise<EntrySummary[]> {
     const rows: Array<{ seq: string; type: string; leaf: Buffer; recorded_at: Date; line: string }> = await this.ds.query(

@@ -3,7 +3,7 @@
 // signed and the newest one it published outside the database (CheckpointMirror). Incremental: a
 // log is read from where its last audit stopped (log_audit), and from its first entry at least
 // every AUDIT_FULL_PASS_HOURS. A mismatch freezes the log (log_freeze): never repaired here.
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config';
 import { equalBytes } from '../core/crypto/crypto';
 import type { PublicKeyHandle } from '../core/crypto/crypto';
@@ -19,7 +19,7 @@ import {
   verifyCheckpoint,
 } from '../core/verify/verify-log';
 import { InstanceKeyService } from '../identity/instance-key.service';
-import { JobHandlerRegistry } from '../queue/job-handlers';
+import { HandlesJob } from '../queue/job-handlers';
 import { JobName } from '../queue/job-catalogue';
 import { CheckpointMirror } from './checkpoint-mirror';
 import { IntegrityRepository } from './integrity.repository';
@@ -48,12 +48,11 @@ class AuditProblem extends Error {
 }
 
 @Injectable()
-export class LogAuditor implements OnModuleInit {
+export class LogAuditor {
   private readonly logger = new Logger('SelfAudit');
   private readonly fullPassMs: number;
 
   constructor(
-    private readonly registry: JobHandlerRegistry,
     private readonly integrity: IntegrityRepository,
     private readonly ledger: LedgerRepository,
     private readonly mirror: CheckpointMirror,
@@ -63,11 +62,8 @@ export class LogAuditor implements OnModuleInit {
     this.fullPassMs = config.get('AUDIT_FULL_PASS_HOURS') * 3_600_000;
   }
 
-  onModuleInit(): void {
-    this.registry.register(JobName.AuditLogs, () => this.auditAll().then(() => undefined));
-  }
-
   /** Audit every log (and every log with a published checkpoint); returns what it found. */
+  @HandlesJob(JobName.AuditLogs)
   async auditAll(opts: { full?: boolean } = {}): Promise<AuditOutcome[]> {
     const circles = new Set(await this.integrity.circles());
     for (const published of this.mirror.circles()) circles.add(published);

@@ -13,6 +13,6 @@ import { PropagationService } from './propagation.service';
   imports: [LedgerModule, CirclesModule, ProposalsModule, PeersModule],
   controllers: [PropagationController],
   providers: [PropagationRepository, PropagationService, PropagationJobs],
-  exports: [PropagationRepository],
+  exports: [PropagationRepository, PropagationService],
 })
 export class PropagationModule {}

@@ -101,8 +101,8 @@ export class PropagationService {
     return appended;
   }
 
-  /** The receipt in `target`'s log, unless it holds it already. */
-  private async appendReceipt(target: string, receipt: BodyOf<'child.decision'>): Promise<AppendResult | null> {
+  /** The receipt in `target`'s log, unless it holds it already (null then). */
+  async appendReceipt(target: string, receipt: BodyOf<'child.decision'>): Promise<AppendResult | null> {
     const result = await this.writer.submitSystem({
       lane: target,
       receivedAt: this.clock.now(),

@@ -1,8 +1,9 @@
 // SPEC §9: close and tally each proposal at its deadline — a delayed job per proposal, re-created
 // on worker start for anything not yet tallied (Redis keeps nothing that PostgreSQL does not).
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { JobHandlerRegistry } from '../queue/job-handlers';
-import { JobName } from '../queue/job-catalogue';
+import type { Job } from 'bullmq';
+import { HandlesJob, JobHandlerRegistry } from '../queue/job-handlers';
+import { JobName, type JobPayloads } from '../queue/job-catalogue';
 import { QueueService } from '../queue/queue.service';
 import { NotYetDue, ProposalsService } from './proposals.service';
 
@@ -17,20 +18,22 @@ export class ProposalJobs implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.register(JobName.CloseProposal, async ({ proposal }, job) => {
-      try {
-        await this.proposals.close(proposal);
-      } catch (error) {
-        // Early (clocks of two hosts differ): wait for the deadline instead of burning attempts.
-        if (error instanceof NotYetDue && job.token) {
-          await job.moveToDelayed(Math.max(error.closesAt, Date.now() + 100), job.token);
-          const { DelayedError } = await import('bullmq');
-          throw new DelayedError();
-        }
-        throw error;
-      }
-    });
     this.registry.onWorkerStart(async () => void (await this.recreate()));
+  }
+
+  @HandlesJob(JobName.CloseProposal)
+  async close({ proposal }: JobPayloads[JobName.CloseProposal], job: Job<JobPayloads[JobName.CloseProposal]>): Promise<void> {
+    try {
+      await this.proposals.close(proposal);
+    } catch (error) {
+      // Early (clocks of two hosts differ): wait for the deadline instead of burning attempts.
+      if (error instanceof NotYetDue && job.token) {
+        await job.moveToDelayed(Math.max(error.closesAt, Date.now() + 100), job.token);
+        const { DelayedError } = await import('bullmq');
+        throw new DelayedError();
+      }
+      throw error;
+    }
   }
 
   /** Enqueue a close job for every proposal without a tally; natural ids make this idempotent. */

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PlacedEffect } from '../ledger/effect-projector';
 import type { ProposalRow } from './proposal-row';
-import type { LoadedDelegation, StateNeeds } from '../core/rules/batch-state';
+import { unzipPairs, type LoadedDelegation, type StateNeeds } from '../core/rules/batch-state';
 import type { Effect, ProposalState, Scope, ScopeKind } from '../core/rules/state';
 import { loadTallyArrays, tallyLoaded, type LoadedTallyArrays, type TallyLoaderProposal } from './tally-loader';
 import type { TallyResultBody } from '../core/governance/tally';
@@ -31,17 +31,6 @@ export interface TallyInputs {
 const PROPOSAL_COLUMNS = `id, circle, kind, title, text, topic, regime, params, opened_seq, opened_at, opened_by, closes_at,
   amendments_close_at, body, result`;
 
-const split = (pairs: Set<string>) => {
-  const a: string[] = [];
-  const b: string[] = [];
-  for (const p of pairs) {
-    const [x, y] = p.split(' ');
-    a.push(x);
-    b.push(y);
-  }
-  return [a, b];
-};
-
 @Injectable()
 export class ProposalsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -49,9 +38,9 @@ export class ProposalsRepository {
   /** The proposals, eligibility, standing votes and current delegations a batch may look up. */
   async load(q: Queryable, needs: StateNeeds) {
     if (!needs.proposals.size && !needs.delegations.size) return {};
-    const [eligibilityProposals, eligibilityMembers] = split(needs.eligibility);
-    const [voteProposals, voteMembers] = split(needs.votes);
-    const [delegationCircles, delegationMembers] = split(needs.delegations);
+    const [eligibilityProposals, eligibilityMembers] = unzipPairs(needs.eligibility);
+    const [voteProposals, voteMembers] = unzipPairs(needs.votes);
+    const [delegationCircles, delegationMembers] = unzipPairs(needs.delegations);
     const [row] = await q.query(
       `SELECT
          (SELECT coalesce(json_agg(p.*), '[]') FROM (SELECT ${PROPOSAL_COLUMNS} FROM proposal WHERE id = ANY($1::text[])) p) AS proposals,
@@ -330,40 +319,19 @@ type RawProposal = Pick<ProposalRow, 'id' | 'circle' | 'kind' | 'title' | 'text'
 
 const ms = (v: string | Date) => (v instanceof Date ? v.getTime() : Date.parse(v));
 
-function toRow(r: RawProposal): ProposalRow {
+/** The row of proposal-row.ts: the columns named alike kept, the others renamed, times in ms. */
+function toRow({ opened_seq, opened_at, opened_by, closes_at, amendments_close_at, ...alike }: RawProposal): ProposalRow {
   return {
-    id: r.id,
-    circle: r.circle,
-    kind: r.kind,
-    title: r.title,
-    text: r.text,
-    topic: r.topic,
-    regime: r.regime,
-    params: r.params,
-    openedSeq: Number(r.opened_seq),
-    openedAt: ms(r.opened_at),
-    openedBy: r.opened_by,
-    closesAt: ms(r.closes_at),
-    amendmentsCloseAt: r.amendments_close_at === null ? null : ms(r.amendments_close_at),
-    body: r.body,
-    result: r.result,
+    ...alike,
+    openedSeq: Number(opened_seq),
+    openedAt: ms(opened_at),
+    openedBy: opened_by,
+    closesAt: ms(closes_at),
+    amendmentsCloseAt: amendments_close_at === null ? null : ms(amendments_close_at),
   };
 }
 
-function toState(r: ProposalRow): ProposalState {
-  return {
-    id: r.id,
-    circle: r.circle,
-    kind: r.kind,
-    regime: r.regime,
-    params: r.params,
-    topic: r.topic,
-    openedSeq: r.openedSeq,
-    openedAt: r.openedAt,
-    closesAt: r.closesAt,
-    amendmentsCloseAt: r.amendmentsCloseAt,
-    closed: r.result !== null,
-    body: r.body,
-    text: r.text,
-  };
+/** The state the rules read: the row without what they never use, and whether it is closed. */
+function toState({ title: _title, openedBy: _openedBy, result, ...state }: ProposalRow): ProposalState {
+  return { ...state, closed: result !== null };
 }

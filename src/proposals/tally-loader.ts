@@ -5,16 +5,16 @@
 // recorded strictly before close, delegations in force at close), but without a JS object or
 // string per row, and without reading member ids at all: every member of a circle has a number,
 // kept on her membership, vote and delegation rows (migration 1764400000000). ONE statement
-// returns each list as one row of numbers in decimal text (plain string_agg, no sort, no join:
-// PostgreSQL only scans), read straight into the typed arrays. The eligible members are indexed
+// returns each list as packed int32s in base64 (plain string_agg, no sort, no join: PostgreSQL
+// only scans), decoded straight into the typed arrays. The eligible members are indexed
 // 0.. in the order read, arbitrary: totals do not depend on it, and the few members in a cycle
 // are looked up by number afterwards (withIdsOfCycles) to report the cycles by id, normalized.
 //
 // Earlier versions, measured (docs/performance.md): numbering the members in PostgreSQL with
 // DISTINCT and three 1M-row hash joins on text (3.3–4.8 s); shipping the ids as text and numbering
 // them in JS with a hash table (1.3–1.4 s, but ~300 MB: a hundred megabytes of id text, doubled by
-// node-pg's receive buffer). Binary results (int4send packed in a bytea) would be smaller still,
-// but node-pg decodes every binary field as UTF-8 before making it a Buffer, which mangles bytes.
+// node-pg's receive buffer); numbers in decimal text, three scans of the delegations (about
+// 0.7 s at a million members, see LOAD_SQL for what replaced it).
 import type { DataSource, EntityManager } from 'typeorm';
 import { NO_DELEGATE } from '../core/governance/resolve';
 import { choicesFor, countArrays, withCycleIds, type CountedTally, type TallyCountInput, type TallyResultBody } from '../core/governance/tally';
@@ -52,108 +52,63 @@ export interface LoadedTallyArrays {
 
 const now = () => performance.now();
 
-const Part = { Members: 0, Votes: 1, Proposal: 2, Topic: 3, Circle: 4 } as const;
+const Part = { Members: 0, Votes: 1, Delegations: 2 } as const;
 type Part = (typeof Part)[keyof typeof Part];
 
 // One statement, so one snapshot. Each list is a separate row (a separate protocol message) and a
-// plain aggregate (no grouping that could sort or spill). A vote is a pair voter:code (-1 for a
-// choice outside the list, an error only if the voter is eligible, as in choiceCodesById), a
-// delegation a pair member:delegate. A member with no number is no member of the circle, so never
-// eligible: her rows are left out; a delegate with no number is -1, never eligible either. The
-// members' row also gives the highest number and the count, to size the arrays before reading.
+// plain aggregate (no grouping that could sort or spill), of big-endian int32s (int4send) in
+// base64: 5.4 characters a number where decimal text took 7, and decoded natively (Buffer) instead
+// of digit by digit. node-pg decodes every field as UTF-8, so raw binary would be mangled; base64
+// is the smallest text it passes through intact (PostgreSQL breaks it into lines of 76
+// characters, which Buffer.from skips). A vote is a pair voter, code (-1 for a choice outside the
+// list, an error only if the voter is eligible, as in choiceCodesById), a delegation a pair member,
+// delegate. The delegations are read in ONE scan of the table, a FILTER aggregate per scope (three
+// scans cost twice as much at a million members). A member with no number is no member of the
+// circle, so never eligible: her rows are left out; a delegate with no number is -1, never eligible
+// either. The members' row also gives the highest number and the count, to size the arrays.
 export const LOAD_SQL = `
-  SELECT ${Part.Members} AS part, string_agg(num::text, ',') AS list, max(num) AS top, count(*)::int AS count
+  SELECT ${Part.Members} AS part, encode(string_agg(int4send(num), ''), 'base64') AS list, NULL AS topic, NULL AS circle,
+         max(num) AS top, count(*)::int AS count
     FROM circle_membership
    WHERE circle = $1 AND joined_seq < $2 AND (left_seq IS NULL OR left_seq > $2)
   UNION ALL
-  SELECT ${Part.Votes}, string_agg(member_num || ':' || coalesce(array_position($3::text[], choice) - 1, -1), ','), NULL, count(*)::int
+  SELECT ${Part.Votes}, encode(string_agg(int4send(member_num) || int4send(coalesce(array_position($3::text[], choice) - 1, -1)), ''), 'base64'),
+         NULL, NULL, NULL, count(*)::int
     FROM vote
    WHERE proposal = $4 AND choice IS NOT NULL AND recorded_at < $5 AND member_num IS NOT NULL
   UNION ALL
-  SELECT ${Part.Proposal}, string_agg(member_num || ':' || coalesce(delegate_num, -1), ','), NULL, count(*)::int
+  SELECT ${Part.Delegations},
+         encode(string_agg(int4send(member_num) || int4send(coalesce(delegate_num, -1)), '') FILTER (WHERE scope_kind = 'proposal'), 'base64'),
+         encode(string_agg(int4send(member_num) || int4send(coalesce(delegate_num, -1)), '') FILTER (WHERE scope_kind = 'topic'), 'base64'),
+         encode(string_agg(int4send(member_num) || int4send(coalesce(delegate_num, -1)), '') FILTER (WHERE scope_kind = 'circle'), 'base64'),
+         NULL, count(*)::int
     FROM delegation
-   WHERE circle = $1 AND set_at < $5 AND (ended_at IS NULL OR ended_at >= $5) AND scope_kind = 'proposal' AND scope_value = $4
-     AND member_num IS NOT NULL
-  UNION ALL
-  SELECT ${Part.Topic}, string_agg(member_num || ':' || coalesce(delegate_num, -1), ','), NULL, count(*)::int
-    FROM delegation
-   WHERE circle = $1 AND set_at < $5 AND (ended_at IS NULL OR ended_at >= $5) AND scope_kind = 'topic' AND scope_value = $6::text
-     AND member_num IS NOT NULL
-  UNION ALL
-  SELECT ${Part.Circle}, string_agg(member_num || ':' || coalesce(delegate_num, -1), ','), NULL, count(*)::int
-    FROM delegation
-   WHERE circle = $1 AND set_at < $5 AND (ended_at IS NULL OR ended_at >= $5) AND scope_kind = 'circle'
-     AND member_num IS NOT NULL`;
-
-const COMMA = 44;
-const COLON = 58;
-const MINUS = 45;
-const ZERO = 48;
+   WHERE circle = $1 AND set_at < $5 AND (ended_at IS NULL OR ended_at >= $5) AND member_num IS NOT NULL
+     AND (scope_kind = 'circle' OR (scope_kind = 'topic' AND scope_value = $6::text) OR (scope_kind = 'proposal' AND scope_value = $4))`;
 
 /**
- * The integers of a list as PostgreSQL writes them, separated by ',' or ':' (pairs), read one by
- * one without a substring or an array. Pure.
+ * The int32s of a list as the loader's statement writes them: big-endian, 4 bytes each, in
+ * base64 (line breaks allowed); null (an aggregate over no rows) is the empty list. Pure.
  */
-export class IntegerReader {
-  private at = 0;
-  private items = 0;
-
-  constructor(private readonly text: string) {}
-
-  get done(): boolean {
-    return this.at >= this.text.length;
-  }
-
-  next(): number {
-    const { text } = this;
-    if (this.done) throw new SyntaxError(`IntegerReader: no item ${this.items}`);
-    let p = this.at;
-    let sign = 1;
-    if (text.charCodeAt(p) === MINUS) {
-      sign = -1;
-      p++;
-    }
-    let value = 0;
-    const first = p;
-    for (; p < text.length; p++) {
-      const d = text.charCodeAt(p) - ZERO;
-      if (d < 0 || d > 9) break;
-      value = value * 10 + d;
-    }
-    const c = p < text.length ? text.charCodeAt(p) : -1;
-    if (p === first || p - first > 10 || !(c === -1 || ((c === COMMA || c === COLON) && p + 1 < text.length))) {
-      throw new SyntaxError(`IntegerReader: bad item ${this.items}`);
-    }
-    this.at = p + 1;
-    this.items++;
-    return sign * value;
-  }
+export function int32sFromBase64(text: string | null): Int32Array {
+  if (text === null || text === '') return new Int32Array(0);
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length % 4 !== 0) throw new SyntaxError(`int32sFromBase64: ${bytes.length} bytes is not a whole number of int32s`);
+  // A Buffer of this size has an ArrayBuffer of its own; copy in the rare case it is not aligned.
+  const own = bytes.byteOffset % 4 === 0 ? bytes : Buffer.from(bytes);
+  own.swap32(); // big-endian to the platform's order (little-endian on every platform Node runs on)
+  return new Int32Array(own.buffer, own.byteOffset, own.length / 4);
 }
 
 /**
- * The loader's statement scans a circle's rows: from about 20,000 members PostgreSQL's planner
- * chooses parallel workers for it, and on a machine of few cores they cost more than they save
- * (bench:tally: 38–42 ms at 20,000 members with them, 9.5–9.9 ms without; a 5× step from 10,000
- * to 20,000 members instead of 2×). So it runs without parallel workers, for its transaction only
- * (SET LOCAL): inside the caller's transaction when given an EntityManager (the close path runs in
- * the writer's), else in a transaction of its own.
+ * Parallel query: the first one-statement loader (five branches, decimal text) ran slower with
+ * PostgreSQL's parallel workers on two cores, from about 20,000 members (38–42 ms against
+ * 9.5–9.9 ms without: a 5× step from 10,000 to 20,000 members), so it ran without them. The
+ * statement as it is now (three branches of comparable cost, one scan per table) shows no such
+ * step and gains from them: bench:tally, 2026-12-05, parallel plan against none, 11.1 / 10.9 ms
+ * at 20,000 members, 50 / 68 ms at 100,000, 72 / 98 ms at 200,000, about 330 / 520 ms at
+ * 1,000,000. So it runs with the server's setting (max_parallel_workers_per_gather).
  */
-const NO_PARALLEL_QUERY = 'SET LOCAL max_parallel_workers_per_gather = 0';
-
-function isDataSource(source: TallySource): source is DataSource {
-  return typeof (source as DataSource).createQueryRunner === 'function' && typeof (source as DataSource).transaction === 'function';
-}
-
-async function serialQuery(source: TallySource, sql: string, params: unknown[]): Promise<unknown> {
-  if (isDataSource(source)) {
-    return source.transaction(async (m) => {
-      await m.query(NO_PARALLEL_QUERY);
-      return m.query(sql, params);
-    });
-  }
-  const [, rows] = await Promise.all([source.query(NO_PARALLEL_QUERY), source.query(sql, params)]);
-  return rows;
-}
 
 /**
  * Loads the eligible members, direct votes and effective delegates of `proposal` at `at` (default
@@ -165,23 +120,25 @@ export async function loadTallyArrays(source: TallySource, proposal: TallyLoader
   const closes = new Date(at).toISOString();
   const choices = choicesFor(proposal.kind, proposal.regime);
 
-  const rows = (await serialQuery(source, LOAD_SQL, [proposal.circle, proposal.openedSeq, choices, proposal.id, closes, proposal.topic])) as Array<{
+  const rows = (await source.query(LOAD_SQL, [proposal.circle, proposal.openedSeq, choices, proposal.id, closes, proposal.topic])) as Array<{
     part: number;
     list: string | null;
+    topic: string | null;
+    circle: string | null;
     top: number | null;
     count: number;
   }>;
-  const part = (p: Part) => rows.find((r) => r.part === p) ?? { list: null, top: null, count: 0 };
-  const read = (p: Part) => new IntegerReader(part(p).list ?? '');
+  const part = (p: Part) => rows.find((r) => r.part === p) ?? { list: null, topic: null, circle: null, top: null, count: 0 };
   const t1 = now();
 
   // Eligible members: a number read twice (two overlapping membership rows) is indexed once.
   const top = part(Part.Members).top ?? -1;
   const indexOfNumber = new Int32Array(top + 1).fill(-1);
-  const eligible = new Int32Array(part(Part.Members).count);
+  const read = int32sFromBase64(part(Part.Members).list);
+  const eligible = new Int32Array(read.length);
   let n = 0;
-  for (const members = read(Part.Members); !members.done; ) {
-    const num = members.next();
+  for (let k = 0; k < read.length; k++) {
+    const num = read[k];
     if (!(num >= 0 && num <= top)) throw new RangeError(`loadTallyArrays: member number ${num} out of range`);
     if (indexOfNumber[num] === -1) {
       indexOfNumber[num] = n;
@@ -193,9 +150,10 @@ export async function loadTallyArrays(source: TallySource, proposal: TallyLoader
   const t2 = now();
 
   const choice = new Int8Array(n).fill(-1);
-  for (const votes = read(Part.Votes); !votes.done; ) {
-    const voter = votes.next();
-    const c = votes.next();
+  const votes = int32sFromBase64(part(Part.Votes).list);
+  for (let k = 0; k + 1 < votes.length; k += 2) {
+    const voter = votes[k];
+    const c = votes[k + 1];
     const i = indexOf(voter);
     if (i === -1) continue;
     if (!(c >= 0 && c < choices.length)) {
@@ -210,15 +168,16 @@ export async function loadTallyArrays(source: TallySource, proposal: TallyLoader
 
   // Effective delegates (as effectiveDelegates): the broadest scope first, so that narrower ones
   // overwrite it; a non-eligible delegate leaves her scope to the next broader one. A topic-scoped
-  // delegation can only match a proposal that has a topic (as tallyProposal).
+  // delegation can only match a proposal that has a topic (as tallyProposal; the statement's
+  // scope_value = NULL matches nothing).
   const delegate = new Int32Array(n).fill(NO_DELEGATE);
-  let delegationCount = 0;
-  for (const p of proposal.topic === null ? [Part.Circle, Part.Proposal] : [Part.Circle, Part.Topic, Part.Proposal]) {
-    delegationCount += part(p).count;
-    for (const pairs = read(p); !pairs.done; ) {
-      const i = indexOf(pairs.next());
-      const d = indexOf(pairs.next());
-      if (i !== -1 && d !== NO_DELEGATE) delegate[i] = d;
+  const d = part(Part.Delegations);
+  for (const list of [d.circle, d.topic, d.list]) {
+    const pairs = int32sFromBase64(list);
+    for (let k = 0; k + 1 < pairs.length; k += 2) {
+      const i = indexOf(pairs[k]);
+      const to = indexOf(pairs[k + 1]);
+      if (i !== -1 && to !== NO_DELEGATE) delegate[i] = to;
     }
   }
   const t4 = now();
@@ -230,7 +189,7 @@ export async function loadTallyArrays(source: TallySource, proposal: TallyLoader
     numbers,
     circle: proposal.circle,
     timings: { queryMs: t1 - t0, membersMs: t2 - t1, votesMs: t3 - t2, delegationsMs: t4 - t3, totalMs: t4 - t0 },
-    counts: { eligible: n, votes: part(Part.Votes).count, delegations: delegationCount },
+    counts: { eligible: n, votes: part(Part.Votes).count, delegations: d.count },
   };
 }
 
@@ -241,14 +200,23 @@ export async function tallyLoaded(q: TallySource, loaded: LoadedTallyArrays): Pr
   return withIdsOfCycles(q, loaded, countArrays(loaded.input));
 }
 
-/** The cycles of a counted tally by member id: one read of the members in cycles (usually none). */
+/**
+ * The cycles of a counted tally by member id: one read of the members in cycles (usually none),
+ * as one aggregated row ("num member" pairs; ids are base64url, without spaces) rather than a row
+ * object per member: 25,000 members in 2,500 cycles cost 160 ms as rows, mostly in node-pg. The
+ * numbers go through a sub-select so that the planner plans for a few: given the 25,000 it chose
+ * a (parallel) scan of all the circle's memberships (150–175 ms at a million members) over
+ * 25,000 index probes (50–100 ms).
+ */
 export async function withIdsOfCycles(q: TallySource, loaded: LoadedTallyArrays, counted: CountedTally): Promise<TallyResultBody> {
   if (counted.cycles.length === 0) return withCycleIds(counted, () => undefined);
   const wanted = [...new Set(counted.cycles.flat().map((i) => loaded.numbers[i]))];
-  const rows = (await q.query(`SELECT DISTINCT num, member FROM circle_membership WHERE circle = $1 AND num = ANY($2::int[])`, [
-    loaded.circle,
-    wanted,
-  ])) as Array<{ num: number; member: string }>;
-  const ids = new Map(rows.map((r) => [r.num, r.member]));
+  const [row] = (await q.query(
+    `SELECT string_agg(num::text || ' ' || member, ' ') AS pairs FROM circle_membership WHERE circle = $1 AND num = ANY((SELECT $2::int[])::int[])`,
+    [loaded.circle, `{${wanted.join(',')}}`],
+  )) as Array<{ pairs: string | null }>;
+  const ids = new Map<number, string>();
+  const words = (row?.pairs ?? '').split(' ');
+  for (let k = 0; k + 1 < words.length; k += 2) ids.set(Number(words[k]), words[k + 1]);
   return withCycleIds(counted, (i) => ids.get(loaded.numbers[i]));
 }

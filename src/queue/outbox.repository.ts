@@ -53,7 +53,7 @@ export class OutboxRepository {
     for (;;) {
       const [, count]: [unknown[], number] = await this.ds.query(
         `DELETE FROM job_outbox WHERE id IN (
-           SELECT id FROM job_outbox WHERE completed_at < now() - make_interval(secs => $1 * 86400) LIMIT $2)`,
+           SELECT id FROM job_outbox WHERE completed_at < now() - make_interval(secs => $1::float8 * 86400) LIMIT $2)`,
         [days, batch],
       );
       deleted += count;

@@ -1,4 +1,5 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import IORedis from 'ioredis';
 import { AppConfigService } from '../config/app-config';
 import { JobHandlerRegistry } from './job-handlers';
@@ -9,6 +10,7 @@ import { QueueService, REDIS, redisConnection } from './queue.service';
 
 @Global()
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     { provide: REDIS, inject: [AppConfigService], useFactory: (c: AppConfigService) => redisConnection(c.redisUrl) },
     QueueService,

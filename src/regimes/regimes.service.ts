@@ -1,31 +1,25 @@
 // SPEC §6: recompute a circle's regime cursor and append `regime.changed` when it moves.
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppendResult, LedgerWriter } from '../ledger/ledger-writer';
 import { isRegimeName } from '../core/governance/params';
-import { JobHandlerRegistry } from '../queue/job-handlers';
+import { HandlesJob } from '../queue/job-handlers';
 import { JobName } from '../queue/job-catalogue';
 import { regimeChange, regimeCursor } from '../core/governance/cursor';
 import { RegimesRepository } from './regimes.repository';
 import { Clock } from '../common/clock';
 
 @Injectable()
-export class RegimesService implements OnModuleInit {
+export class RegimesService {
   constructor(
     private readonly clock: Clock,
     private readonly regimes: RegimesRepository,
     private readonly writer: LedgerWriter,
-    private readonly registry: JobHandlerRegistry,
   ) {}
 
-  onModuleInit(): void {
-    this.registry.register(JobName.RecomputeCursor, async ({ circle }) => {
-      await this.recompute(circle);
-    });
-  }
-
   /** Under the circle's lock, so two recomputations never both move the same cursor. */
-  recompute(circle: string): Promise<AppendResult | null> {
+  @HandlesJob(JobName.RecomputeCursor)
+  recompute({ circle }: { circle: string }): Promise<AppendResult | null> {
     return this.writer.submitSystem({
       lane: circle,
       receivedAt: this.clock.now(),

@@ -10,7 +10,6 @@ import { RegimesRepository } from '../regimes/regimes.repository';
 import { KeysRepository } from '../identity/keys.repository';
 import { LoadedState, StateNeeds } from '../core/rules/batch-state';
 import { Effect } from '../core/rules/state';
-import { assertUnreachable } from '../core/rules/domain-error';
 
 type Owner = 'circles' | 'proposals' | 'receipts' | 'positions' | 'keys';
 
@@ -36,16 +35,24 @@ const OWNER: { readonly [K in Effect['kind']]: Owner } = {
   'position.set': 'positions',
 };
 
+/** A repository that projects runs of effects (the circles' also needs the genesis leaves). */
+interface RunProjector {
+  applyRun(m: EntityManager, run: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<void>;
+}
+
 @Injectable()
 export class Projections extends EffectProjector {
+  private readonly owners: { readonly [O in Owner]: RunProjector };
+
   constructor(
     private readonly circles: CirclesRepository,
     private readonly proposals: ProposalsRepository,
     private readonly receipts: PropagationRepository,
-    private readonly positions: RegimesRepository,
+    positions: RegimesRepository,
     private readonly keys: KeysRepository,
   ) {
     super();
+    this.owners = { circles, proposals, receipts, positions, keys };
   }
 
   /** The loads are issued together: on the writer's pipelined connection they share a round trip. */
@@ -63,27 +70,7 @@ export class Projections extends EffectProjector {
     for (let i = 0; i < placed.length; ) {
       let j = i + 1;
       while (j < placed.length && placed[j].effect.kind === placed[i].effect.kind) j++;
-      const run = placed.slice(i, j);
-      const owner = OWNER[run[0].effect.kind];
-      switch (owner) {
-        case 'circles':
-          await this.circles.applyRun(m, run, genesisLeaves);
-          break;
-        case 'proposals':
-          await this.proposals.applyRun(m, run);
-          break;
-        case 'receipts':
-          await this.receipts.applyRun(m, run);
-          break;
-        case 'positions':
-          await this.positions.applyRun(m, run);
-          break;
-        case 'keys':
-          await this.keys.applyRun(m, run);
-          break;
-        default:
-          assertUnreachable(owner);
-      }
+      await this.owners[OWNER[placed[i].effect.kind]].applyRun(m, placed.slice(i, j), genesisLeaves);
       i = j;
     }
   }

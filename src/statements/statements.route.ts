@@ -2,11 +2,11 @@
 // controller: Nest's router, its middleware (pino-http) and its exception filter cost about as much
 // CPU per request as the rest of the request's handling outside verification. The answers are the
 // same: the body the service returns with 201, and every refusal as the exception filter sends it.
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
-import { sendError } from '../common/http-exception.filter';
+import { FastifyRoute } from '../common/fastify-route';
 import { DomainError } from '../core/rules/domain-error';
 import { errorResponses, named } from '../common/openapi';
 import { z } from 'zod';
@@ -91,23 +91,19 @@ named(
 );
 
 @Injectable()
-export class StatementsRoute implements OnModuleInit {
-  private readonly logger = new Logger('HTTP');
-
+export class StatementsRoute extends FastifyRoute {
   constructor(
     private readonly statements: StatementsService,
-    private readonly adapterHost: HttpAdapterHost,
-  ) {}
+    adapterHost: HttpAdapterHost,
+  ) {
+    super(adapterHost);
+  }
 
-  onModuleInit(): void {
-    // No HTTP adapter in the worker process (an application context).
-    const adapter = this.adapterHost.httpAdapter;
-    if (!adapter) return;
-    const fastify = adapter.getInstance<FastifyInstance>();
+  protected register(fastify: FastifyInstance): void {
     fastify.route({
       method: 'POST',
       url: STATEMENTS_PATH,
-      errorHandler: (error, request, reply) => sendError(error, request, reply, this.logger),
+      errorHandler: this.onError,
       // pino-http is not run for this route (LoggingModule): the same one line per request, here.
       onResponse: (request, reply, done) => {
         logRequest(request, reply);

@@ -3,7 +3,7 @@
 // cosigned, resync on 409, check and store the cosignature lines. Batched per witness: each tick
 // sends at most WITNESS_REQUESTS_PER_SECOND × WITNESS_INTERVAL_SECONDS requests to a witness,
 // paced evenly, and only the newest checkpoint of a log (checkpoints cut in between are skipped).
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config';
 import { fromBase64url } from '../core/formats/canonical-json';
 import { parseSignatureLines, verifyCosignature } from '../core/formats/cosignature';
@@ -11,7 +11,7 @@ import { PolicyWitness } from '../core/formats/witness-policy';
 import { formatAddCheckpoint, parseTlogSize, TLOG_SIZE_CONTENT_TYPE } from '../core/formats/witness-protocol';
 import { LedgerService } from '../ledger/ledger.service';
 import { JobName } from '../queue/job-catalogue';
-import { JobHandlerRegistry } from '../queue/job-handlers';
+import { HandlesJob } from '../queue/job-handlers';
 import { NewestCheckpoint, WitnessRepository } from './witness.repository';
 import { WitnessSettings } from './witness-settings';
 
@@ -23,7 +23,7 @@ const IN_FLIGHT_PER_WITNESS = 4;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 @Injectable()
-export class WitnessClientJobs implements OnModuleInit {
+export class WitnessClientJobs {
   private readonly logger = new Logger('WitnessClient');
   /** When this process last sent to each witness: the pace holds across rounds. */
   private readonly lastSent = new Map<string, number>();
@@ -31,18 +31,14 @@ export class WitnessClientJobs implements OnModuleInit {
   private round: Promise<WitnessTally[]> | null = null;
 
   constructor(
-    private readonly registry: JobHandlerRegistry,
     private readonly repository: WitnessRepository,
     private readonly ledger: LedgerService,
     private readonly settings: WitnessSettings,
     private readonly config: AppConfigService,
   ) {}
 
-  onModuleInit(): void {
-    this.registry.register(JobName.CollectCosignatures, () => this.collect().then(() => undefined));
-  }
-
   /** One round: every witness of the policy that has a URL, in parallel. */
+  @HandlesJob(JobName.CollectCosignatures)
   async collect(): Promise<WitnessTally[]> {
     if (this.round) return [];
     const witnesses = (this.settings.policy?.witnesses ?? []).filter((w) => w.url !== null);

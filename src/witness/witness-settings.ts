@@ -4,7 +4,7 @@
 import { Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { AppConfigService } from '../config/app-config';
-import { ConfigError } from '../config/config.schema';
+import { ConfigError, listItems } from '../config/config.schema';
 import { parsePolicy, WitnessPolicy } from '../core/formats/witness-policy';
 import { parseVerifierKey } from '../core/formats/signed-note';
 
@@ -14,22 +14,17 @@ const PEER_ORIGIN = /^(circles\/[A-Za-z0-9_-]{22}|registry)$/;
 type WitnessedLog = { origin: string | null; prefix: string; vkey: string };
 
 export function parseWitnessedLogs(value: string): WitnessedLog[] {
-  return value
-    .split(/[;\n]/)
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0)
-    .map((item) => {
-      const parts = item.split(/\s+/);
-      if (parts.length > 2) throw new ConfigError(`WITNESSED_LOGS: "${item}" is not "VKEY" or "ORIGIN VKEY"`);
-      const vkey = parts[parts.length - 1];
-      let name: string;
-      try {
-        name = parseVerifierKey(vkey).name;
-      } catch (e) {
-        throw new ConfigError(`WITNESSED_LOGS: ${(e as Error).message} in "${item}"`);
-      }
-      return parts.length === 2 ? { origin: parts[0], prefix: '', vkey } : { origin: null, prefix: `${name}/`, vkey };
-    });
+  return listItems(value).map(({ item, words }) => {
+    if (words.length > 2) throw new ConfigError(`WITNESSED_LOGS: "${item}" is not "VKEY" or "ORIGIN VKEY"`);
+    const vkey = words[words.length - 1];
+    let name: string;
+    try {
+      name = parseVerifierKey(vkey).name;
+    } catch (e) {
+      throw new ConfigError(`WITNESSED_LOGS: ${(e as Error).message} in "${item}"`);
+    }
+    return words.length === 2 ? { origin: words[0], prefix: '', vkey } : { origin: null, prefix: `${name}/`, vkey };
+  });
 }
 
 export function parsePolicyText(text: string, what: string): WitnessPolicy {

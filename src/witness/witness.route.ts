@@ -1,10 +1,10 @@
 // POST /witness/add-checkpoint (C2SP tlog-witness), registered on Fastify directly: its body is
 // text, not JSON, whatever content type a witness client sends, and a 409 answers the witness's
 // size as `text/x.tlog.size`. Other refusals are the usual JSON error body with the spec's status.
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendError } from '../common/http-exception.filter';
+import { FastifyRoute } from '../common/fastify-route';
 import { errorResponses } from '../common/openapi';
 import { DomainError } from '../core/rules/domain-error';
 import { TLOG_SIZE_CONTENT_TYPE } from '../core/formats/witness-protocol';
@@ -35,18 +35,15 @@ export const ADD_CHECKPOINT_OPENAPI = {
 };
 
 @Injectable()
-export class WitnessRoute implements OnModuleInit {
-  private readonly logger = new Logger('HTTP');
-
+export class WitnessRoute extends FastifyRoute {
   constructor(
     private readonly witness: WitnessService,
-    private readonly adapterHost: HttpAdapterHost,
-  ) {}
+    adapterHost: HttpAdapterHost,
+  ) {
+    super(adapterHost);
+  }
 
-  onModuleInit(): void {
-    const adapter = this.adapterHost.httpAdapter;
-    if (!adapter) return;
-    const fastify = adapter.getInstance<FastifyInstance>();
+  protected register(fastify: FastifyInstance): void {
     void fastify.register(async (scope) => {
       // In this scope only: every body is read as text.
       scope.removeAllContentTypeParsers();
@@ -55,7 +52,7 @@ export class WitnessRoute implements OnModuleInit {
         method: 'POST',
         url: ADD_CHECKPOINT_PATH,
         bodyLimit: BODY_LIMIT,
-        errorHandler: (error, request, reply) => sendError(error, request, reply, this.logger),
+        errorHandler: this.onError,
         handler: async (request: FastifyRequest, reply: FastifyReply) => {
           if (typeof request.body !== 'string') throw new DomainError('WITNESS_MALFORMED_REQUEST', 'The body is missing', 'body');
           const answer = await this.witness.addCheckpoint(request.body);

@@ -18,7 +18,7 @@ import { parseCompact } from '../../src/core/formats/statement';
 import type { StatementSigner } from '../../src/core/formats/statement-signer';
 import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
-import { archipel } from '../support/cli';
+import { archipel, archipelWith } from '../support/cli';
 import { Instance, prepareInstance, startInstance, stopInstance, witnessEachOther } from '../support/federation';
 
 const dir = mkdtempSync(join(tmpdir(), 'archipel-across-'));
@@ -101,6 +101,29 @@ describe('circles across instances (SPEC §12.2)', () => {
 
     const created = (await logOf(a, root)).filter((l) => l.type === 'child.created');
     expect(created).toEqual([expect.objectContaining({ body: { child: qualified(b, middle), genesis: { leaf: expect.any(String) } } })]);
+  });
+
+  it('with the command line, a member registered on A acts on C: archipel init --from her profile', async () => {
+    const env = { XDG_CONFIG_HOME: join(dir, 'dana-config'), LANG: 'fr_FR.UTF-8' };
+    const home = await archipelWith(env, 'init', '--instance', a.url, '--name', 'Dana', '--profile', 'home', '--json');
+    expect(home.status).toBe(0);
+    const dana = (JSON.parse(home.stdout) as { member: string }).member;
+    const away = await archipelWith(env, 'init', '--instance', c.url, '--from', 'home', '--profile', 'away');
+    expect(away.stderr).toBe('');
+    expect(away.status).toBe(0);
+    expect(away.stdout).toContain(`agit désormais aussi sur ${c.url}`);
+    expect((await api(c).get(`/api/v1/members/${dana}`)).body).toMatchObject({ id: dana, name: 'Dana' });
+    // Invited to C's circle, she joins and acts there with the same key.
+    await api(c).act(alice, 'member.invite', leaf, { member: dana });
+    const joined = await archipelWith(env, 'circle', 'join', leaf, '--profile', 'away');
+    expect(joined.status).toBe(0);
+    expect((await api(c).get<{ members: string[] }>(`/api/v1/circles/${leaf}`)).body.members).toContain(dana);
+    // Asked again (another profile for the same instance), nothing is appended twice.
+    const again = await archipelWith(env, 'init', '--instance', c.url, '--from', 'home', '--profile', 'again', '--json');
+    expect(again.status).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ member: dana, appended: 0, present: 1 });
+    // Leaving keeps the other tests' circle as it was: two voters.
+    expect((await archipelWith(env, 'circle', 'leave', leaf, '--profile', 'away')).status).toBe(0);
   });
 
   const adopt = async (title: string, where: [Instance, string] = [c, leaf], opening: Partial<{ ratify: boolean }> = {}): Promise<string> => {

@@ -98,7 +98,7 @@ describe('forking a circle', () => {
     for (const e of await entries(garden)) replay.push({ seq: e.seq, recordedAt: e.recordedAt, jws: e.jws, payload: e.payload, signer: e.signer, jwk: e.jwk });
     expect(replay.tallies).toBe(1);
     const { ForksService } = await import('../../src/circles/forks.service');
-    expect(await t.app.get(ForksService).execute(split as string)).toBeNull();
+    expect(await t.app.get(ForksService).execute({ proposal: split as string })).toBeNull();
 
     // `archipel verify` accepts both logs, checking the new circle's genesis against the original.
     const original = await archipel('verify', '--instance', t.url, '--circle', garden);

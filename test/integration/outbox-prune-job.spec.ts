@@ -52,14 +52,16 @@ describe('the outbox prune job', () => {
 
   it('goes on batch after batch until nothing old is left', async () => {
     const ds = t.app.get(DataSource);
-    const old = new Date(Date.now() - 9 * 86_400_000).toISOString();
+    // A day and a half old: past a retention of a day and a quarter, within the worker's own (two days), so the
+    // worker's scheduled prune running meanwhile cannot take them first.
+    const old = new Date(Date.now() - 1.5 * 86_400_000).toISOString();
     await ds.query(
       `INSERT INTO job_outbox (name, job_id, payload, run_at, created_at, dispatched_at, completed_at)
        SELECT 'regime.cursor', 'batch-' || k, '{}'::jsonb, $1, $1, $1, $1 FROM generate_series(1, 5) k`,
       [old],
     );
-    expect(await t.app.get(OutboxRepository).pruneCompleted(2, 2)).toBe(5);
+    expect(await t.app.get(OutboxRepository).pruneCompleted(1.25, 2)).toBe(5);
     expect(await ds.query(`SELECT job_id FROM job_outbox WHERE job_id LIKE 'batch-%'`)).toEqual([]);
-    expect(await t.app.get(OutboxRepository).pruneCompleted(2, 2)).toBe(0);
+    expect(await t.app.get(OutboxRepository).pruneCompleted(1.25, 2)).toBe(0);
   });
 });

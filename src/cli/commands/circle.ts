@@ -59,7 +59,19 @@ Examples:
   archipel circle leave <circle>
 `;
 
+/** Joining and leaving: a statement with an empty body in the circle, then what was done. */
+const MEMBERSHIP_COMMANDS = [
+  { name: 'join', description: 'Accept an invitation to a circle.', type: 'member.accept', done: 'circle.joined' },
+  { name: 'leave', description: 'Leave a circle (the delegations you gave in it lapse).', type: 'member.leave', done: 'circle.left' },
+] as const;
+
 export function circleCommand(ctx: CliContext): Command {
+  /** The action of a subcommand on `<circle>`: `run` gets the circle as the API shows it. */
+  const withCircle = (run: (cmd: Command, a: Acting, c: CircleView) => Promise<void>) => async (id: string, _opts: unknown, cmd: Command) => {
+    const a = ctx.acting(cmd);
+    await run(cmd, a, await circleView(a, id));
+  };
+
   const circle = new Command('circle').description('Circles: create, look around, invite, join, leave.').addHelpText('after', HELP);
 
   circle
@@ -102,9 +114,7 @@ export function circleCommand(ctx: CliContext): Command {
     .command('show')
     .description("A circle's state: regime, parameters, members, children, log size.")
     .argument('<circle>')
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const a = ctx.acting(cmd);
-      const c = await circleView(a, id);
+    .action(withCircle(async (cmd, a, c) => {
       const t = ctx.t(cmd);
       const row = (label: string, value: string): string => `  ${t(label).padEnd(9)}${value}`;
       ctx.print(cmd, c, () =>
@@ -118,7 +128,7 @@ export function circleCommand(ctx: CliContext): Command {
           ...(c.forkedFrom ? [`  ${t('label.forked', { circle: c.forkedFrom.circle, seq: c.forkedFrom.atSeq })}`] : []),
         ].join('\n'),
       );
-    });
+    }));
 
   circle
     .command('tree')
@@ -143,13 +153,11 @@ export function circleCommand(ctx: CliContext): Command {
     .command('members')
     .description("A circle's current members, with their names.")
     .argument('<circle>')
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const a = ctx.acting(cmd);
-      const c = await circleView(a, id);
+    .action(withCircle(async (cmd, a, c) => {
       const names = await memberNames(a.api, c.members);
       const items = c.members.map((m) => ({ id: m, name: names(m) }));
       ctx.print(cmd, { circle: c.id, items }, () => columns([['MEMBER', 'NAME'], ...items.map((m) => [m.id, m.name + (m.id === a.profile.member ? ' (you)' : '')])]));
-    });
+    }));
 
   circle
     .command('invite')
@@ -162,25 +170,17 @@ export function circleCommand(ctx: CliContext): Command {
       ctx.print(cmd, appended, ctx.t(cmd)('circle.invited', { member, circle: id }));
     });
 
-  circle
-    .command('join')
-    .description('Accept an invitation to a circle.')
-    .argument('<circle>')
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const a = ctx.acting(cmd);
-      const appended = await a.api.post(a.signer.sign('member.accept', id, {}));
-      ctx.print(cmd, appended, ctx.t(cmd)('circle.joined', { circle: id }));
-    });
-
-  circle
-    .command('leave')
-    .description('Leave a circle (the delegations you gave in it lapse).')
-    .argument('<circle>')
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const a = ctx.acting(cmd);
-      const appended = await a.api.post(a.signer.sign('member.leave', id, {}));
-      ctx.print(cmd, appended, ctx.t(cmd)('circle.left', { circle: id }));
-    });
+  for (const { name, description, type, done } of MEMBERSHIP_COMMANDS) {
+    circle
+      .command(name)
+      .description(description)
+      .argument('<circle>')
+      .action(async (id: string, _opts: unknown, cmd: Command) => {
+        const a = ctx.acting(cmd);
+        const appended = await a.api.post(a.signer.sign(type, id, {}));
+        ctx.print(cmd, appended, ctx.t(cmd)(done, { circle: id }));
+      });
+  }
 
   for (const sub of circle.commands) sub.addHelpText('after', HELP);
   return circle;

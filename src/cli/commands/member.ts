@@ -27,6 +27,8 @@ Examples:
   archipel init --instance https://archipel.example --name Alice
   archipel init --instance http://127.0.0.1:3000 --name Bob --profile local
   archipel init --import ./device-Nq3x.json        (a profile made by \`archipel key add\`)
+  archipel init --instance https://commons-c.example --from commons-a.example
+                                  (the same member on another instance of the federation)
 
 Your signing key and the profile are written under $XDG_CONFIG_HOME/archipel
 (mode 0600). The recovery words are shown once and written to a file you
@@ -40,10 +42,26 @@ export function initCommand(ctx: CliContext): Command {
     .option('--instance <url>', "the instance's base URL")
     .option('--name <name>', 'your name as other members will see it')
     .option('--import <file>', 'install a profile made on another device by `archipel key add --out`')
+    .option('--from <profile>', 'act on --instance as the member of this profile: the instance brings her registration over from her home instance (SPEC §12.2)')
     .addHelpText('after', INIT_HELP)
-    .action(async (opts: { instance?: string; name?: string; import?: string }, cmd: Command) => {
+    .action(async (opts: { instance?: string; name?: string; import?: string; from?: string }, cmd: Command) => {
       const t = ctx.t(cmd);
       const store = ctx.store();
+      if (opts.from !== undefined) {
+        if (opts.instance === undefined || !/^https?:\/\//i.test(opts.instance)) throw new UsageError('init --from PROFILE needs --instance URL: the other instance, as an http(s) URL');
+        if (!store.exists(opts.from)) throw new UsageError(`no profile ${opts.from}: \`archipel init --instance URL --name NAME\` on her home instance first`);
+        const home = store.read(opts.from);
+        const instance = opts.instance.replace(/\/+$/, '');
+        const profile = ctx.globals(cmd).profile ?? profileNameFor(instance);
+        if (!isProfileName(profile)) throw new UsageError(`--profile: letters, digits, '.', '_' and '-' only`);
+        if (store.exists(profile)) throw new UsageError(t('init.exists', { profile, file: store.fileOf(profile) }));
+        const { name: homeName } = await new Api(home.instance).get<{ name: string }>('/.well-known/archipel.json');
+        ctx.progress(cmd, `asking ${instance} to bring ${home.member} over from ${homeName}`);
+        const brought = await new Api(instance).postJson<{ appended: number; present: number }>('/api/v1/federation/members', { member: home.member, instance: homeName });
+        const file = store.write({ ...home, profile, instance });
+        ctx.print(cmd, { profile, member: home.member, instance, from: homeName, file, ...brought }, t('init.brought', { name: home.name, member: home.member, instance, home: homeName, profile }));
+        return;
+      }
       if (opts.import !== undefined) {
         let imported: Profile;
         try {
@@ -140,6 +158,14 @@ async function readWords(ctx: CliContext, cmd: Command, file: string | undefined
   return password({ message: ctx.t(cmd)('key.wordsPrompt'), mask: '*' });
 }
 
+/** The signer of a key statement: the recovery key when --words-file names its words, else this device's. */
+async function keySigner(ctx: CliContext, cmd: Command, wordsFile: string | undefined, device: StatementSigner): Promise<StatementSigner> {
+  if (wordsFile === undefined) return device;
+  const recovery = recoverySigner(await readWords(ctx, cmd, wordsFile));
+  if (recovery === null) throw new UsageError(ctx.t(cmd)('key.wordsBad'));
+  return recovery;
+}
+
 const KEY_HELP = `
 Examples:
   archipel key list
@@ -205,8 +231,7 @@ export function keyCommand(ctx: CliContext): Command {
           return;
         }
       }
-      const by = opts.wordsFile !== undefined ? recoverySigner(await readWords(ctx, cmd, opts.wordsFile)) : signer;
-      if (by === null) throw new UsageError(t('key.wordsBad'));
+      const by = await keySigner(ctx, cmd, opts.wordsFile, signer);
       const appended = await api.post(signKeyStatement(by, { type: 'member.key.revoke', body: { member: profile.member, key: kid } }));
       ctx.print(cmd, { revoked: kid, member: profile.member, seq: appended.seq }, t('key.revoked', { kid }));
     });
@@ -259,8 +284,7 @@ export function keyCommand(ctx: CliContext): Command {
     .action(async (opts: { wordsFile?: string }, cmd: Command) => {
       const t = ctx.t(cmd);
       const { profile, signer, api } = ctx.acting(cmd);
-      const by = opts.wordsFile !== undefined ? recoverySigner(await readWords(ctx, cmd, opts.wordsFile)) : signer;
-      if (by === null) throw new UsageError(t('key.wordsBad'));
+      const by = await keySigner(ctx, cmd, opts.wordsFile, signer);
       const seed = randomBytes(32);
       const recovery = StatementSigner.fromSeed(seed);
       const appended = await api.post(signKeyStatement(by, { type: 'member.recovery.set', body: { member: profile.member, jwk: recovery.publicJwk } }));

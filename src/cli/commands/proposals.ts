@@ -153,17 +153,23 @@ export function voteCommand(ctx: CliContext): Command {
     });
 }
 
-export function retractCommand(ctx: CliContext): Command {
-  return new Command('retract')
-    .description('Withdraw your direct vote: your delegation applies again.')
+/** `archipel NAME <proposal>`: `run` gets the proposal as the API shows it to this profile's member. */
+function onProposalCommand(ctx: CliContext, name: string, description: string, run: (cmd: Command, a: Acting, p: ProposalView) => Promise<void>): Command {
+  return new Command(name)
+    .description(description)
     .argument('<proposal>')
-    .addHelpText('after', '\nExample:\n  archipel retract <proposal>\n')
+    .addHelpText('after', `\nExample:\n  archipel ${name} <proposal>\n`)
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const a = ctx.acting(cmd);
-      const p = await proposalView(a, id);
-      const appended = await a.api.post(a.signer.sign('vote.retract', p.circle, { proposal: id }));
-      ctx.print(cmd, { ...appended, proposal: id }, ctx.t(cmd)('vote.retracted', { proposal: id }));
+      await run(cmd, a, await proposalView(a, id));
     });
+}
+
+export function retractCommand(ctx: CliContext): Command {
+  return onProposalCommand(ctx, 'retract', 'Withdraw your direct vote: your delegation applies again.', async (cmd, a, p) => {
+    const appended = await a.api.post(a.signer.sign('vote.retract', p.circle, { proposal: p.id }));
+    ctx.print(cmd, { ...appended, proposal: p.id }, ctx.t(cmd)('vote.retracted', { proposal: p.id }));
+  });
 }
 
 export function proposalsCommand(ctx: CliContext): Command {
@@ -198,53 +204,48 @@ export function proposalsCommand(ctx: CliContext): Command {
 }
 
 export function showCommand(ctx: CliContext): Command {
-  return new Command('show')
-    .description('A proposal: its text, its provisional or final tally, and how your own weight is cast.')
-    .argument('<proposal>')
-    .addHelpText('after', '\nExample:\n  archipel show <proposal>\n')
-    .action(async (id: string, _o: unknown, cmd: Command) => {
-      const a = ctx.acting(cmd);
-      const t = ctx.t(cmd);
-      const p = await proposalView(a, id);
-      let weight: WeightView | null = null;
-      try {
-        weight = await a.api.get<WeightView>(`/api/v1/proposals/${encodeURIComponent(id)}/weights/${encodeURIComponent(a.profile.member)}`);
-      } catch {
-        weight = null; // not eligible on it
+  const description = 'A proposal: its text, its provisional or final tally, and how your own weight is cast.';
+  return onProposalCommand(ctx, 'show', description, async (cmd, a, p) => {
+    const t = ctx.t(cmd);
+    let weight: WeightView | null = null;
+    try {
+      weight = await a.api.get<WeightView>(`/api/v1/proposals/${encodeURIComponent(p.id)}/weights/${encodeURIComponent(a.profile.member)}`);
+    } catch {
+      weight = null; // not eligible on it
+    }
+    const names = await memberNames(a.api, weight?.chain ?? []);
+    ctx.print(cmd, { ...p, weight }, () => {
+      const left = Date.parse(p.closesAt) - Date.now();
+      const row = (label: string, value: string): string => `  ${t(label).padEnd(11)}${value}`;
+      const closes = `${t('label.closes', { at: p.closesAt })}${left > 0 ? ` (${t('label.in', { duration: formatDuration(left) })})` : ''}`;
+      const lines = [
+        `${p.title} (${p.kind}, ${p.id})`,
+        row('label.circle', p.circle),
+        row('label.regime', `${p.regime} (${formatParams(p.params)})`),
+        row('label.status', `${p.status}${p.status === 'closed' ? '' : `, ${closes}`}`),
+        ...(p.topic ? [row('label.topic', p.topic)] : []),
+      ];
+      if (p.result) {
+        lines.push(row('label.result', `${p.result.outcome}: ${formatTotals({ ...p.result.totals, lost: p.result.lost.weight, absent: p.result.absent }, p.regime)}`));
+      } else if (p.provisional) {
+        lines.push(row('label.soFar', formatTotals(p.provisional, p.regime)));
       }
-      const names = await memberNames(a.api, weight?.chain ?? []);
-      ctx.print(cmd, { ...p, weight }, () => {
-        const left = Date.parse(p.closesAt) - Date.now();
-        const row = (label: string, value: string): string => `  ${t(label).padEnd(11)}${value}`;
-        const closes = `${t('label.closes', { at: p.closesAt })}${left > 0 ? ` (${t('label.in', { duration: formatDuration(left) })})` : ''}`;
-        const lines = [
-          `${p.title} (${p.kind}, ${p.id})`,
-          row('label.circle', p.circle),
-          row('label.regime', `${p.regime} (${formatParams(p.params)})`),
-          row('label.status', `${p.status}${p.status === 'closed' ? '' : `, ${closes}`}`),
-          ...(p.topic ? [row('label.topic', p.topic)] : []),
-        ];
-        if (p.result) {
-          lines.push(row('label.result', `${p.result.outcome}: ${formatTotals({ ...p.result.totals, lost: p.result.lost.weight, absent: p.result.absent }, p.regime)}`));
-        } else if (p.provisional) {
-          lines.push(row('label.soFar', formatTotals(p.provisional, p.regime)));
-        }
-        const chain = (weight?.chain ?? []).map(names).join(' → ');
-        lines.push(
-          `  ${
-            weight === null
-              ? t('weight.notEligible')
-              : weight.cast === 'direct'
-                ? t('weight.direct', { choice: weight.choice ?? '' })
-                : weight.cast === 'delegated'
-                  ? t('weight.delegated', { chain, choice: weight.choice ?? '' })
-                  : weight.cast === 'lost'
-                    ? t('weight.lost', { chain })
-                    : t('weight.absent')
-          }`,
-        );
-        if (p.text) lines.push('', p.text);
-        return lines.join('\n');
-      });
+      const chain = (weight?.chain ?? []).map(names).join(' → ');
+      lines.push(
+        `  ${
+          weight === null
+            ? t('weight.notEligible')
+            : weight.cast === 'direct'
+              ? t('weight.direct', { choice: weight.choice ?? '' })
+              : weight.cast === 'delegated'
+                ? t('weight.delegated', { chain, choice: weight.choice ?? '' })
+                : weight.cast === 'lost'
+                  ? t('weight.lost', { chain })
+                  : t('weight.absent')
+        }`,
+      );
+      if (p.text) lines.push('', p.text);
+      return lines.join('\n');
     });
+  });
 }

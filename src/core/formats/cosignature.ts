@@ -1,7 +1,8 @@
 // SPEC §12.1 — C2SP tlog-cosignature (cosignature/v1, Ed25519, key type 0x04): a witness's
 // timestamped signature over a checkpoint's note text, carried as one more signed-note line.
-import { decodeBase64, equalBytes, fromHex, importPublicKey, sha256, toBase64, toHex, verifyEd25519 } from '../crypto/crypto';
+import { equalBytes, importPublicKey, sha256, toBase64, verifyEd25519 } from '../crypto/crypto';
 import { isWellFormedString } from './canonical-json';
+import { formatVkey, parseVkey, strictBase64, type VkeyKind } from './signed-note';
 
 export const COSIGNATURE_V1_TYPE = 0x04;
 const PUBLIC_KEY_SIZE = 32;
@@ -24,12 +25,6 @@ function isKeyName(name: string): boolean {
   return name.length > 0 && isWellFormedString(name) && !/[\p{White_Space}+\p{Cc}]/u.test(name);
 }
 
-function strictBase64(s: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) return null;
-  const bytes = decodeBase64(s);
-  return bytes !== null && toBase64(bytes) === s ? bytes : null;
-}
-
 /** SHA-256(name ‖ 0x0A ‖ 0x04 ‖ public key)[:4]. */
 export function cosignatureKeyId(name: string, publicKey: Uint8Array): Uint8Array {
   if (!isKeyName(name)) throw new Error(`invalid witness key name ${JSON.stringify(name)}`);
@@ -37,31 +32,16 @@ export function cosignatureKeyId(name: string, publicKey: Uint8Array): Uint8Arra
   return sha256(utf8(name), new Uint8Array([0x0a, COSIGNATURE_V1_TYPE]), publicKey).slice(0, KEY_ID_SIZE);
 }
 
+const WITNESS_KEY: VkeyKind = { what: 'witness key', type: COSIGNATURE_V1_TYPE, typeName: 'a cosignature/v1 (0x04)', isName: isKeyName, keyId: cosignatureKeyId };
+
 /** `name+hex(keyid)+base64(0x04 ‖ public key)`: a witness's vkey. */
 export function formatWitnessKey(name: string, publicKey: Uint8Array): string {
-  const typed = new Uint8Array(1 + PUBLIC_KEY_SIZE);
-  typed[0] = COSIGNATURE_V1_TYPE;
-  typed.set(publicKey, 1);
-  return `${name}+${toHex(cosignatureKeyId(name, publicKey))}+${toBase64(typed)}`;
+  return formatVkey(WITNESS_KEY, name, publicKey);
 }
 
 /** Parses a cosignature/v1 vkey; throws an Error saying what is wrong. */
 export function parseWitnessKey(vkey: string): WitnessKey {
-  const first = vkey.indexOf('+');
-  const second = first < 0 ? -1 : vkey.indexOf('+', first + 1);
-  if (second < 0) throw new Error('witness key: expected name+keyid+key');
-  const name = vkey.slice(0, first);
-  const hex = vkey.slice(first + 1, second);
-  if (!isKeyName(name)) throw new Error('witness key: invalid key name');
-  if (!/^[0-9a-fA-F]{8}$/.test(hex)) throw new Error('witness key: key id must be 8 hex digits');
-  const typed = strictBase64(vkey.slice(second + 1));
-  if (typed === null) throw new Error('witness key: key is not canonical base64');
-  if (typed[0] !== COSIGNATURE_V1_TYPE) throw new Error('witness key: not a cosignature/v1 (0x04) key');
-  if (typed.length !== 1 + PUBLIC_KEY_SIZE) throw new Error('witness key: Ed25519 key must be 32 bytes');
-  const publicKey = typed.slice(1);
-  const keyId = cosignatureKeyId(name, publicKey);
-  if (!equalBytes(keyId, fromHex(hex) as Uint8Array)) throw new Error('witness key: key id does not match name and key');
-  return { name, keyId, publicKey };
+  return parseVkey(WITNESS_KEY, vkey);
 }
 
 /** The signed message: `cosignature/v1\ntime <t>\n` followed by the whole note text. */

@@ -1,6 +1,6 @@
 // SPEC §3.2 — member identity: an Ed25519 public JWK, named by its RFC 7638
 // SHA-256 thumbprint.
-import { decodeBase64url, importPublicKey, type PublicKeyHandle, sha256, toBase64url, utf8 } from '../crypto/crypto';
+import { cryptoProvider, decodeBase64url, importPublicKey, type PublicKeyHandle, sha256, toBase64url, utf8 } from '../crypto/crypto';
 
 /** The only public key form Archipel accepts (RFC 8037 OKP, Ed25519). */
 export interface Ed25519PublicJwk {
@@ -124,4 +124,23 @@ export class PublicKeyCache {
   clear(): void {
     this.entries.clear();
   }
+}
+
+/**
+ * The few keys a process checks over and over without a member id to cache them by: the instance
+ * keys of its peers and its witnesses (signed-note verifier keys). Importing one costs about as much
+ * as verifying a signature with it, and each receipt from a peer is checked with that peer's key
+ * several times (its checkpoints, its system statements).
+ */
+const rawKeys = new PublicKeyCache(1_000);
+
+/** A 32-byte raw Ed25519 public key, imported once per process and crypto provider (bounded LRU). */
+export function importRawPublicKey(raw: Uint8Array): PublicKeyHandle {
+  // Handles belong to the provider that made them: one installed later gets its own.
+  const id = `${cryptoProvider().name} ${toBase64url(raw)}`;
+  const cached = rawKeys.get(id);
+  if (cached !== undefined) return cached;
+  const key = importPublicKey(raw);
+  rawKeys.set(id, key);
+  return key;
 }

@@ -261,24 +261,33 @@ export function verifyInclusion(
 ): boolean {
   if (!isHash(leaf) || !isHash(rootHash) || !isHashArray(path)) return false;
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
-  let fn = index;
-  let sn = size - 1;
   let r = leaf;
-  for (const p of path) {
+  const reachesRoot = climb(index, size - 1, path, 0, (p, left) => {
+    r = left ? nodeHash(p, r) : nodeHash(r, p);
+  });
+  return reachesRoot && equalBytes(r, rootHash);
+}
+
+/**
+ * The climb shared by RFC 9162 §2.1.3.2 and §2.1.4.2: from node `fn` of a tree whose last node is
+ * `sn`, up one level per hash of `path` (from `start`), each given to `step` with whether it is the
+ * left sibling. True when the path ends exactly at the root, false when it is too long or short.
+ */
+function climb(fn: number, sn: number, path: Uint8Array[], start: number, step: (hash: Uint8Array, left: boolean) => void): boolean {
+  for (let i = start; i < path.length; i++) {
     if (sn === 0) return false;
-    if (isOdd(fn) || fn === sn) {
-      r = nodeHash(p, r);
+    const left = isOdd(fn) || fn === sn;
+    step(path[i], left);
+    if (left) {
       while (!isOdd(fn) && fn !== 0) {
         fn = half(fn);
         sn = half(sn);
       }
-    } else {
-      r = nodeHash(r, p);
     }
     fn = half(fn);
     sn = half(sn);
   }
-  return sn === 0 && equalBytes(r, rootHash);
+  return sn === 0;
 }
 
 /**
@@ -308,23 +317,11 @@ export function verifyConsistency(
   }
   let fr = proof[0];
   let sr = proof[0];
-  for (let i = 1; i < proof.length; i++) {
-    const c = proof[i];
-    if (sn === 0) return false;
-    if (isOdd(fn) || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      while (!isOdd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 && equalBytes(fr, fromRoot) && equalBytes(sr, toRoot);
+  const reachesRoot = climb(fn, sn, proof, 1, (c, left) => {
+    if (left) fr = nodeHash(c, fr);
+    sr = left ? nodeHash(c, sr) : nodeHash(sr, c);
+  });
+  return reachesRoot && equalBytes(fr, fromRoot) && equalBytes(sr, toRoot);
 }
 
 /**

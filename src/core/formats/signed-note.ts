@@ -1,5 +1,6 @@
 // SPEC §3.6 — checkpoints: C2SP tlog-checkpoint text inside a C2SP signed-note, Ed25519 only.
-import { decodeBase64, equalBytes, fromHex, importPublicKey, sha256, toBase64, toHex, verifyEd25519 } from '../crypto/crypto';
+import { decodeBase64, equalBytes, fromHex, sha256, toBase64, toHex, verifyEd25519 } from '../crypto/crypto';
+import { importRawPublicKey } from './keys';
 import { isWellFormedString } from './canonical-json';
 
 const ED25519_TYPE = 0x01;
@@ -50,7 +51,7 @@ export function noteKeyId(name: string, publicKey: Uint8Array): Uint8Array {
 }
 
 // Strict standard base64 with padding: exactly one accepted encoding per byte string.
-function fromBase64(s: string): Uint8Array | null {
+export function strictBase64(s: string): Uint8Array | null {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) return null;
   const bytes = decodeBase64(s);
   if (bytes === null || toBase64(bytes) !== s) return null;
@@ -58,35 +59,61 @@ function fromBase64(s: string): Uint8Array | null {
 }
 
 
-/** `name+hex(keyid)+base64(0x01 ‖ public key)`, the form other note tools read. */
-export function formatVerifierKey(name: string, publicKey: Uint8Array): string {
-  const keyId = noteKeyId(name, publicKey);
+/**
+ * A kind of vkey `name+hex(keyid)+base64(type ‖ Ed25519 public key)`: a note verifier's (0x01) or a
+ * witness's (cosignature/v1, 0x04), each with its name rule and key id.
+ */
+export interface VkeyKind {
+  /** How errors name it: `verifier key`, `witness key`. */
+  what: string;
+  type: number;
+  /** How errors name the type: `an Ed25519 (0x01)`. */
+  typeName: string;
+  isName(name: string): boolean;
+  keyId(name: string, publicKey: Uint8Array): Uint8Array;
+}
+
+const VERIFIER_KEY: VkeyKind = { what: 'verifier key', type: ED25519_TYPE, typeName: 'an Ed25519 (0x01)', isName: isValidKeyName, keyId: noteKeyId };
+
+/** The vkey of `name` and `publicKey` of that kind. */
+export function formatVkey(kind: VkeyKind, name: string, publicKey: Uint8Array): string {
+  const keyId = kind.keyId(name, publicKey);
   const typed = new Uint8Array(1 + ED25519_PUBLIC_KEY_SIZE);
-  typed[0] = ED25519_TYPE;
+  typed[0] = kind.type;
   typed.set(publicKey, 1);
   return `${name}+${toHex(keyId)}+${toBase64(typed)}`;
 }
 
-/** Parses an Ed25519 verifier key; throws an Error saying what is wrong. */
-export function parseVerifierKey(vkey: string): VerifierKey {
+/** Parses a vkey of that kind; throws an Error saying what is wrong. */
+export function parseVkey(kind: VkeyKind, vkey: string): VerifierKey {
+  const { what } = kind;
   // Split at the first two '+' only: names and hex never contain one, base64 may.
   const first = vkey.indexOf('+');
   const second = first < 0 ? -1 : vkey.indexOf('+', first + 1);
-  if (second < 0) throw new Error('verifier key: expected name+keyid+key');
+  if (second < 0) throw new Error(`${what}: expected name+keyid+key`);
   const name = vkey.slice(0, first);
   const hex = vkey.slice(first + 1, second);
-  const b64 = vkey.slice(second + 1);
-  if (!isValidKeyName(name)) throw new Error('verifier key: invalid key name');
+  if (!kind.isName(name)) throw new Error(`${what}: invalid key name`);
   // Hex digits in either case, as golang.org/x/mod/sumdb/note accepts.
-  if (!/^[0-9a-fA-F]{8}$/.test(hex)) throw new Error('verifier key: key id must be 8 hex digits');
-  const typed = fromBase64(b64);
-  if (typed === null) throw new Error('verifier key: key is not canonical base64');
-  if (typed.length === 0 || typed[0] !== ED25519_TYPE) throw new Error('verifier key: not an Ed25519 (0x01) key');
-  if (typed.length !== 1 + ED25519_PUBLIC_KEY_SIZE) throw new Error('verifier key: Ed25519 key must be 32 bytes');
-  const publicKey = typed.subarray(1);
-  const keyId = noteKeyId(name, publicKey);
-  if (!equalBytes(keyId, fromHex(hex) as Uint8Array)) throw new Error('verifier key: key id does not match name and key');
-  return { name, keyId, publicKey: new Uint8Array(publicKey) };
+  if (!/^[0-9a-fA-F]{8}$/.test(hex)) throw new Error(`${what}: key id must be 8 hex digits`);
+  const typed = strictBase64(vkey.slice(second + 1));
+  if (typed === null) throw new Error(`${what}: key is not canonical base64`);
+  if (typed.length === 0 || typed[0] !== kind.type) throw new Error(`${what}: not ${kind.typeName} key`);
+  if (typed.length !== 1 + ED25519_PUBLIC_KEY_SIZE) throw new Error(`${what}: Ed25519 key must be 32 bytes`);
+  const publicKey = typed.slice(1);
+  const keyId = kind.keyId(name, publicKey);
+  if (!equalBytes(keyId, fromHex(hex) as Uint8Array)) throw new Error(`${what}: key id does not match name and key`);
+  return { name, keyId, publicKey };
+}
+
+/** `name+hex(keyid)+base64(0x01 ‖ public key)`, the form other note tools read. */
+export function formatVerifierKey(name: string, publicKey: Uint8Array): string {
+  return formatVkey(VERIFIER_KEY, name, publicKey);
+}
+
+/** Parses an Ed25519 verifier key; throws an Error saying what is wrong. */
+export function parseVerifierKey(vkey: string): VerifierKey {
+  return parseVkey(VERIFIER_KEY, vkey);
 }
 
 function assertNoteText(text: string): void {
@@ -120,7 +147,7 @@ export function signNote(
 
 function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   try {
-    return verifyEd25519(importPublicKey(publicKey), message, signature);
+    return verifyEd25519(importRawPublicKey(publicKey), message, signature);
   } catch {
     return false;
   }
@@ -157,7 +184,7 @@ export function openNote(note: string, verifierKey: string): OpenNoteResult {
     const space = rest.indexOf(' ');
     if (space < 0) return { ok: false, reason: 'malformed signature line' };
     const name = rest.slice(0, space);
-    const blob = fromBase64(rest.slice(space + 1));
+    const blob = strictBase64(rest.slice(space + 1));
     if (!isValidKeyName(name) || blob === null || blob.length <= KEY_ID_SIZE) {
       return { ok: false, reason: 'malformed signature line' };
     }
@@ -196,7 +223,7 @@ export function parseCheckpoint(text: string): Checkpoint {
   if (!/^(0|[1-9][0-9]*)$/.test(sizeLine)) throw new Error('checkpoint: size must be decimal without leading zeros');
   const size = Number(sizeLine);
   if (!Number.isSafeInteger(size)) throw new Error('checkpoint: size too large');
-  const root = fromBase64(rootLine);
+  const root = strictBase64(rootLine);
   if (root === null || root.length !== ROOT_SIZE) throw new Error('checkpoint: root must be base64 of 32 bytes');
   return { origin, size, root };
 }

@@ -11,64 +11,44 @@ import { QUALIFIED_CIRCLE_ID } from './ids';
 
 // ---------------------------------------------------------------- catalogue
 
-export const STATEMENT_TYPES = [
-  'member.register',
-  'circle.create',
-  'child.created',
-  'member.invite',
-  'member.accept',
-  'member.leave',
-  'proposal.open',
-  'vote.cast',
-  'vote.retract',
-  'delegation.set',
-  'delegation.revoke',
-  'regime.position',
-  'tally.result',
-  'child.decision',
-  'circle.split',
-  'circle.forked',
-  'regime.changed',
-  'member.key.add',
-  'member.key.revoke',
-  'member.recovery.set',
-] as const;
-export type StatementType = (typeof STATEMENT_TYPES)[number];
-
-/** Types a member signs (protected header `typ: "archipel-statement"`). */
-export const MEMBER_TYPES = [
-  'member.register',
-  'circle.create',
-  'member.invite',
-  'member.accept',
-  'member.leave',
-  'proposal.open',
-  'vote.cast',
-  'vote.retract',
-  'delegation.set',
-  'delegation.revoke',
-  'regime.position',
-  'member.key.add',
-  'member.key.revoke',
-  'member.recovery.set',
-] as const satisfies readonly StatementType[];
-
 /**
- * Types the instance signs (`typ: "archipel-system"`). `proposal.open` is in
- * both lists: the instance opens ratification motions in a parent (§8).
+ * Every statement type, in catalogue order, with who signs it: a member (protected header
+ * `typ: "archipel-statement"`), the instance (`typ: "archipel-system"`), or both: the instance
+ * also opens ratification motions in a parent (§8).
  */
-export const SYSTEM_TYPES = [
-  'child.created',
-  'proposal.open',
-  'tally.result',
-  'child.decision',
-  'circle.split',
-  'circle.forked',
-  'regime.changed',
-] as const satisfies readonly StatementType[];
+const SIGNED_BY = {
+  'member.register': 'member',
+  'circle.create': 'member',
+  'child.created': 'instance',
+  'member.invite': 'member',
+  'member.accept': 'member',
+  'member.leave': 'member',
+  'proposal.open': 'both',
+  'vote.cast': 'member',
+  'vote.retract': 'member',
+  'delegation.set': 'member',
+  'delegation.revoke': 'member',
+  'regime.position': 'member',
+  'tally.result': 'instance',
+  'child.decision': 'instance',
+  'circle.split': 'instance',
+  'circle.forked': 'instance',
+  'regime.changed': 'instance',
+  'member.key.add': 'member',
+  'member.key.revoke': 'member',
+  'member.recovery.set': 'member',
+} as const satisfies Record<string, 'member' | 'instance' | 'both'>;
 
-export type MemberStatementType = (typeof MEMBER_TYPES)[number];
-export type SystemStatementType = (typeof SYSTEM_TYPES)[number];
+type SignedBy = typeof SIGNED_BY;
+export type StatementType = keyof SignedBy;
+export type MemberStatementType = { [T in StatementType]: SignedBy[T] extends 'member' | 'both' ? T : never }[StatementType];
+export type SystemStatementType = { [T in StatementType]: SignedBy[T] extends 'instance' | 'both' ? T : never }[StatementType];
+
+export const STATEMENT_TYPES = Object.keys(SIGNED_BY) as [StatementType, ...StatementType[]];
+/** Types a member signs. */
+export const MEMBER_TYPES = STATEMENT_TYPES.filter((t): t is MemberStatementType => SIGNED_BY[t] !== 'instance');
+/** Types the instance signs. */
+export const SYSTEM_TYPES = STATEMENT_TYPES.filter((t): t is SystemStatementType => SIGNED_BY[t] !== 'member');
 
 export const STATEMENT_TYP = 'archipel-statement';
 export const SYSTEM_TYP = 'archipel-system';
@@ -193,10 +173,12 @@ const topic = text(1, LIMITS.topic, true);
 const longText = text(0, LIMITS.text, false);
 const reason = text(1, LIMITS.reason, false);
 
-export const memberIdSchema = z
-  .string()
-  .regex(BASE64URL_32_BYTES, 'must be a member id (43-character base64url)')
-  .meta({ description: 'A member id: RFC 7638 thumbprint of her key (43 characters of base64url)' });
+/** A string matching `pattern`, refused with `message`, described in the published JSON Schema. */
+function patternString(pattern: RegExp, message: string, description: string) {
+  return z.string().regex(pattern, message).meta({ description });
+}
+
+export const memberIdSchema = patternString(BASE64URL_32_BYTES, 'must be a member id (43-character base64url)', 'A member id: RFC 7638 thumbprint of her key (43 characters of base64url)');
 export const publicJwkSchema = z
   .strictObject({
     crv: z.literal('Ed25519'),
@@ -204,31 +186,16 @@ export const publicJwkSchema = z
     x: z.string().regex(BASE64URL_32_BYTES, 'must be the 32-byte public key, 43 characters of base64url'),
   })
   .meta({ description: 'A public OKP Ed25519 JWK (never with "d")' });
-export const keyIdSchema = z
-  .string()
-  .regex(BASE64URL_32_BYTES, 'must be a key id (43-character base64url thumbprint)')
-  .meta({ description: 'A key id: RFC 7638 thumbprint of a public key (43 characters of base64url)' });
-export const hashSchema = z
-  .string()
-  .regex(BASE64URL_32_BYTES, 'must be a SHA-256 hash (43-character base64url)')
-  .meta({ description: 'A SHA-256 hash (43 characters of base64url)' });
-export const circleIdSchema = z
-  .string()
-  .regex(BASE64URL_16_BYTES, 'must be a circle id (22-character base64url)')
-  .meta({ description: 'A circle id (22 characters of base64url)' });
+export const keyIdSchema = patternString(BASE64URL_32_BYTES, 'must be a key id (43-character base64url thumbprint)', 'A key id: RFC 7638 thumbprint of a public key (43 characters of base64url)');
+export const hashSchema = patternString(BASE64URL_32_BYTES, 'must be a SHA-256 hash (43-character base64url)', 'A SHA-256 hash (43 characters of base64url)');
+export const circleIdSchema = patternString(BASE64URL_16_BYTES, 'must be a circle id (22-character base64url)', 'A circle id (22 characters of base64url)');
 /** SPEC §12.2: `<instance name>/circles/<circle id>`, a circle on another instance. */
-export const qualifiedCircleIdSchema = z
-  .string()
-  .regex(QUALIFIED_CIRCLE_ID, 'must be a qualified circle id (<instance name>/circles/<circle id>)')
-  .meta({ description: 'A circle on another instance: <instance name>/circles/<circle id> (SPEC §12.2)' });
+export const qualifiedCircleIdSchema = patternString(QUALIFIED_CIRCLE_ID, 'must be a qualified circle id (<instance name>/circles/<circle id>)', 'A circle on another instance: <instance name>/circles/<circle id> (SPEC §12.2)');
 /** A circle of this instance by its id, or of another by its qualified id (SPEC §12.2). */
 export const circleRefSchema = z
   .union([circleIdSchema, qualifiedCircleIdSchema])
   .meta({ description: 'A circle id (22 characters of base64url), or <instance name>/circles/<circle id> for a circle on another instance (SPEC §12.2)' });
-export const proposalIdSchema = z
-  .string()
-  .regex(BASE64URL_16_BYTES, 'must be a proposal id (22-character base64url)')
-  .meta({ description: 'A proposal id (22 characters of base64url)' });
+export const proposalIdSchema = patternString(BASE64URL_16_BYTES, 'must be a proposal id (22-character base64url)', 'A proposal id (22 characters of base64url)');
 export const ulidSchema = z.string().regex(ULID_PATTERN, 'must be a ULID in canonical upper-case form');
 export const timestampSchema = z
   .string()

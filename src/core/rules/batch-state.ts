@@ -44,6 +44,18 @@ export function emptyNeeds(): StateNeeds {
 
 const pair = (a: string, b: string) => `${a} ${b}`;
 
+/** The pairs of a StateNeeds set as two columns (the first ids, the second ids), for bulk loads. */
+export function unzipPairs(pairs: Set<string>): [string[], string[]] {
+  const firsts: string[] = [];
+  const seconds: string[] = [];
+  for (const p of pairs) {
+    const [a, b] = p.split(' ');
+    firsts.push(a);
+    seconds.push(b);
+  }
+  return [firsts, seconds];
+}
+
 /** What deciding this statement may look up. */
 export function addNeeds(needs: StateNeeds, p: StatementPayload, signer: string, kid: string = signer): void {
   needs.members.add(signer);

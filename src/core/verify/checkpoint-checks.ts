@@ -1,6 +1,6 @@
 // SPEC §3.6 — checking a verified log against signed checkpoints and consistency proofs.
 import { equalBytes, toBase64 } from '../crypto/crypto';
-import { Ed25519PublicJwk, memberIdOf, publicKeyFromJwk } from '../formats/keys';
+import { Ed25519PublicJwk, importRawPublicKey, memberIdOf } from '../formats/keys';
 import { base64url, fromBase64url } from '../formats/canonical-json';
 import { EMPTY_ROOT, verifyConsistency } from '../formats/merkle';
 import { Checkpoint, openNote, parseCheckpoint, parseVerifierKey } from '../formats/signed-note';
@@ -21,7 +21,7 @@ export function originOf(instanceName: string, circle: string): string {
 export function instanceFromNoteKey(noteKey: string): InstanceIdentity {
   const { name, publicKey } = parseVerifierKey(noteKey);
   const jwk: Ed25519PublicJwk = { kty: 'OKP', crv: 'Ed25519', x: base64url(publicKey) };
-  return { noteKey, name, kid: memberIdOf(jwk), jwk, key: publicKeyFromJwk(jwk) };
+  return { noteKey, name, kid: memberIdOf(jwk), jwk, key: importRawPublicKey(publicKey) };
 }
 
 /** Opens a signed checkpoint under `verifierKey` and checks its origin. Throws a CheckpointFailure. */

@@ -1,28 +1,26 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { appendOnly, dropTables, migration, refuseRowChanges } from '../migration-steps';
 
 // SPEC §3.5, §3.6: the logs, their Merkle trees and checkpoints are append-only; the database
 // itself refuses UPDATE, DELETE and TRUNCATE on them. State tables (members, circles, …) are
 // projections of the logs, maintained in the same transaction as each append.
-export class Ledger1763800000000 implements MigrationInterface {
-  name = 'Ledger1763800000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+export const Ledger1763800000000 = migration('Ledger1763800000000', {
+  up: [
+    `
       CREATE FUNCTION archipel_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         RAISE EXCEPTION 'archipel: % on % is refused: the table is append-only', TG_OP, TG_TABLE_NAME
           USING ERRCODE = 'insufficient_privilege';
-      END $$`);
+      END $$`,
 
-    await q.query(`
+    `
       CREATE TABLE log_head (
         circle           text PRIMARY KEY,
         size             bigint NOT NULL,
         root             bytea NOT NULL,
         last_leaf        bytea,
         last_recorded_at timestamptz(3)
-      )`);
-    await q.query(`
+      )`,
+    `
       CREATE TABLE log_entry (
         circle       text NOT NULL,
         seq          bigint NOT NULL,
@@ -34,16 +32,16 @@ export class Ledger1763800000000 implements MigrationInterface {
         recorded_at  timestamptz(3) NOT NULL,
         PRIMARY KEY (circle, seq),
         CONSTRAINT log_entry_statement_once UNIQUE (signer, statement_id)
-      )`);
-    await q.query(`
+      )`,
+    `
       CREATE TABLE merkle_node (
         circle text NOT NULL,
         level  smallint NOT NULL,
         idx    bigint NOT NULL,
         hash   bytea NOT NULL,
         PRIMARY KEY (circle, level, idx)
-      )`);
-    await q.query(`
+      )`,
+    `
       CREATE TABLE checkpoint (
         circle     text NOT NULL,
         size       bigint NOT NULL,
@@ -51,15 +49,10 @@ export class Ledger1763800000000 implements MigrationInterface {
         note       text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (circle, size)
-      )`);
-    for (const table of ['log_entry', 'merkle_node', 'checkpoint']) {
-      await q.query(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table}
-                     FOR EACH ROW EXECUTE FUNCTION archipel_refuse_change()`);
-      await q.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table}
-                     FOR EACH STATEMENT EXECUTE FUNCTION archipel_refuse_change()`);
-    }
+      )`,
+    ...['log_entry', 'merkle_node', 'checkpoint'].flatMap(appendOnly),
 
-    await q.query(`
+    `
       CREATE TABLE instance_key (
         id          smallint PRIMARY KEY CHECK (id = 1),
         kid         text NOT NULL,
@@ -67,18 +60,17 @@ export class Ledger1763800000000 implements MigrationInterface {
         -- NULL when INSTANCE_KEY_STORE names a file: the database then only pins the public key.
         private_jwk jsonb,
         created_at  timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query(`CREATE TRIGGER instance_key_append_only BEFORE UPDATE OR DELETE ON instance_key
-                   FOR EACH ROW EXECUTE FUNCTION archipel_refuse_change()`);
+      )`,
+    refuseRowChanges('instance_key'),
 
-    await q.query(`
+    `
       CREATE TABLE member (
         id           text PRIMARY KEY,
         name         text NOT NULL,
         jwk          jsonb NOT NULL,
         registry_seq bigint NOT NULL
-      )`);
-    await q.query(`
+      )`,
+    `
       CREATE TABLE circle (
         id           text PRIMARY KEY,
         name         text NOT NULL,
@@ -87,18 +79,18 @@ export class Ledger1763800000000 implements MigrationInterface {
         params       jsonb NOT NULL,
         genesis_leaf bytea NOT NULL,
         forked_from  text REFERENCES circle(id)
-      )`);
-    await q.query(`CREATE INDEX circle_parent ON circle (parent)`);
-    await q.query(`
+      )`,
+    `CREATE INDEX circle_parent ON circle (parent)`,
+    `
       CREATE TABLE circle_membership (
         circle     text NOT NULL REFERENCES circle(id),
         member     text NOT NULL REFERENCES member(id),
         joined_seq bigint NOT NULL,
         left_seq   bigint,
         PRIMARY KEY (circle, member, joined_seq)
-      )`);
-    await q.query(`CREATE UNIQUE INDEX circle_membership_current ON circle_membership (circle, member) WHERE left_seq IS NULL`);
-    await q.query(`
+      )`,
+    `CREATE UNIQUE INDEX circle_membership_current ON circle_membership (circle, member) WHERE left_seq IS NULL`,
+    `
       CREATE TABLE invitation (
         circle       text NOT NULL REFERENCES circle(id),
         member       text NOT NULL REFERENCES member(id),
@@ -106,11 +98,11 @@ export class Ledger1763800000000 implements MigrationInterface {
         invited_by   text NOT NULL,
         accepted_seq bigint,
         PRIMARY KEY (circle, member, invited_seq)
-      )`);
+      )`,
 
     // Jobs are written here in the transaction that justifies them and only then enqueued, so a
     // crash between commit and enqueue loses nothing (SPEC §9, docs/architecture.md).
-    await q.query(`
+    `
       CREATE TABLE job_outbox (
         id            bigserial PRIMARY KEY,
         name          text NOT NULL,
@@ -119,14 +111,11 @@ export class Ledger1763800000000 implements MigrationInterface {
         run_at        timestamptz(3) NOT NULL,
         created_at    timestamptz(3) NOT NULL DEFAULT now(),
         dispatched_at timestamptz(3)
-      )`);
-    await q.query(`CREATE INDEX job_outbox_pending ON job_outbox (id) WHERE dispatched_at IS NULL`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    for (const table of ['job_outbox', 'invitation', 'circle_membership', 'circle', 'member', 'instance_key', 'checkpoint', 'merkle_node', 'log_entry', 'log_head']) {
-      await q.query(`DROP TABLE IF EXISTS ${table} CASCADE`);
-    }
-    await q.query(`DROP FUNCTION IF EXISTS archipel_refuse_change()`);
-  }
-}
+      )`,
+    `CREATE INDEX job_outbox_pending ON job_outbox (id) WHERE dispatched_at IS NULL`,
+  ],
+  down: [
+    ...dropTables(['job_outbox', 'invitation', 'circle_membership', 'circle', 'member', 'instance_key', 'checkpoint', 'merkle_node', 'log_entry', 'log_head'], true),
+    `DROP FUNCTION IF EXISTS archipel_refuse_change()`,
+  ],
+});

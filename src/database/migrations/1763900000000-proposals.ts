@@ -1,13 +1,11 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { dropTables, migration } from '../migration-steps';
 
 // SPEC §4, §5: proposals, the last vote of each member, and delegations with the interval in
 // which each was in force — projections of the logs, maintained as statements are appended, so a
 // tally reads current state in bulk and never the whole log.
-export class Proposals1763900000000 implements MigrationInterface {
-  name = 'Proposals1763900000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+export const Proposals1763900000000 = migration('Proposals1763900000000', {
+  up: [
+    `
       CREATE TABLE proposal (
         id                  text PRIMARY KEY,
         circle              text NOT NULL REFERENCES circle(id),
@@ -25,10 +23,10 @@ export class Proposals1763900000000 implements MigrationInterface {
         body                jsonb NOT NULL,
         result              jsonb,
         closed_seq          bigint
-      )`);
-    await q.query(`CREATE INDEX proposal_circle ON proposal (circle)`);
-    await q.query(`CREATE INDEX proposal_pending ON proposal (closes_at) WHERE result IS NULL`);
-    await q.query(`
+      )`,
+    `CREATE INDEX proposal_circle ON proposal (circle)`,
+    `CREATE INDEX proposal_pending ON proposal (closes_at) WHERE result IS NULL`,
+    `
       CREATE TABLE vote (
         proposal    text NOT NULL REFERENCES proposal(id),
         member      text NOT NULL,
@@ -37,8 +35,8 @@ export class Proposals1763900000000 implements MigrationInterface {
         seq         bigint NOT NULL,
         recorded_at timestamptz(3) NOT NULL,
         PRIMARY KEY (proposal, member)
-      )`);
-    await q.query(`
+      )`,
+    `
       CREATE TABLE delegation (
         circle      text NOT NULL REFERENCES circle(id),
         member      text NOT NULL,
@@ -50,16 +48,11 @@ export class Proposals1763900000000 implements MigrationInterface {
         ended_seq   bigint,
         ended_at    timestamptz(3),
         PRIMARY KEY (circle, member, scope_kind, scope_value, set_seq)
-      )`);
-    await q.query(
-      `CREATE UNIQUE INDEX delegation_current ON delegation (circle, member, scope_kind, scope_value) WHERE ended_seq IS NULL`,
-    );
-    await q.query(`CREATE INDEX delegation_delegate ON delegation (circle, delegate) WHERE ended_seq IS NULL`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE IF EXISTS delegation`);
-    await q.query(`DROP TABLE IF EXISTS vote`);
-    await q.query(`DROP TABLE IF EXISTS proposal`);
-  }
-}
+      )`,
+    `CREATE UNIQUE INDEX delegation_current ON delegation (circle, member, scope_kind, scope_value) WHERE ended_seq IS NULL`,
+    `CREATE INDEX delegation_delegate ON delegation (circle, delegate) WHERE ended_seq IS NULL`,
+  ],
+  down: [
+    ...dropTables(['delegation', 'vote', 'proposal']),
+  ],
+});

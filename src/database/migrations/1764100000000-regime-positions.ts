@@ -1,21 +1,18 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { migration } from '../migration-steps';
 
 // SPEC §6: each member's current position on the regime cursor.
-export class RegimePositions1764100000000 implements MigrationInterface {
-  name = 'RegimePositions1764100000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+export const RegimePositions1764100000000 = migration('RegimePositions1764100000000', {
+  up: [
+    `
       CREATE TABLE regime_position (
         circle   text NOT NULL REFERENCES circle(id),
         member   text NOT NULL,
         position text NOT NULL,
         seq      bigint NOT NULL,
         PRIMARY KEY (circle, member)
-      )`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE IF EXISTS regime_position`);
-  }
-}
+      )`,
+  ],
+  down: [
+    `DROP TABLE IF EXISTS regime_position`,
+  ],
+});

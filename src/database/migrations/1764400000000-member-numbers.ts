@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { beforeInsert, migration } from '../migration-steps';
 
 // SPEC §5.1 at scale: every member of a circle gets a small number, 0, 1, 2… in the order they
 // first joined, kept for good (a member who leaves and comes back keeps hers). Votes and
@@ -12,74 +12,59 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 // a row-level BEFORE trigger sees the rows earlier in its own statement, so a multi-row insert
 // numbers its new members one after the other. A vote or delegation whose member (or delegate)
 // is no member of the circle gets NULL: such a member is never eligible, so the loader skips it.
-export class MemberNumbers1764400000000 implements MigrationInterface {
-  name = 'MemberNumbers1764400000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE circle_membership ADD COLUMN num integer`);
-    await q.query(`
+export const MemberNumbers1764400000000 = migration('MemberNumbers1764400000000', {
+  up: [
+    `ALTER TABLE circle_membership ADD COLUMN num integer`,
+    `
       UPDATE circle_membership c SET num = n.num
         FROM (SELECT circle, member, (row_number() OVER (PARTITION BY circle ORDER BY first, member) - 1)::integer AS num
                 FROM (SELECT circle, member, min(joined_seq) AS first FROM circle_membership GROUP BY circle, member) f) n
-       WHERE c.circle = n.circle AND c.member = n.member`);
-    await q.query(`ALTER TABLE circle_membership ALTER COLUMN num SET NOT NULL`);
-    await q.query(`CREATE INDEX circle_membership_num ON circle_membership (circle, num)`);
+       WHERE c.circle = n.circle AND c.member = n.member`,
+    `ALTER TABLE circle_membership ALTER COLUMN num SET NOT NULL`,
+    `CREATE INDEX circle_membership_num ON circle_membership (circle, num)`,
 
-    await q.query(`ALTER TABLE vote ADD COLUMN member_num integer`);
-    await q.query(`
+    `ALTER TABLE vote ADD COLUMN member_num integer`,
+    `
       UPDATE vote v SET member_num = (SELECT c.num FROM proposal p JOIN circle_membership c ON c.circle = p.circle AND c.member = v.member
-                                       WHERE p.id = v.proposal LIMIT 1)`);
-    await q.query(`ALTER TABLE delegation ADD COLUMN member_num integer, ADD COLUMN delegate_num integer`);
-    await q.query(`
+                                       WHERE p.id = v.proposal LIMIT 1)`,
+    `ALTER TABLE delegation ADD COLUMN member_num integer, ADD COLUMN delegate_num integer`,
+    `
       UPDATE delegation d SET member_num = (SELECT c.num FROM circle_membership c WHERE c.circle = d.circle AND c.member = d.member LIMIT 1),
-                              delegate_num = (SELECT c.num FROM circle_membership c WHERE c.circle = d.circle AND c.member = d.delegate LIMIT 1)`);
+                              delegate_num = (SELECT c.num FROM circle_membership c WHERE c.circle = d.circle AND c.member = d.delegate LIMIT 1)`,
 
-    await q.query(`
-      CREATE FUNCTION archipel_membership_num() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.num IS NULL THEN
-          SELECT c.num INTO NEW.num FROM circle_membership c WHERE c.circle = NEW.circle AND c.member = NEW.member LIMIT 1;
-          IF NEW.num IS NULL THEN
-            SELECT coalesce(max(c.num), -1) + 1 INTO NEW.num FROM circle_membership c WHERE c.circle = NEW.circle;
-          END IF;
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await q.query(`CREATE TRIGGER circle_membership_num BEFORE INSERT ON circle_membership FOR EACH ROW EXECUTE FUNCTION archipel_membership_num()`);
-    await q.query(`
-      CREATE FUNCTION archipel_vote_num() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.member_num IS NULL THEN
-          SELECT c.num INTO NEW.member_num FROM proposal p JOIN circle_membership c ON c.circle = p.circle AND c.member = NEW.member
-           WHERE p.id = NEW.proposal LIMIT 1;
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await q.query(`CREATE TRIGGER vote_num BEFORE INSERT ON vote FOR EACH ROW EXECUTE FUNCTION archipel_vote_num()`);
-    await q.query(`
-      CREATE FUNCTION archipel_delegation_num() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.member_num IS NULL THEN
-          SELECT c.num INTO NEW.member_num FROM circle_membership c WHERE c.circle = NEW.circle AND c.member = NEW.member LIMIT 1;
-        END IF;
-        IF NEW.delegate_num IS NULL THEN
-          SELECT c.num INTO NEW.delegate_num FROM circle_membership c WHERE c.circle = NEW.circle AND c.member = NEW.delegate LIMIT 1;
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await q.query(`CREATE TRIGGER delegation_num BEFORE INSERT ON delegation FOR EACH ROW EXECUTE FUNCTION archipel_delegation_num()`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TRIGGER IF EXISTS delegation_num ON delegation`);
-    await q.query(`DROP TRIGGER IF EXISTS vote_num ON vote`);
-    await q.query(`DROP TRIGGER IF EXISTS circle_membership_num ON circle_membership`);
-    await q.query(`DROP FUNCTION IF EXISTS archipel_delegation_num()`);
-    await q.query(`DROP FUNCTION IF EXISTS archipel_vote_num()`);
-    await q.query(`DROP FUNCTION IF EXISTS archipel_membership_num()`);
-    await q.query(`ALTER TABLE delegation DROP COLUMN IF EXISTS member_num, DROP COLUMN IF EXISTS delegate_num`);
-    await q.query(`ALTER TABLE vote DROP COLUMN IF EXISTS member_num`);
-    await q.query(`DROP INDEX IF EXISTS circle_membership_num`);
-    await q.query(`ALTER TABLE circle_membership DROP COLUMN IF EXISTS num`);
-  }
-}
+    ...beforeInsert('circle_membership', 'circle_membership_num', 'archipel_membership_num', [
+      'IF NEW.num IS NULL THEN',
+      '  SELECT c.num INTO NEW.num FROM circle_membership c WHERE c.circle = NEW.circle AND c.member = NEW.member LIMIT 1;',
+      '  IF NEW.num IS NULL THEN',
+      '    SELECT coalesce(max(c.num), -1) + 1 INTO NEW.num FROM circle_membership c WHERE c.circle = NEW.circle;',
+      '  END IF;',
+      'END IF;',
+    ]),
+    ...beforeInsert('vote', 'vote_num', 'archipel_vote_num', [
+      'IF NEW.member_num IS NULL THEN',
+      '  SELECT c.num INTO NEW.member_num FROM proposal p JOIN circle_membership c ON c.circle = p.circle AND c.member = NEW.member',
+      '   WHERE p.id = NEW.proposal LIMIT 1;',
+      'END IF;',
+    ]),
+    ...beforeInsert('delegation', 'delegation_num', 'archipel_delegation_num', [
+      'IF NEW.member_num IS NULL THEN',
+      '  SELECT c.num INTO NEW.member_num FROM circle_membership c WHERE c.circle = NEW.circle AND c.member = NEW.member LIMIT 1;',
+      'END IF;',
+      'IF NEW.delegate_num IS NULL THEN',
+      '  SELECT c.num INTO NEW.delegate_num FROM circle_membership c WHERE c.circle = NEW.circle AND c.member = NEW.delegate LIMIT 1;',
+      'END IF;',
+    ]),
+  ],
+  down: [
+    `DROP TRIGGER IF EXISTS delegation_num ON delegation`,
+    `DROP TRIGGER IF EXISTS vote_num ON vote`,
+    `DROP TRIGGER IF EXISTS circle_membership_num ON circle_membership`,
+    `DROP FUNCTION IF EXISTS archipel_delegation_num()`,
+    `DROP FUNCTION IF EXISTS archipel_vote_num()`,
+    `DROP FUNCTION IF EXISTS archipel_membership_num()`,
+    `ALTER TABLE delegation DROP COLUMN IF EXISTS member_num, DROP COLUMN IF EXISTS delegate_num`,
+    `ALTER TABLE vote DROP COLUMN IF EXISTS member_num`,
+    `DROP INDEX IF EXISTS circle_membership_num`,
+    `ALTER TABLE circle_membership DROP COLUMN IF EXISTS num`,
+  ],
+});

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { appendOnly, dropTables, migration, refuseTruncate } from '../migration-steps';
 import { moveInstanceKeyOut } from '../instance-key-file';
 
 // Defence in depth below the API (docs/operations.md#database-roles, #the-instance-key, #self-audit).
@@ -8,37 +8,33 @@ import { moveInstanceKeyOut } from '../instance-key-file';
 //   calls archipel_unfreeze (owner only). Rows are never updated: a freeze is inserted, and lifted
 //   by that function alone.
 // - log_audit: how far each log was re-verified, so the periodic audit reads only what is new.
-export class Defence1764700000000 implements MigrationInterface {
-  name = 'Defence1764700000000';
+export const Defence1764700000000 = migration('Defence1764700000000', {
+  up: [
+    async (q) => {
+      const [row] = (await q.query(`SELECT kid, private_jwk FROM instance_key WHERE id = 1 AND private_jwk IS NOT NULL`)) as Array<{
+        kid: string;
+        private_jwk: Record<string, string>;
+      }>;
+      if (row) {
+        moveInstanceKeyOut(row.kid, row.private_jwk);
+        // The row triggers refuse UPDATE; dropping the column is DDL, done by the owner only.
+        await q.query(`ALTER TABLE instance_key DROP COLUMN private_jwk`);
+      } else {
+        await q.query(`ALTER TABLE instance_key DROP COLUMN IF EXISTS private_jwk`);
+      }
+    },
+    refuseTruncate('instance_key'),
 
-  async up(q: QueryRunner): Promise<void> {
-    const [row] = (await q.query(`SELECT kid, private_jwk FROM instance_key WHERE id = 1 AND private_jwk IS NOT NULL`)) as Array<{
-      kid: string;
-      private_jwk: Record<string, string>;
-    }>;
-    if (row) {
-      moveInstanceKeyOut(row.kid, row.private_jwk);
-      // The row triggers refuse UPDATE; dropping the column is DDL, done by the owner only.
-      await q.query(`ALTER TABLE instance_key DROP COLUMN private_jwk`);
-    } else {
-      await q.query(`ALTER TABLE instance_key DROP COLUMN IF EXISTS private_jwk`);
-    }
-    await q.query(`CREATE TRIGGER instance_key_no_truncate BEFORE TRUNCATE ON instance_key
-                   FOR EACH STATEMENT EXECUTE FUNCTION archipel_refuse_change()`);
-
-    await q.query(`
+    `
       CREATE TABLE log_freeze (
         circle      text PRIMARY KEY,
         code        text NOT NULL,
         reason      text NOT NULL,
         detected_by text NOT NULL,
         detected_at timestamptz(3) NOT NULL DEFAULT now()
-      )`);
-    await q.query(`CREATE TRIGGER log_freeze_append_only BEFORE UPDATE OR DELETE ON log_freeze
-                   FOR EACH ROW EXECUTE FUNCTION archipel_refuse_change()`);
-    await q.query(`CREATE TRIGGER log_freeze_no_truncate BEFORE TRUNCATE ON log_freeze
-                   FOR EACH STATEMENT EXECUTE FUNCTION archipel_refuse_change()`);
-    await q.query(`
+      )`,
+    ...appendOnly('log_freeze'),
+    `
       CREATE TABLE log_audit (
         circle           text PRIMARY KEY,
         size             bigint NOT NULL,
@@ -48,10 +44,10 @@ export class Defence1764700000000 implements MigrationInterface {
         frontier         bytea[] NOT NULL,
         full_pass_at     timestamptz(3) NOT NULL,
         audited_at       timestamptz(3) NOT NULL
-      )`);
+      )`,
     // The operator's one way to lift a freeze, after restoring the log or accepting its state; it
     // also forgets the log's audit so the next pass re-verifies it from its first entry.
-    await q.query(`
+    `
       CREATE FUNCTION archipel_unfreeze(log text) RETURNS boolean LANGUAGE plpgsql AS $$
       DECLARE lifted boolean;
       BEGIN
@@ -61,15 +57,13 @@ export class Defence1764700000000 implements MigrationInterface {
         ALTER TABLE log_freeze ENABLE TRIGGER log_freeze_append_only;
         DELETE FROM log_audit WHERE circle = log;
         RETURN lifted;
-      END $$`);
-    await q.query(`REVOKE EXECUTE ON FUNCTION archipel_unfreeze(text) FROM PUBLIC`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP FUNCTION IF EXISTS archipel_unfreeze(text)`);
-    await q.query(`DROP TABLE IF EXISTS log_audit`);
-    await q.query(`DROP TABLE IF EXISTS log_freeze`);
-    await q.query(`DROP TRIGGER IF EXISTS instance_key_no_truncate ON instance_key`);
-    await q.query(`ALTER TABLE instance_key ADD COLUMN IF NOT EXISTS private_jwk jsonb`);
-  }
-}
+      END $$`,
+    `REVOKE EXECUTE ON FUNCTION archipel_unfreeze(text) FROM PUBLIC`,
+  ],
+  down: [
+    `DROP FUNCTION IF EXISTS archipel_unfreeze(text)`,
+    ...dropTables(['log_audit', 'log_freeze']),
+    `DROP TRIGGER IF EXISTS instance_key_no_truncate ON instance_key`,
+    `ALTER TABLE instance_key ADD COLUMN IF NOT EXISTS private_jwk jsonb`,
+  ],
+});

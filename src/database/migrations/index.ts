@@ -10,6 +10,7 @@ import { Defence1764700000000 } from './1764700000000-defence';
 import { MemberKeys1764600000000 } from './1764600000000-member-keys';
 import { Witnessing1764610000000 } from './1764610000000-witnessing';
 import { Federation1764800000000 } from './1764800000000-federation';
+import { HeadFillfactor1764850000000 } from './1764850000000-head-fillfactor';
 
 /** Every migration, in order. Schema changes go through here only (never `synchronize`). */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   Witnessing1764610000000,
   Defence1764700000000,
   Federation1764800000000,
+  HeadFillfactor1764850000000,
 ];

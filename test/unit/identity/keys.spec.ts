@@ -3,13 +3,14 @@ import fc from 'fast-check';
 import { generateKeyPairSync } from 'node:crypto';
 import vector from '../../fixtures/vectors/rfc8037.json';
 import {
+  importRawPublicKey,
   isEd25519PublicJwk,
   memberIdOf,
   publicKeyFromJwk,
   PublicKeyCache,
 } from '../../../src/core/formats/keys';
 import { StatementSigner } from '../../../src/core/formats/statement-signer';
-import { cryptoProvider, toBase64url } from '../../../src/core/crypto/crypto';
+import { cryptoProvider, pureJsCrypto, toBase64url, useCrypto, utf8, verifyEd25519 } from '../../../src/core/crypto/crypto';
 
 const publicVectorJwk = { kty: 'OKP' as const, crv: 'Ed25519' as const, x: vector.jwk.x };
 
@@ -107,5 +108,41 @@ describe('PublicKeyCache', () => {
 
   it('publicKeyFromJwk refuses a private JWK', () => {
     expect(() => publicKeyFromJwk(vector.jwk as never)).toThrow(TypeError);
+  });
+});
+
+describe('importRawPublicKey', () => {
+  const alice = StatementSigner.generate();
+  const bob = StatementSigner.generate();
+  const message = utf8('a checkpoint');
+  const signature = alice.signBytes(message);
+
+  it('imports a raw key once: the same handle for the same bytes, another for another key', () => {
+    const first = importRawPublicKey(alice.rawPublicKey);
+    expect(importRawPublicKey(Uint8Array.from(alice.rawPublicKey))).toBe(first);
+    expect(Buffer.from(cryptoProvider().exportPublicKey(first))).toEqual(Buffer.from(alice.rawPublicKey));
+    expect(verifyEd25519(first, message, signature)).toBe(true);
+    const other = importRawPublicKey(bob.rawPublicKey);
+    expect(other).not.toBe(first);
+    expect(verifyEd25519(other, message, signature)).toBe(false);
+  });
+
+  it('refuses a key that is not 32 bytes, every time', () => {
+    expect(() => importRawPublicKey(alice.rawPublicKey.subarray(1))).toThrow(TypeError);
+    expect(() => importRawPublicKey(alice.rawPublicKey.subarray(1))).toThrow(TypeError);
+  });
+
+  it('gives a handle of the provider installed now, not one cached for another', () => {
+    const before = cryptoProvider();
+    const nodeHandle = importRawPublicKey(alice.rawPublicKey);
+    useCrypto(pureJsCrypto);
+    try {
+      const nobleHandle = importRawPublicKey(alice.rawPublicKey);
+      expect(nobleHandle).not.toBe(nodeHandle);
+      expect(verifyEd25519(nobleHandle, message, signature)).toBe(true);
+    } finally {
+      useCrypto(before);
+    }
+    expect(importRawPublicKey(alice.rawPublicKey)).toBe(nodeHandle);
   });
 });
