@@ -4,28 +4,13 @@
 // phone's key; the phone can no longer act and says why. Then a new phone recovers her identity
 // with the recovery words shown at registration, revoking the others; the recovery key itself is
 // refused for anything but key changes. No request ever carries a private key or the words.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { mnemonicToEntropy } from '@scure/bip39';
 import { wordlist as english } from '@scure/bip39/wordlists/english';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { StatementSigner } from '../../src/core/formats/statement-signer';
 import { startTestApp, TestApp } from '../support/app';
-import { axeViolations, describeWithChromium, launchChromium, memberBrowser, MemberBrowser } from '../support/browser';
+import { describeWithChromium, launchChromium, memberBrowser, MemberBrowser, noAxeViolations, shot } from '../support/browser';
 import { describeWithServer } from '../support/database-urls';
-
-const SCREENSHOTS = process.env.ARCHIPEL_SCREENSHOTS;
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-async function noAxeViolations(page: Page, what: string): Promise<void> {
-  const violations = await axeViolations(page);
-  expect({ page: what, violations }).toEqual({ page: what, violations: [] });
-}
 
 describeWithServer('web app: keys over time', () => {
   describeWithChromium('one member, several devices', () => {

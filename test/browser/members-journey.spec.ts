@@ -4,20 +4,10 @@
 // delegate, open a motion, vote, watch the live tally move on the other member's page, see the
 // tally close and its receipt in the parent, audit the log in the page, and see a tampered log
 // fail. Alice's browser speaks English, Bob's French (the language comes from the browser).
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestApp, TestApp } from '../support/app';
-import { axeViolations, describeWithChromium, launchChromium, memberBrowser, MemberBrowser } from '../support/browser';
+import { describeWithChromium, launchChromium, memberBrowser, MemberBrowser, noAxeViolations, shot } from '../support/browser';
 import { describeWithServer } from '../support/database-urls';
-
-const SCREENSHOTS = process.env.ARCHIPEL_SCREENSHOTS; // a folder: save the main pages there
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 async function register(m: MemberBrowser, url: string, name: string, submit: RegExp, done: RegExp): Promise<string> {
   await m.page.goto(url);
@@ -29,11 +19,6 @@ async function register(m: MemberBrowser, url: string, name: string, submit: Reg
   await m.page.getByRole('button', { name: done }).click();
   await m.page.goto(`${url}/me`);
   return (await m.page.getByTestId('my-id').textContent())!.trim();
-}
-
-async function noAxeViolations(page: Page, what: string): Promise<void> {
-  const violations = await axeViolations(page);
-  expect({ page: what, violations }).toEqual({ page: what, violations: [] });
 }
 
 describeWithServer('web app', () => {

@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 // Browser tests drive Debian's Chromium (`apt-get install chromium`) through playwright-core;
 // Playwright's own browser download is not used. Without Chromium the tests are skipped, saying so.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -51,4 +52,18 @@ export async function axeViolations(page: Page): Promise<Array<{ id: string; hel
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.length }));
   });
+}
+
+/** No axe-core violation on the page as it is now (the page named in the failure). */
+export async function noAxeViolations(page: Page, what: string): Promise<void> {
+  const violations = await axeViolations(page);
+  expect({ page: what, violations }).toEqual({ page: what, violations: [] });
+}
+
+/** With ARCHIPEL_SCREENSHOTS=<folder>, the whole page saved there as <name>.png (the docs' screenshots). */
+export async function shot(page: Page, name: string): Promise<void> {
+  const folder = process.env.ARCHIPEL_SCREENSHOTS;
+  if (!folder) return;
+  mkdirSync(folder, { recursive: true });
+  await page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
 }
