@@ -77,9 +77,20 @@ function failureLine(f: VerifyFailed): string {
 }
 
 /** `archipel …` with `argv` the arguments after the program name; resolves to the exit status. */
+/** A circle or proposal id (22 characters) or a member or key id (43) that starts with "-". */
+const DASH_ID = /^-(?:[A-Za-z0-9_-]{20}[AQgw]|[A-Za-z0-9_-]{41}[AEIMQUYcgkosw048])$/;
+
+function allCommands(c: Command): Command[] {
+  return [c, ...c.commands.flatMap(allCommands)];
+}
+
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const ctx = new CliContext(io);
   const program = buildProgram(ctx);
+  // One id in 64 starts with "-" (base64url): given as an argument, it reads as an unknown option.
+  // When one is there, the commands take unknown "options" as arguments for this run (a mistyped
+  // option then fails as a bad argument instead).
+  if (argv.some((a) => DASH_ID.test(a))) for (const c of allCommands(program)) c.allowUnknownOption();
   const json = argv.includes('--json');
   const langFlag = argv.indexOf('--lang');
   const tr = langFlag >= 0 ? new CliContext({ ...io, env: { LANG: argv[langFlag + 1] } }).t() : ctx.t();

@@ -74,3 +74,14 @@ describe('watch lines', () => {
     expect(entryLineOf(line)).toMatchObject({ seq: 7, type: 'vote.cast', kid: key.id, body: { choice: 'yes' } });
   });
 });
+
+describe('an id that starts with "-" (one in 64, base64url)', () => {
+  it('is taken as an argument, not as an unknown option', async () => {
+    const { runCli } = await import('../../../src/cli/program');
+    let err = '';
+    const io = { stdout: { write: () => true }, stderr: { write: (s: string) => ((err += s), true) }, env: { XDG_CONFIG_HOME: '/nonexistent-archipel-test' } };
+    const status = await runCli(['vote', '-bCdEfGhIjKlMnOpQrStUw', 'no'], io as never);
+    expect(err).not.toMatch(/unknown option/);
+    expect(status).toBe(5); // no profile: it got as far as acting
+  });
+});
