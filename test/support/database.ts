@@ -27,21 +27,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   } finally {
     await admin.end();
   }
-  return {
-    url: withDatabase(name),
-    ownerUrl: asRole(withDatabase(name), OWNER_ROLE),
-    serviceUrl: asRole(withDatabase(name), SERVICE_ROLE),
-    name,
-    async drop() {
-      const c = new Client({ connectionString: adminUrl() });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
+  return testDatabase(name);
 }
 
 /** An empty database owned by the owner role (no migrations): a restore's target. */
@@ -54,6 +40,11 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
   } finally {
     await admin.end();
   }
+  return testDatabase(name);
+}
+
+/** The URLs of database `name` as each role, and how to drop it. */
+function testDatabase(name: string): TestDatabase {
   return {
     url: withDatabase(name),
     ownerUrl: asRole(withDatabase(name), OWNER_ROLE),
