@@ -129,7 +129,7 @@ describeWithServer('web app', () => {
       await b.goto(`${url}/proposals/${proposal}`);
       const bobTally = b.getByTestId('tally-summary');
       await expect(bobTally.textContent()).resolves.toContain('Oui 0');
-      await b.locator('canvas').waitFor();
+      await b.locator('canvas[role="img"]').waitFor(); // the tally chart (the delegation graph draws canvases of its own)
       console.log(`proposal page with its tally rendered ${Date.now() - opening} ms after navigation (2 members; not a benchmark)`);
       await b.waitForTimeout(300); // the event stream is open once the page has rendered
       await a.getByRole('button', { name: 'Vote', exact: true }).click();
