@@ -28,6 +28,8 @@ export interface GlobalOptions {
 
 /** A member acting through one profile. */
 export interface Acting {
+  /** her messages, in the language of --lang or her locale */
+  t: Translate;
   profile: Profile;
   signer: StatementSigner;
   api: Api;
@@ -73,7 +75,7 @@ export class CliContext {
 
   acting(cmd: Command): Acting {
     const profile = this.profile(cmd);
-    return { profile, signer: StatementSigner.fromPrivateJwk(profile.key), api: new Api(profile.instance) };
+    return { t: this.t(cmd), profile, signer: StatementSigner.fromPrivateJwk(profile.key), api: new Api(profile.instance) };
   }
 
   /** Prints `value` as JSON with --json, else the readable text. */

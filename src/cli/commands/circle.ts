@@ -94,7 +94,7 @@ export function circleCommand(ctx: CliContext): Command {
     .description('The circles you are a member of, and invitations waiting for you.')
     .action(async (_opts: unknown, cmd: Command) => {
       const a = ctx.acting(cmd);
-      const t = ctx.t(cmd);
+      const { t } = a;
       const m = encodeURIComponent(a.profile.member);
       const [mine, invitations] = await Promise.all([
         a.api.get<{ items: CircleItem[] }>(`/api/v1/members/${m}/circles`),

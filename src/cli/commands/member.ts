@@ -199,8 +199,7 @@ export function keyCommand(ctx: CliContext): Command {
     .description('Add a key for another device, signed by this one.')
     .option('--out <file>', "where to write the new device's profile (mode 0600)")
     .action(async (opts: { out?: string }, cmd: Command) => {
-      const t = ctx.t(cmd);
-      const { profile, signer, api } = ctx.acting(cmd);
+      const { t, profile, signer, api } = ctx.acting(cmd);
       const fresh = StatementSigner.generate();
       const appended = await api.post(signKeyStatement(signer, { type: 'member.key.add', body: { member: profile.member, jwk: fresh.publicJwk } }));
       const device: Profile = { ...profile, key: fresh.exportPrivateJwk() };
@@ -222,8 +221,7 @@ export function keyCommand(ctx: CliContext): Command {
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--words-file <file>', 'sign with the recovery key (its words in this file, - for standard input) instead of this device')
     .action(async (kid: string, opts: { yes?: boolean; wordsFile?: string }, cmd: Command) => {
-      const t = ctx.t(cmd);
-      const { profile, signer, api } = ctx.acting(cmd);
+      const { t, profile, signer, api } = ctx.acting(cmd);
       if (!opts.yes && ctx.io.interactive) {
         const { default: confirm } = await import('@inquirer/confirm');
         if (!(await confirm({ message: t('key.confirmRevoke', { kid }), default: false }))) {
@@ -282,8 +280,7 @@ export function keyCommand(ctx: CliContext): Command {
     .description('Replace your recovery key (lost or seen words): new words, shown once and written to a file.')
     .option('--words-file <file>', 'sign with the current recovery key (its words in this file, - for standard input) instead of this device')
     .action(async (opts: { wordsFile?: string }, cmd: Command) => {
-      const t = ctx.t(cmd);
-      const { profile, signer, api } = ctx.acting(cmd);
+      const { t, profile, signer, api } = ctx.acting(cmd);
       const by = await keySigner(ctx, cmd, opts.wordsFile, signer);
       const seed = randomBytes(32);
       const recovery = StatementSigner.fromSeed(seed);

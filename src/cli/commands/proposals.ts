@@ -75,7 +75,7 @@ export function proposeCommand(ctx: CliContext): Command {
 
   const open = async (cmd: Command, o: Common, extra: Record<string, unknown>, kind: string): Promise<void> => {
     const a = ctx.acting(cmd);
-    const t = ctx.t(cmd);
+    const { t } = a;
     if (o.circle === undefined) throw new UsageError('--circle is required');
     if (o.title === undefined) throw new UsageError('--title is required');
     if (o.closesIn === undefined) throw new UsageError('--closes-in is required (e.g. 3d)');

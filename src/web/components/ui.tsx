@@ -123,35 +123,36 @@ export function CopyField({ id, label, value }: { id: string; label: string; val
   );
 }
 
+/**
+ * How a form runs: its own `action` (with the notice `done` once it succeeded), or, when another
+ * button shares its state (a retract beside a vote), the `status` and `onSubmit` of a useAction().
+ */
+type Runs = { action: () => Promise<unknown>; done?: string } | { status: ActionState; onSubmit: () => void };
+
 /** A panel form run as one action: its fields, its submit button (off while pending), what became of it. */
-export function ActionForm({
-  status,
-  onSubmit,
-  submit,
-  disabled = false,
-  noValidate = false,
-  bare = false,
-  after,
-  children,
-}: {
-  status: ActionState;
-  onSubmit: () => void;
-  submit: string;
-  disabled?: boolean;
-  noValidate?: boolean;
-  /** inside a panel already: no panel of its own */
-  bare?: boolean;
-  /** beside the submit button (another action of the form) */
-  after?: ComponentChildren;
-  children: ComponentChildren;
-}) {
+export function ActionForm(
+  props: Runs & {
+    submit: string;
+    disabled?: boolean;
+    noValidate?: boolean;
+    /** inside a panel already: no panel of its own */
+    bare?: boolean;
+    /** beside the submit button (another action of the form) */
+    after?: ComponentChildren;
+    children: ComponentChildren;
+  },
+) {
+  const { submit, disabled = false, noValidate = false, bare = false, after, children } = props;
+  const [run, own] = useAction();
+  const status = 'status' in props ? props.status : own;
   return (
     <form
       class={bare ? undefined : 'panel'}
       noValidate={noValidate}
       onSubmit={(e) => {
         e.preventDefault();
-        onSubmit();
+        if ('action' in props) void run(props.action, props.done);
+        else props.onSubmit();
       }}
     >
       {children}

@@ -25,20 +25,18 @@ export interface Identity {
 }
 
 const store = createStore('archipel', 'identity');
-const KEY = 'me';
-const PENDING = 'pending-device';
 
-export async function loadIdentity(): Promise<Identity | null> {
-  return (await get<Identity>(KEY, store)) ?? null;
+/** One record of this browser's IndexedDB store: read (null when absent), written, deleted. */
+function slot<T>(key: string) {
+  return {
+    load: async (): Promise<T | null> => (await get<T>(key, store)) ?? null,
+    save: (value: T): Promise<void> => set(key, value, store),
+    forget: (): Promise<void> => del(key, store),
+  };
 }
 
-export async function saveIdentity(me: Identity): Promise<void> {
-  await set(KEY, me, store);
-}
-
-export async function forgetIdentity(): Promise<void> {
-  await del(KEY, store);
-}
+/** Her identity on this device. */
+export const { load: loadIdentity, save: saveIdentity, forget: forgetIdentity } = slot<Identity>('me');
 
 /** The id of the key this device signs with (SPEC §11: the `kid` of its statements). */
 export function kidOf(me: Pick<Identity, 'publicJwk'>): string {
@@ -60,17 +58,7 @@ export async function newDeviceKey(): Promise<DeviceKey> {
 }
 
 /** The key of a device waiting to be added by another (kept across reloads until it is). */
-export async function loadPendingDevice(): Promise<DeviceKey | null> {
-  return (await get<DeviceKey>(PENDING, store)) ?? null;
-}
-
-export async function savePendingDevice(key: DeviceKey): Promise<void> {
-  await set(PENDING, key, store);
-}
-
-export async function forgetPendingDevice(): Promise<void> {
-  await del(PENDING, store);
-}
+export const { load: loadPendingDevice, save: savePendingDevice, forget: forgetPendingDevice } = slot<DeviceKey>('pending-device');
 
 /** Sign one statement with her key (the same payload and header code as the server's signer). */
 export function signAs<T extends StatementType>(me: Pick<Identity, 'privateKey' | 'publicJwk'>, type: T, circle: string | null, body: BodyOf<T>, opts?: SignOptions): Promise<string> {

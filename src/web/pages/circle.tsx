@@ -6,7 +6,7 @@ import { ActionForm, ActionStatus, MemberName, MemberOptions, RadioChoice, Show,
 import { CreateCircle } from './home';
 import { countdown, formatCountdown, proposalHref, shortId } from '../lib/format';
 import { delegationScope, kindsFor, proposalBody, type ProposalForm, type ScopeChoice } from '../lib/forms';
-import { PARAM_NAMES, REGIMES, type ProposalKind, type RegimeName } from '../../core/formats/vocabulary';
+import { PARAM_NAMES, REGIMES, type RegimeName } from '../../core/formats/vocabulary';
 import { useLocation, useRoute } from 'preact-iso';
 import { DelegationGraph } from '../components/delegation-graph';
 import { loadCursor } from '../lib/cursor';
@@ -167,7 +167,6 @@ function OpenProposal({ circle, proposals }: { circle: Circle; proposals: Propos
   const amendable = proposals.filter((p) => p.kind === 'motion' && p.status === 'amending');
   const [form, setForm] = useState<ProposalForm>({ kind: 'motion', title: '', text: '', topic: '', minutes: 60, regime: 'unanimity' });
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [run, status] = useAction();
   const set = (patch: Partial<ProposalForm>) => setForm({ ...form, ...patch });
   const target = amendable.find((p) => p.id === form.target);
   const field = (name: keyof ProposalForm, label: string, input: preact.JSX.Element) => (
@@ -184,48 +183,39 @@ function OpenProposal({ circle, proposals }: { circle: Circle; proposals: Propos
   const text = (name: 'title' | 'topic' | 'find' | 'replace' | 'member' | 'name') => (
     <input id={`p-${name}`} value={(form[name] as string) ?? ''} aria-invalid={!!errors[name]} onInput={(e) => set({ [name]: e.currentTarget.value })} />
   );
+  /** one of `options`, each a value and its label */
+  const choose = (name: 'kind' | 'target' | 'regime', options: [string, string][]) => (
+    <select id={`p-${name}`} value={form[name] ?? ''} onChange={(e) => set({ [name]: e.currentTarget.value })}>
+      {options.map(([value, label]) => (
+        <option key={value} value={value}>
+          {label}
+        </option>
+      ))}
+    </select>
+  );
+  const open = async () => {
+    const built = proposalBody({ ...form, targetText: target?.text, targetAmendmentsCloseAt: target?.amendmentsCloseAt }, Date.now());
+    if (!built.ok) return setErrors(Object.fromEntries(built.errors.map((x) => [x.field, t(`form.${x.key}`)])));
+    setErrors({});
+    const res = await act(me!, 'proposal.open', circle.id, built.value);
+    route(`/proposals/${res.id}`);
+  };
   return (
-    <ActionForm
-      status={status}
-      submit={t('proposal.submit')}
-      noValidate
-      onSubmit={() => {
-        const built = proposalBody({ ...form, targetText: target?.text, targetAmendmentsCloseAt: target?.amendmentsCloseAt }, Date.now());
-        if (!built.ok) {
-          setErrors(Object.fromEntries(built.errors.map((x) => [x.field, t(`form.${x.key}`)])));
-          return;
-        }
-        setErrors({});
-        void run(async () => {
-          const res = await act(me!, 'proposal.open', circle.id, built.value);
-          route(`/proposals/${res.id}`);
-        });
-      }}
-    >
+    <ActionForm submit={t('proposal.submit')} noValidate action={open}>
       <h2>{t('circle.open')}</h2>
       {field(
         'kind',
         t('proposal.kind'),
-        <select id="p-kind" value={form.kind} onChange={(e) => set({ kind: e.currentTarget.value as ProposalKind })}>
-          {kindsFor(circle.regime, amendable.length > 0).map((k) => (
-            <option key={k} value={k}>
-              {t(`kinds.${k}`)}
-            </option>
-          ))}
-        </select>,
+        choose(
+          'kind',
+          kindsFor(circle.regime, amendable.length > 0).map((k) => [k, t(`kinds.${k}`)]),
+        ),
       )}
       {form.kind === 'amendment' &&
         field(
           'target',
           t('proposal.target'),
-          <select id="p-target" value={form.target ?? ''} onChange={(e) => set({ target: e.currentTarget.value })}>
-            <option value="">—</option>
-            {amendable.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.title}
-              </option>
-            ))}
-          </select>,
+          choose('target', [['', '—'], ...amendable.map((p): [string, string] => [p.id, p.title])]),
         )}
       {form.kind === 'amendment' && target && <blockquote class="target-text">{target.text}</blockquote>}
       {field('title', t('proposal.title'), text('title'))}
@@ -237,13 +227,10 @@ function OpenProposal({ circle, proposals }: { circle: Circle; proposals: Propos
         field(
           'regime',
           t('proposal.newRegime'),
-          <select id="p-regime" value={form.regime} onChange={(e) => set({ regime: e.currentTarget.value as RegimeName })}>
-            {REGIMES.map((r) => (
-              <option key={r} value={r}>
-                {t(`regimes.${r}`)}
-              </option>
-            ))}
-          </select>,
+          choose(
+            'regime',
+            REGIMES.map((r) => [r, t(`regimes.${r}`)]),
+          ),
         )}
       {form.kind === 'membership' &&
         field(
@@ -349,9 +336,8 @@ function Cursor({ circle }: { circle: Circle }) {
   const mine = view.state === 'ready' ? view.value.positions.get(me!.id) : undefined;
   const [position, setPosition] = useState<RegimeName | null>(null);
   const chosen = position ?? mine ?? circle.regime;
-  const [run, status] = useAction();
   return (
-    <ActionForm status={status} submit={t('cursor.save')} onSubmit={() => run(() => act(me!, 'regime.position', circle.id, { position: chosen }), t('cursor.saved'))}>
+    <ActionForm action={() => act(me!, 'regime.position', circle.id, { position: chosen })} done={t('cursor.saved')} submit={t('cursor.save')}>
       <h2>{t('cursor.title')}</h2>
       <p class="muted">{t('cursor.intro')}</p>
       <p>{t('cursor.current', { regime: t(`regimes.${circle.regime}`) })}</p>
@@ -386,9 +372,8 @@ function Invite({ circle }: { circle: string }) {
   const t = useT();
   const { me } = useSession();
   const [member, setMember] = useState('');
-  const [run, status] = useAction();
   return (
-    <ActionForm status={status} submit={t('circle.inviteSubmit')} disabled={member.trim() === ''} onSubmit={() => run(() => act(me!, 'member.invite', circle, { member: member.trim() }), t('circle.invited'))}>
+    <ActionForm action={() => act(me!, 'member.invite', circle, { member: member.trim() })} done={t('circle.invited')} submit={t('circle.inviteSubmit')} disabled={member.trim() === ''}>
       <h2>{t('circle.invite')}</h2>
       <label for="invite-id">{t('circle.inviteId')}</label>
       <input id="invite-id" value={member} onInput={(e) => setMember(e.currentTarget.value)} />

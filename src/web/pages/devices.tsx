@@ -82,21 +82,14 @@ export function AddDevice({ initial = '' }: { initial?: string }) {
   const t = useT();
   const { me } = useSession();
   const [code, setCode] = useState(initial);
-  const [run, status] = useAction();
   const jwk = parseDeviceCode(code);
+  const add = async () => {
+    if (!jwk) throw new KeyError('DEVICE_CODE_BAD');
+    await addDevice(me!, jwk);
+    setCode('');
+  };
   return (
-    <ActionForm
-      status={status}
-      submit={t('keys.addSubmit')}
-      disabled={code.trim() === ''}
-      onSubmit={() =>
-        run(async () => {
-          if (!jwk) throw new KeyError('DEVICE_CODE_BAD');
-          await addDevice(me!, jwk);
-          setCode('');
-        }, t('keys.added'))
-      }
-    >
+    <ActionForm action={add} done={t('keys.added')} submit={t('keys.addSubmit')} disabled={code.trim() === ''}>
       <h2>{t('keys.addTitle')}</h2>
       <p class="muted">{t('keys.addIntro')}</p>
       <label for="device-code">{t('keys.code')}</label>
@@ -218,22 +211,15 @@ export function Recover() {
   const { setMe } = useSession();
   const [text, setText] = useState('');
   const [revokeOthers, setRevokeOthers] = useState(true);
-  const [run, status] = useAction();
+  const recover = async () => {
+    const recovery = recoverySignerFrom(text);
+    if (!recovery) throw new KeyError('RECOVERY_WORDS_BAD');
+    const { me } = await recoverWith(recovery, revokeOthers);
+    setText('');
+    setMe(me);
+  };
   return (
-    <ActionForm
-      status={status}
-      submit={t('keys.recoverSubmit')}
-      disabled={text.trim() === ''}
-      onSubmit={() =>
-        run(async () => {
-          const recovery = recoverySignerFrom(text);
-          if (!recovery) throw new KeyError('RECOVERY_WORDS_BAD');
-          const { me } = await recoverWith(recovery, revokeOthers);
-          setText('');
-          setMe(me);
-        })
-      }
-    >
+    <ActionForm action={recover} submit={t('keys.recoverSubmit')} disabled={text.trim() === ''}>
       <h2>{t('keys.recoverTitle')}</h2>
       <p class="muted">{t('keys.recoverIntro')}</p>
       <label for="recovery-words">{t('keys.words')}</label>

@@ -56,20 +56,13 @@ export function CreateCircle({ parent }: { parent?: string }) {
   const { route } = useLocation();
   const [name, setName] = useState('');
   const [regime, setRegime] = useState<RegimeName>('amendment');
-  const [run, status] = useAction();
   const idPrefix = parent ? 'sub' : 'new';
+  const create = async () => {
+    const res = await act(me!, 'circle.create', null, { name: name.trim(), regime, ...(parent ? { parent } : {}) });
+    route(`/circles/${res.id}`);
+  };
   return (
-    <ActionForm
-      status={status}
-      submit={t('circle.create')}
-      disabled={name.trim() === ''}
-      onSubmit={() =>
-        run(async () => {
-          const res = await act(me!, 'circle.create', null, { name: name.trim(), regime, ...(parent ? { parent } : {}) });
-          route(`/circles/${res.id}`);
-        })
-      }
-    >
+    <ActionForm action={create} submit={t('circle.create')} disabled={name.trim() === ''}>
       <h2>{parent ? t('circle.createSub') : t('home.create')}</h2>
       <label for={`${idPrefix}-name`}>{t('circle.name')}</label>
       <input id={`${idPrefix}-name`} required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
