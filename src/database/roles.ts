@@ -6,7 +6,7 @@
 import { DataSource } from 'typeorm';
 
 /** Append-only tables: the service reads and inserts, nothing more. */
-export const APPEND_ONLY_TABLES = ['log_entry', 'merkle_node', 'checkpoint', 'instance_key', 'log_freeze', 'witness_evidence', 'peer_evidence'] as const;
+export const APPEND_ONLY_TABLES = ['log_entry', 'merkle_node', 'checkpoint', 'instance_key', 'log_freeze', 'witness_evidence', 'peer_evidence', 'proposal_population'] as const;
 
 /** Tables the service updates in place but never deletes from. */
 const UPDATED_NOT_DELETED = ['log_head', 'log_audit'] as const;

@@ -34,7 +34,7 @@ import { EntryRow, LedgerRepository, LogHead } from './ledger.repository';
 import { BatchScheduler } from './batch-scheduler';
 import { HeadCheck, IntegrityRepository } from './integrity.repository';
 import { checkHead, checkSignedCheckpoint, HeadProblem } from '../core/verify/head-check';
-import { jobItem } from './job-requests';
+import { jobItems } from './job-requests';
 
 export type { SystemDraft };
 
@@ -288,7 +288,7 @@ export class LedgerWriter {
               placed.push({ effect, circle: follow.circle, seq: placedAt.seq });
             }
           }
-          for (const job of decision.jobs ?? []) jobs.push(jobItem(job, entry.seq, now));
+          for (const job of decision.jobs ?? []) jobs.push(...jobItems(job, entry.seq, now));
           const id = genesis || payload.type === 'proposal.open' ? { id: derivedId(ctx.jws) } : {};
           outcomes.push({ ok: true, result: { circle: target, seq: entry.seq, leaf: entry.leaf, ...id } });
         } catch (error) {

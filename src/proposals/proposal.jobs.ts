@@ -1,5 +1,6 @@
 // SPEC §9: close and tally each proposal at its deadline — a delayed job per proposal, re-created
 // on worker start for anything not yet tallied (Redis keeps nothing that PostgreSQL does not).
+// And, at the opening, the snapshot of a big circle's eligible members for that tally.
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { HandlesJob, JobHandlerRegistry } from '../queue/job-handlers';
@@ -34,6 +35,12 @@ export class ProposalJobs implements OnModuleInit {
       }
       throw error;
     }
+  }
+
+  @HandlesJob(JobName.SnapshotPopulation)
+  async population({ proposal }: JobPayloads[JobName.SnapshotPopulation]): Promise<void> {
+    const kept = await this.proposals.snapshotPopulation(proposal);
+    if (kept) this.logger.log(`Kept the ${kept} eligible members of ${proposal} for its tally`);
   }
 
   /** Enqueue a close job for every proposal without a tally; natural ids make this idempotent. */

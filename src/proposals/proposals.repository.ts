@@ -6,7 +6,7 @@ import type { PlacedEffect } from '../ledger/effect-projector';
 import type { ProposalRow } from './proposal-row';
 import { unzipPairs, type LoadedDelegation, type StateNeeds } from '../core/rules/batch-state';
 import type { Effect, ProposalState, Scope, ScopeKind } from '../core/rules/state';
-import { loadTallyArrays, tallyLoaded, type LoadedTallyArrays, type TallyLoaderProposal } from './tally-loader';
+import { loadTallyArrays, snapshotPopulation, tallyLoaded, type LoadedTallyArrays, type TallyLoaderProposal } from './tally-loader';
 import type { TallyResultBody } from '../core/governance/tally';
 
 type Queryable = Pick<EntityManager, 'query'>;
@@ -282,6 +282,11 @@ export class ProposalsRepository {
    */
   tallyArrays(p: TallyLoaderProposal, at: number, m?: EntityManager): Promise<LoadedTallyArrays> {
     return loadTallyArrays(m ?? this.ds, p, at);
+  }
+
+  /** Keeps a big circle's members at the opening of `proposal` for its tallies (tally-loader.ts); how many, 0 for none. */
+  snapshotPopulation(proposal: string): Promise<number> {
+    return snapshotPopulation(this.ds, proposal);
   }
 
   /** The tally.result body of what tallyArrays loaded: countArrays, then the ids of cycle members read on `m`. */

@@ -41,6 +41,11 @@ export class ProposalsService {
     private readonly ledger: LedgerRepository,
   ) {}
 
+  /** Keep a big circle's eligible members at the opening of `proposal`, for its tallies; how many (0: none kept). */
+  snapshotPopulation(proposal: string): Promise<number> {
+    return this.proposals.snapshotPopulation(proposal);
+  }
+
   /** Tally a proposal past its deadline and append the result; idempotent (null: already closed). */
   async close(id: string, now = this.clock.now()): Promise<AppendResult | null> {
     const proposal = await this.proposals.proposal(id);

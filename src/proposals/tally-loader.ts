@@ -52,7 +52,7 @@ export interface LoadedTallyArrays {
 
 const now = () => performance.now();
 
-const Part = { Members: 0, Votes: 1, Delegations: 2 } as const;
+const Part = { Members: 0, Votes: 1, Delegations: 2, Population: 3 } as const;
 type Part = (typeof Part)[keyof typeof Part];
 
 // One statement, so one snapshot. Each list is a separate row (a separate protocol message) and a
@@ -66,11 +66,18 @@ type Part = (typeof Part)[keyof typeof Part];
 // scans cost twice as much at a million members). A member with no number is no member of the
 // circle, so never eligible: her rows are left out; a delegate with no number is -1, never eligible
 // either. The members' row also gives the highest number and the count, to size the arrays.
+// Eligible members are frozen at the opening (SPEC §5.1): where the snapshot taken then exists
+// (snapshotPopulation: runs of consecutive numbers), it is read instead of the memberships, whose
+// scan PostgreSQL then skips (the NOT EXISTS is one uncorrelated test, evaluated once before it).
 export const LOAD_SQL = `
-  SELECT ${Part.Members} AS part, encode(string_agg(int4send(num), ''), 'base64') AS list, NULL AS topic, NULL AS circle,
-         max(num) AS top, count(*)::int AS count
+  SELECT ${Part.Population} AS part, encode(runs, 'base64') AS list, NULL AS topic, NULL AS circle, top, count
+    FROM proposal_population
+   WHERE proposal = $4
+  UNION ALL
+  SELECT ${Part.Members}, encode(string_agg(int4send(num), ''), 'base64'), NULL, NULL, max(num), count(*)::int
     FROM circle_membership
    WHERE circle = $1 AND joined_seq < $2 AND (left_seq IS NULL OR left_seq > $2)
+     AND NOT EXISTS (SELECT 1 FROM proposal_population WHERE proposal = $4)
   UNION ALL
   SELECT ${Part.Votes}, encode(string_agg(int4send(member_num) || int4send(coalesce(array_position($3::text[], choice) - 1, -1)), ''), 'base64'),
          NULL, NULL, NULL, count(*)::int
@@ -132,18 +139,25 @@ export async function loadTallyArrays(source: TallySource, proposal: TallyLoader
   const t1 = now();
 
   // Eligible members: a number read twice (two overlapping membership rows) is indexed once.
-  const top = part(Part.Members).top ?? -1;
+  const snapshot = rows.find((r) => r.part === Part.Population);
+  const members = snapshot ?? part(Part.Members);
+  const top = members.top ?? -1;
   const indexOfNumber = new Int32Array(top + 1).fill(-1);
-  const read = int32sFromBase64(part(Part.Members).list);
-  const eligible = new Int32Array(read.length);
+  const read = int32sFromBase64(members.list);
+  const eligible = new Int32Array(snapshot ? members.count : read.length);
   let n = 0;
-  for (let k = 0; k < read.length; k++) {
-    const num = read[k];
+  const index = (num: number) => {
     if (!(num >= 0 && num <= top)) throw new RangeError(`loadTallyArrays: member number ${num} out of range`);
     if (indexOfNumber[num] === -1) {
       indexOfNumber[num] = n;
       eligible[n++] = num;
     }
+  };
+  if (snapshot) {
+    for (let k = 0; k + 1 < read.length; k += 2) for (let num = read[k]; num <= read[k + 1]; num++) index(num);
+    if (n !== members.count) throw new RangeError(`loadTallyArrays: the snapshot of ${proposal.id} holds ${n} members, not ${members.count}`);
+  } else {
+    for (let k = 0; k < read.length; k++) index(read[k]);
   }
   const numbers = eligible.subarray(0, n);
   const indexOf = (num: number) => (num >= 0 && num <= top ? indexOfNumber[num] : -1);
@@ -191,6 +205,37 @@ export async function loadTallyArrays(source: TallySource, proposal: TallyLoader
     timings: { queryMs: t1 - t0, membersMs: t2 - t1, votesMs: t3 - t2, delegationsMs: t4 - t3, totalMs: t4 - t0 },
     counts: { eligible: n, votes: part(Part.Votes).count, delegations: d.count },
   };
+}
+
+/** Below this many eligible members, the memberships are read at each tally (a few milliseconds). */
+export const POPULATION_SNAPSHOT_MIN = 10_000;
+
+/**
+ * Keeps the eligible members of `proposal` (those of its circle at its opening, SPEC §5.1), if
+ * there are at least `min`, as runs of consecutive member numbers (first, last: `dense_rank`
+ * numbers the distinct members in order, so `num - rank` is constant along a run). Once the
+ * proposal is open they can no longer change (the memberships before its opening entry are all
+ * written; a later leave does not end an eligibility), so a snapshot taken any time after the
+ * opening is exact. Idempotent: a retried or repeated job keeps the first. Returns how many
+ * members it kept, 0 if it kept none.
+ */
+export async function snapshotPopulation(q: TallySource, proposal: string, min = POPULATION_SNAPSHOT_MIN): Promise<number> {
+  const rows = (await q.query(
+    `WITH eligible AS (
+       SELECT m.num, m.num - dense_rank() OVER (ORDER BY m.num) AS run
+         FROM proposal p
+         JOIN circle_membership m ON m.circle = p.circle AND m.joined_seq < p.opened_seq AND (m.left_seq IS NULL OR m.left_seq > p.opened_seq)
+        WHERE p.id = $1 AND NOT EXISTS (SELECT 1 FROM proposal_population WHERE proposal = $1)),
+     runs AS (SELECT min(num) AS first, max(num) AS last FROM eligible GROUP BY run)
+     INSERT INTO proposal_population (proposal, runs, top, count)
+     SELECT $1, string_agg(int4send(first) || int4send(last), '' ORDER BY first), max(last), sum(last - first + 1)::int
+       FROM runs
+     HAVING sum(last - first + 1) >= $2
+     ON CONFLICT (proposal) DO NOTHING
+     RETURNING count`,
+    [proposal, min],
+  )) as Array<{ count: number }>;
+  return rows[0]?.count ?? 0;
 }
 
 /**

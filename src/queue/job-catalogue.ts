@@ -4,6 +4,8 @@
 export enum JobName {
   /** Close a proposal at its deadline and append its `tally.result` (SPEC §5, §9). */
   CloseProposal = 'proposal.close',
+  /** Keep a big circle's members at a proposal's opening, so that its tally need not scan them (SPEC §5.1). */
+  SnapshotPopulation = 'proposal.population',
   /** Carry a decision's `child.decision` receipt to every ancestor's log, from `ancestor` up (SPEC §8). */
   PropagateDecision = 'decision.propagate',
   /** Create the new circle of a fork (SPEC §7). */
@@ -24,6 +26,7 @@ export enum JobName {
 
 export interface JobPayloads {
   [JobName.CloseProposal]: { proposal: string };
+  [JobName.SnapshotPopulation]: { proposal: string };
   [JobName.PropagateDecision]: { circle: string; seq: number; ancestor: string };
   [JobName.ExecuteFork]: { circle: string; proposal: string };
   /** `seq`: the position entry that called for it (one recomputation per position). */
@@ -46,6 +49,8 @@ export interface JobPolicy {
 /** Attempts and backoff per job: named, reviewed constants (docs/operations.md). */
 export const JOB_POLICY: Record<JobName, JobPolicy> = {
   [JobName.CloseProposal]: { attempts: 12, backoffMs: 500 },
+  // Only a shortcut for the tally: without it the tally reads the memberships.
+  [JobName.SnapshotPopulation]: { attempts: 5, backoffMs: 1000 },
   // Receipts may go to another instance (SPEC §12.2), which may be down for a while: about a day and a half.
   [JobName.PropagateDecision]: { attempts: 18, backoffMs: 500 },
   [JobName.RecomputeCursor]: { attempts: 8, backoffMs: 500 },
@@ -63,6 +68,8 @@ export function naturalJobId(item: JobItem): string {
   switch (item.name) {
     case JobName.CloseProposal:
       return `tally-${item.payload.proposal}`;
+    case JobName.SnapshotPopulation:
+      return `population-${item.payload.proposal}`;
     case JobName.PropagateDecision:
       return `receipt-${item.payload.circle}-${item.payload.seq}-${item.payload.ancestor}`;
     case JobName.ExecuteFork:

@@ -61,4 +61,19 @@ describe('closing a proposal', () => {
     expect(job?.data).toEqual({ proposal: id });
     expect(job!.delay).toBeGreaterThan(50_000);
   });
+
+  it('asks at the opening for the snapshot of the eligible members, which a small circle does without', async () => {
+    const api = new ApiClient(t.url);
+    const alice = await api.register('Alice');
+    const circle = await api.circle(alice, 'Small', { regime: 'unanimity' });
+    const { id } = await api.act(alice, 'proposal.open', circle, { kind: 'motion', title: 'Now', text: 'x', closesAt: formatTimestamp(Date.now() + 60_000) });
+    const queue = t.app.get(QueueService).queue(JobName.SnapshotPopulation);
+    const job = await eventually(async () => (await queue.getJob(`population-${id}`)) ?? undefined, 5000, 'the snapshot job');
+    expect(job.data).toEqual({ proposal: id });
+    expect(job.delay ?? 0).toBe(0); // at once, not at the close
+    // Run as the worker would: one member is far below POPULATION_SNAPSHOT_MIN, so nothing is kept.
+    await t.app.get(ProposalJobs).population({ proposal: id as string });
+    const ds = t.app.get(DataSource);
+    expect(await ds.query(`SELECT 1 FROM proposal_population WHERE proposal = $1`, [id])).toHaveLength(0);
+  });
 });

@@ -6,7 +6,7 @@ import { openDataSource } from '../../src/database/data-source';
 import { DEFAULT_PARAMS } from '../../src/core/governance/params';
 import { tallyProposal } from '../../src/core/governance/tally';
 import { ProposalsRepository, type ProposalRow } from '../../src/proposals/proposals.repository';
-import { loadTallyArrays, tallyLoaded, type LoadedTallyArrays } from '../../src/proposals/tally-loader';
+import { loadTallyArrays, snapshotPopulation, tallyLoaded, type LoadedTallyArrays } from '../../src/proposals/tally-loader';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { embeddedTestDatabase } from '../support/database-urls';
 
@@ -188,6 +188,50 @@ describe('loadTallyArrays', () => {
     });
     // An EntityManager outside any transaction (ds.manager) reads in a transaction of its own.
     expect(await tally(ds.manager, p)).toEqual(outside);
+  });
+
+  it('reads the eligible members from the snapshot kept at the opening, as runs of numbers, with the same result', async () => {
+    const p = proposal('p-topic', 'budget');
+    const scanned = await loadTallyArrays(ds, p);
+    const before = await tallyLoaded(ds, scanned);
+    try {
+      // Below the threshold nothing is kept; at or above it, the distinct eligible members, once.
+      expect(await snapshotPopulation(ds, p.id, 21)).toBe(0);
+      expect(await ds.query(`SELECT 1 FROM proposal_population WHERE proposal = $1`, [p.id])).toHaveLength(0);
+      expect(await snapshotPopulation(ds, p.id, 20)).toBe(20);
+      expect(await snapshotPopulation(ds, p.id, 0)).toBe(0); // kept already: the first stays
+      const stored = async (q: Pick<DataSource, 'query'>) =>
+        ((await q.query(`SELECT octet_length(runs) / 8 AS runs, top, count FROM proposal_population WHERE proposal = $1`, [p.id])) as Array<{
+          runs: number;
+          top: number;
+          count: number;
+        }>)[0];
+      // Numbers follow first joins, and the two members who are not eligible joined last: one run.
+      expect(await stored(ds)).toEqual({ runs: 1, top: Math.max(...scanned.numbers), count: 20 });
+
+      const kept = await loadTallyArrays(ds, p);
+      expect(Array.from(kept.numbers).sort((a, b) => a - b)).toEqual(Array.from(scanned.numbers).sort((a, b) => a - b));
+      expect(kept.counts).toEqual(scanned.counts);
+      expect(await tallyLoaded(ds, kept)).toEqual(before);
+      // The scan of the memberships is skipped: an eligible member whose membership row is
+      // changed underneath is still counted from the snapshot.
+      await ds.transaction(async (m) => {
+        await m.query(`UPDATE circle_membership SET joined_seq = 99 WHERE circle = $1 AND member = $2`, [CIRCLE, M.y1]);
+        expect((await tally(m, p)).totals).toEqual(before.totals);
+        await m.query(`DELETE FROM proposal_population WHERE proposal = $1`, [p.id]);
+        const rescanned = await tally(m, p);
+        expect(rescanned.totals.E).toBe(19);
+        // Gaps in the numbers (y1, the first member, no longer eligible, and a1, the third): two runs, the same tally.
+        await m.query(`UPDATE circle_membership SET left_seq = 20 WHERE circle = $1 AND member = $2`, [CIRCLE, M.a1]);
+        const gapped = await tally(m, p);
+        expect(await snapshotPopulation(m, p.id, 0)).toBe(18);
+        expect((await stored(m)).runs).toBe(2);
+        expect(await tally(m, p)).toEqual(gapped);
+        throw new Error('roll back');
+      }).catch((e: Error) => expect(e.message).toBe('roll back'));
+    } finally {
+      await ds.query(`DELETE FROM proposal_population WHERE proposal = $1`, [p.id]);
+    }
   });
 
   it('ignores a choice outside the list from a non-eligible member', async () => {

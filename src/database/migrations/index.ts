@@ -11,6 +11,7 @@ import { MemberKeys1764600000000 } from './1764600000000-member-keys';
 import { Witnessing1764610000000 } from './1764610000000-witnessing';
 import { Federation1764800000000 } from './1764800000000-federation';
 import { HeadFillfactor1764850000000 } from './1764850000000-head-fillfactor';
+import { ProposalPopulation1764900000000 } from './1764900000000-proposal-population';
 
 /** Every migration, in order. Schema changes go through here only (never `synchronize`). */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   Defence1764700000000,
   Federation1764800000000,
   HeadFillfactor1764850000000,
+  ProposalPopulation1764900000000,
 ];
