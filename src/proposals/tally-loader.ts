@@ -53,6 +53,9 @@ export interface LoadedTallyArrays {
 const now = () => performance.now();
 
 const Part = { Members: 0, Votes: 1, Delegations: 2, Population: 3 } as const;
+/** A vote's code is its choice's index below this, or OUTSIDE (see LOAD_SQL). */
+const VOTE_CODES = 8;
+const OUTSIDE = VOTE_CODES - 1;
 type Part = (typeof Part)[keyof typeof Part];
 
 // One statement, so one snapshot. Each list is a separate row (a separate protocol message) and a
@@ -60,9 +63,11 @@ type Part = (typeof Part)[keyof typeof Part];
 // base64: 5.4 characters a number where decimal text took 7, and decoded natively (Buffer) instead
 // of digit by digit. node-pg decodes every field as UTF-8, so raw binary would be mangled; base64
 // is the smallest text it passes through intact (PostgreSQL breaks it into lines of 76
-// characters, which Buffer.from skips). A vote is a pair voter, code (-1 for a choice outside the
-// list, an error only if the voter is eligible, as in choiceCodesById), a delegation a pair member,
-// delegate. The delegations are read in ONE scan of the table, a FILTER aggregate per scope (three
+// characters, which Buffer.from skips). A vote is one int32, voter × 8 + code (the choice's index,
+// or 7 for a choice outside the list, an error only if the voter is eligible, as in
+// choiceCodesById): half the bytes of a pair; a circle would need 268,435,456 members for the
+// product to overflow, which PostgreSQL refuses ("integer out of range") rather than wrap. A
+// delegation is a pair member, delegate. The delegations are read in ONE scan of the table, a FILTER aggregate per scope (three
 // scans cost twice as much at a million members). A member with no number is no member of the
 // circle, so never eligible: her rows are left out; a delegate with no number is -1, never eligible
 // either. The members' row also gives the highest number and the count, to size the arrays.
@@ -79,7 +84,7 @@ export const LOAD_SQL = `
    WHERE circle = $1 AND joined_seq < $2 AND (left_seq IS NULL OR left_seq > $2)
      AND NOT EXISTS (SELECT 1 FROM proposal_population WHERE proposal = $4)
   UNION ALL
-  SELECT ${Part.Votes}, encode(string_agg(int4send(member_num) || int4send(coalesce(array_position($3::text[], choice) - 1, -1)), ''), 'base64'),
+  SELECT ${Part.Votes}, encode(string_agg(int4send(member_num * ${VOTE_CODES} + coalesce(array_position($3::text[], choice) - 1, ${OUTSIDE})), ''), 'base64'),
          NULL, NULL, NULL, count(*)::int
     FROM vote
    WHERE proposal = $4 AND choice IS NOT NULL AND recorded_at < $5 AND member_num IS NOT NULL
@@ -165,12 +170,13 @@ export async function loadTallyArrays(source: TallySource, proposal: TallyLoader
 
   const choice = new Int8Array(n).fill(-1);
   const votes = int32sFromBase64(part(Part.Votes).list);
-  for (let k = 0; k + 1 < votes.length; k += 2) {
-    const voter = votes[k];
-    const c = votes[k + 1];
+  if (choices.length >= OUTSIDE) throw new RangeError(`loadTallyArrays: ${choices.length} choices do not fit a vote's code`);
+  for (let k = 0; k < votes.length; k++) {
+    const voter = Math.floor(votes[k] / VOTE_CODES);
+    const c = votes[k] % VOTE_CODES;
     const i = indexOf(voter);
     if (i === -1) continue;
-    if (!(c >= 0 && c < choices.length)) {
+    if (c >= choices.length) {
       const [row] = (await source.query(`SELECT member FROM circle_membership WHERE circle = $1 AND num = $2 LIMIT 1`, [proposal.circle, voter])) as Array<{
         member: string;
       }>;
