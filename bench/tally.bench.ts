@@ -124,13 +124,16 @@ async function generate(ds: DataSource, n: number = N, maxChain = Infinity): Pro
            SELECT bid(i), 'm' || i, '{"kty":"OKP","crv":"Ed25519"}'::jsonb, i FROM generate_series(0, $1 - 1) i`, [total]);
   await q(`INSERT INTO circle (id, name, regime, params, genesis_leaf) VALUES ($1, 'bench', 'amendment', '{}', '\\x00')`, [CIRCLE]);
   // Eligible: joined before the opening; every 50th left after it (still eligible).
-  // [N, N+extra): joined after the opening. [N+extra, N+2·extra): left before it.
+  // [N, N+extra): joined after the opening. [N+extra, N+2·extra): left before it, scattered
+  // among the eligible in the order of joining (so in their numbers, which follow it): one every
+  // N/extra members, as departures over a circle's life leave gaps (the snapshot's runs).
   await q(
     `INSERT INTO circle_membership (circle, member, joined_seq, left_seq)
      SELECT $1, bid(i),
             CASE WHEN i < $2 THEN i + 1 WHEN i < $2 + $3 THEN $4 + 1 + i ELSE 1 END,
             CASE WHEN i < $2 THEN (CASE WHEN i % 50 = 49 THEN $4 + 5 END) WHEN i < $2 + $3 THEN NULL ELSE $4 - 1 END
-       FROM generate_series(0, $2 + 2 * $3 - 1) i`,
+       FROM generate_series(0, $2 + 2 * $3 - 1) i
+      ORDER BY CASE WHEN i >= $2 + $3 THEN (i - $2 - $3) * ($2::float8 / $3) + 0.5 ELSE i END`,
     [CIRCLE, N, L.extra, openedSeq],
   );
   await q(

@@ -18,6 +18,15 @@ describe('closing a proposal', () => {
   });
   afterAll(() => t.close());
 
+  /** A proposal of Alice's, alone in a new circle, closing in a minute. */
+  const openLater = async (circleName: string): Promise<string> => {
+    const api = new ApiClient(t.url);
+    const alice = await api.register('Alice');
+    const circle = await api.circle(alice, circleName, { regime: 'unanimity' });
+    const { id } = await api.act(alice, 'proposal.open', circle, { kind: 'motion', title: 'Later', text: 'x', closesAt: formatTimestamp(Date.now() + 60_000) });
+    return id as string;
+  };
+
   it('appends exactly one tally.result, however many closes run at once', async () => {
     const api = new ApiClient(t.url);
     const alice = await api.register('Alice');
@@ -47,10 +56,7 @@ describe('closing a proposal', () => {
   });
 
   it('re-creates the close job of every untallied proposal when a worker starts', async () => {
-    const api = new ApiClient(t.url);
-    const alice = await api.register('Alice');
-    const circle = await api.circle(alice, 'Recreated', { regime: 'unanimity' });
-    const { id } = await api.act(alice, 'proposal.open', circle, { kind: 'motion', title: 'Later', text: 'x', closesAt: formatTimestamp(Date.now() + 60_000) });
+    const id = await openLater('Recreated');
     const queue = t.app.get(QueueService).queue(JobName.CloseProposal);
     // The outbox dispatched it already; remove it as a Redis restart would.
     await eventually(async () => (await queue.getJob(`tally-${id}`)) ?? undefined, 5000, 'the dispatched job');
@@ -63,16 +69,13 @@ describe('closing a proposal', () => {
   });
 
   it('asks at the opening for the snapshot of the eligible members, which a small circle does without', async () => {
-    const api = new ApiClient(t.url);
-    const alice = await api.register('Alice');
-    const circle = await api.circle(alice, 'Small', { regime: 'unanimity' });
-    const { id } = await api.act(alice, 'proposal.open', circle, { kind: 'motion', title: 'Now', text: 'x', closesAt: formatTimestamp(Date.now() + 60_000) });
+    const id = await openLater('Small');
     const queue = t.app.get(QueueService).queue(JobName.SnapshotPopulation);
     const job = await eventually(async () => (await queue.getJob(`population-${id}`)) ?? undefined, 5000, 'the snapshot job');
     expect(job.data).toEqual({ proposal: id });
     expect(job.delay ?? 0).toBe(0); // at once, not at the close
     // Run as the worker would: one member is far below POPULATION_SNAPSHOT_MIN, so nothing is kept.
-    await t.app.get(ProposalJobs).population({ proposal: id as string });
+    await t.app.get(ProposalJobs).population({ proposal: id });
     const ds = t.app.get(DataSource);
     expect(await ds.query(`SELECT 1 FROM proposal_population WHERE proposal = $1`, [id])).toHaveLength(0);
   });
