@@ -149,10 +149,14 @@ describeWithServer('Redis restarted empty with a propagation pending', () => {
     const unfinished = async () =>
       (await ds.query(`SELECT count(*)::int AS n FROM job_outbox WHERE name = $1 AND completed_at IS NULL`, [JobName.PropagateDecision])) as Array<{ n: number }>;
     expect(await unfinished()).toEqual([{ n: 1 }]);
+    // The receipt, and the opening's snapshot job (proposal.population), which the closing-only
+    // worker did not serve either.
+    const [{ n: pending }] = (await ds.query(`SELECT count(*)::int AS n FROM job_outbox WHERE completed_at IS NULL`)) as Array<{ n: number }>;
+    expect(pending).toBe(2);
 
     const worker = await WorkerProcess.start({ env: t.env });
     workers.push(worker);
-    expect(worker.output).toMatch(/Dispatching again 1 outbox job/);
+    expect(worker.output).toMatch(/Dispatching again 2 outbox job/);
     const receipts = async () =>
       (await api.get(`/api/v1/circles/${parent}/log`)).text
         .split('\n')
