@@ -279,6 +279,8 @@ export class Api {
   registryLogLines = () => this.lines('/api/v1/registry/log');
   checkpoint = (circle: string) => this.text(`/api/v1/circles/${enc(circle)}/checkpoint`);
   registryCheckpoint = () => this.text('/api/v1/registry/checkpoint');
+  /** The instances this one federates with (SPEC §12.2): their names and base URLs. */
+  peers = () => this.json<{ items: Array<{ name: string; url: string }> }>('/api/v1/federation/peers');
   eventsUrl = (circle: string) => `${this.base}/api/v1/circles/${enc(circle)}/events`;
 }
 

@@ -10,7 +10,7 @@ import { PARAM_NAMES, REGIMES, type RegimeName } from '../../core/formats/vocabu
 import { useLocation, useRoute } from 'preact-iso';
 import { DelegationGraph } from '../components/delegation-graph';
 import { loadCursor } from '../lib/cursor';
-import { parseQualifiedCircleId } from '../../core/formats/ids';
+import { isRemote, RemoteCircle } from '../components/remote-circle';
 
 /** A large circle lists its first members only (each name is one request). */
 const MEMBERS_SHOWN = 100;
@@ -75,11 +75,13 @@ function CircleFacts({ circle: c }: { circle: Circle }) {
       <dl>
         <dt>{t('circle.parent')}</dt>
         <dd>
-          {c.parent === null
-            ? t('circle.noParent')
-            : parseQualifiedCircleId(c.parent)
-              ? t('tree.remoteParent', { ...parseQualifiedCircleId(c.parent) })
-              : <a href={`/circles/${c.parent}`}>{shortId(c.parent)}</a>}
+          {c.parent === null ? (
+            t('circle.noParent')
+          ) : isRemote(c.parent) ? (
+            <RemoteCircle circle={c.parent} as="parent" />
+          ) : (
+            <a href={`/circles/${c.parent}`}>{shortId(c.parent)}</a>
+          )}
         </dd>
         {c.forkedFrom && (
           <>
@@ -106,11 +108,17 @@ function CircleFacts({ circle: c }: { circle: Circle }) {
       </ul>
       {c.members.length > MEMBERS_SHOWN && <p class="muted">{t('circle.more', { count: c.members.length - MEMBERS_SHOWN })}</p>}
       <h2>{t('circle.children')}</h2>
-      {children.state === 'ready' && children.value.items.length > 0 ? (
+      {(children.state === 'ready' && children.value.items.length > 0) || c.children.some(isRemote) ? (
         <ul>
-          {children.value.items.map((ch) => (
-            <li key={ch.id}>
-              <a href={`/circles/${ch.id}`}>{ch.name}</a>
+          {children.state === 'ready' &&
+            children.value.items.map((ch) => (
+              <li key={ch.id}>
+                <a href={`/circles/${ch.id}`}>{ch.name}</a>
+              </li>
+            ))}
+          {c.children.filter(isRemote).map((k) => (
+            <li key={k}>
+              <RemoteCircle circle={k} as="child" />
             </li>
           ))}
         </ul>

@@ -72,7 +72,7 @@ function RecoveryView({ recovery, recoveryRegistered, onDone }: { me: Identity; 
           {t('recovery.download')}
         </a>
       </p>
-      <button type="button" onClick={onDone}>
+      <button type="button" data-testid="recovery-done" onClick={onDone}>
         {t('recovery.done')}
       </button>
     </section>
