@@ -46,7 +46,7 @@ import { resolveDelegations } from '../src/core/governance/resolve';
 import { DEFAULT_PARAMS } from '../src/core/governance/params';
 import { countArrays, tallyProposal, type TallyResultBody } from '../src/core/governance/tally';
 import { ProposalsRepository, type ProposalRow } from '../src/proposals/proposals.repository';
-import { LOAD_SQL, loadTallyArrays, snapshotPopulation, withIdsOfCycles } from '../src/proposals/tally-loader';
+import { LOAD_SQL, loadTallyArrays, sideConnectionOf, snapshotPopulation, withIdsOfCycles } from '../src/proposals/tally-loader';
 import { choicesFor } from '../src/core/governance/tally';
 import { delegationGraph } from '../src/core/governance/graph';
 import { closeVotingLiquidFeedback, installLiquidFeedback, loadIntoLiquidFeedback, readGraphAtClose } from './liquidfeedback';
@@ -595,7 +595,8 @@ async function main(): Promise<void> {
       const rounds: Array<{ load: number; tally: number; ids: number; total: number; resolveOnly: number }> = [];
       for (let r = 0; r < ROUNDS; r++) {
         const t0 = performance.now();
-        const loaded = await loadTallyArrays(ds!, proposal);
+        // As a close reads (ProposalsService.close): the delegations on a second connection where the members were kept.
+        const loaded = await loadTallyArrays(ds!, proposal, proposal.closesAt, () => sideConnectionOf(ds!));
         const t1 = performance.now();
         const counted = countArrays(loaded.input);
         const t2 = performance.now();

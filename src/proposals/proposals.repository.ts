@@ -6,7 +6,7 @@ import type { PlacedEffect } from '../ledger/effect-projector';
 import type { ProposalRow } from './proposal-row';
 import { unzipPairs, type LoadedDelegation, type StateNeeds } from '../core/rules/batch-state';
 import type { Effect, ProposalState, Scope, ScopeKind } from '../core/rules/state';
-import { loadTallyArrays, snapshotPopulation, tallyLoaded, type LoadedTallyArrays, type TallyLoaderProposal } from './tally-loader';
+import { loadTallyArrays, sideConnectionOf, snapshotPopulation, tallyLoaded, type LoadedTallyArrays, type TallyLoaderProposal } from './tally-loader';
 import type { TallyResultBody } from '../core/governance/tally';
 
 type Queryable = Pick<EntityManager, 'query'>;
@@ -278,10 +278,12 @@ export class ProposalsRepository {
 
   /**
    * SPEC §5.1: the same state at close as tallyInputs, as the typed arrays of countArrays (one
-   * statement of member numbers: see tally-loader.ts). With `m`, read inside that transaction.
+   * statement of member numbers: see tally-loader.ts). With `m`, read inside that transaction;
+   * `closing` (a close, under its circle's lock) lets a big circle's delegations be read on a
+   * second connection meanwhile.
    */
-  tallyArrays(p: TallyLoaderProposal, at: number, m?: EntityManager): Promise<LoadedTallyArrays> {
-    return loadTallyArrays(m ?? this.ds, p, at);
+  tallyArrays(p: TallyLoaderProposal, at: number, m?: EntityManager, closing = false): Promise<LoadedTallyArrays> {
+    return loadTallyArrays(m ?? this.ds, p, at, closing ? () => sideConnectionOf(this.ds) : undefined);
   }
 
   /** Keeps a big circle's members at the opening of `proposal` for its tallies (tally-loader.ts); how many, 0 for none. */

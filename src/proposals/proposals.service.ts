@@ -63,7 +63,7 @@ export class ProposalsService {
         // A motion is voted on its amended text: its amendments are tallied first (they close earlier).
         const amended = await this.amended(fresh, m);
         if (amended?.pending) throw new Error(`Motion ${id} waits for ${amended.pending} amendment tally(ies)`);
-        const body = await this.tally(fresh, m);
+        const body = await this.tally(fresh, m, fresh.closesAt, true);
         return { type: 'tally.result', circle: fresh.circle, body };
       },
     });
@@ -74,10 +74,11 @@ export class ProposalsService {
   /**
    * The tally of the state at close (or, for an open proposal, of the state now): loaded in bulk
    * as typed arrays (the same body as tallyProposal over tallyInputs, for any circle size).
+   * `closing`: the close itself, under the circle's lock (tally-loader.ts, `side`).
    */
-  async tally(p: ProposalRow, m?: EntityManager, at = p.closesAt): Promise<TallyResultBody> {
+  async tally(p: ProposalRow, m?: EntityManager, at = p.closesAt, closing = false): Promise<TallyResultBody> {
     const amended = await this.amended(p, m);
-    const loaded = await this.proposals.tallyArrays({ ...p, ...(amended && amended.void.length ? { void: amended.void } : {}) }, at, m);
+    const loaded = await this.proposals.tallyArrays({ ...p, ...(amended && amended.void.length ? { void: amended.void } : {}) }, at, m, closing);
     return this.proposals.tallyLoaded(loaded, m);
   }
 

@@ -6,7 +6,7 @@ import { openDataSource } from '../../src/database/data-source';
 import { DEFAULT_PARAMS } from '../../src/core/governance/params';
 import { tallyProposal } from '../../src/core/governance/tally';
 import { ProposalsRepository, type ProposalRow } from '../../src/proposals/proposals.repository';
-import { loadTallyArrays, snapshotPopulation, tallyLoaded, type LoadedTallyArrays } from '../../src/proposals/tally-loader';
+import { loadTallyArrays, sideConnectionOf, snapshotPopulation, tallyLoaded, type LoadedTallyArrays } from '../../src/proposals/tally-loader';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { embeddedTestDatabase } from '../support/database-urls';
 
@@ -229,6 +229,44 @@ describe('loadTallyArrays', () => {
         expect(await tally(m, p)).toEqual(gapped);
         throw new Error('roll back');
       }).catch((e: Error) => expect(e.message).toBe('roll back'));
+    } finally {
+      await ds.query(`DELETE FROM proposal_population WHERE proposal = $1`, [p.id]);
+    }
+  });
+
+  it('reads the delegations on a second connection at a close, where the members were kept; alone when the pool has none to spare', async () => {
+    const p = proposal('p-topic', 'budget');
+    const alone = await tallyLoaded(ds, await loadTallyArrays(ds, p));
+    let taken = 0;
+    const side = async () => {
+      const c = await sideConnectionOf(ds);
+      if (c) taken++;
+      return c;
+    };
+    // No snapshot (a small circle): one statement, no second connection asked for.
+    expect(await tallyLoaded(ds, await loadTallyArrays(ds, p, p.closesAt, side))).toEqual(alone);
+    expect(taken).toBe(0);
+    try {
+      await snapshotPopulation(ds, p.id, 0);
+      await ds.transaction(async (m) => {
+        expect(await tallyLoaded(m, await loadTallyArrays(m, p, p.closesAt, side))).toEqual(alone);
+      });
+      expect(taken).toBe(1);
+
+      // Every connection of the pool (3) held: no second one within the wait, and the close reads alone.
+      const held = await Promise.all([0, 1, 2].map(async () => {
+        const runner = ds.createQueryRunner();
+        await runner.connect();
+        return runner;
+      }));
+      const started = Date.now();
+      expect(await sideConnectionOf(ds)).toBeNull();
+      expect(Date.now() - started).toBeLessThan(1_000);
+      await Promise.all(held.map((r) => r.release()));
+      // The connection that came late was given back: the pool still lends all three.
+      const again = await Promise.all([0, 1, 2].map(() => sideConnectionOf(ds)));
+      expect(again.every((c) => c !== null)).toBe(true);
+      await Promise.all(again.map((c) => c!.release()));
     } finally {
       await ds.query(`DELETE FROM proposal_population WHERE proposal = $1`, [p.id]);
     }
