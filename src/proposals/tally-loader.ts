@@ -70,8 +70,8 @@ type Part = (typeof Part)[keyof typeof Part];
 // or 7 for a choice outside the list, an error only if the voter is eligible, as in
 // choiceCodesById): half the bytes of a pair; a circle would need 268,435,456 members for the
 // product to overflow, which PostgreSQL refuses ("integer out of range") rather than wrap. A
-// delegation is a pair member, delegate. The delegations are read in ONE scan of the table, a FILTER aggregate per scope (three
-// scans cost twice as much at a million members). A member with no number is no member of the
+// delegation is a pair member, delegate. The delegations are read in ONE scan of the table, a
+// FILTER aggregate per scope (three scans cost twice as much at a million members). A member with no number is no member of the
 // circle, so never eligible: her rows are left out; a delegate with no number is -1, never eligible
 // either. The members' row also gives the highest number and the count, to size the arrays.
 // Eligible members are frozen at the opening (SPEC §5.1): where the snapshot taken then exists
@@ -79,14 +79,17 @@ type Part = (typeof Part)[keyof typeof Part];
 // scan PostgreSQL then skips (the NOT EXISTS is one uncorrelated test, evaluated once before it).
 // MEMBERS_AND_VOTES_SQL and delegationsSql are its two halves, for a close read on two
 // connections at once (loadTallyArrays' `side`).
+/** SPEC §5.1, eligible at the opening: a membership `m` begun before it and not ended before it. */
+const eligibleAtOpening = (m: string, openedSeq: string) => `${m}.joined_seq < ${openedSeq} AND (${m}.left_seq IS NULL OR ${m}.left_seq > ${openedSeq})`;
+
 const MEMBERS_AND_VOTES_SQL = `
   SELECT ${Part.Population} AS part, encode(runs, 'base64') AS list, NULL AS topic, NULL AS circle, top, count
     FROM proposal_population
    WHERE proposal = $4
   UNION ALL
-  SELECT ${Part.Members}, encode(string_agg(int4send(num), ''), 'base64'), NULL, NULL, max(num), count(*)::int
-    FROM circle_membership
-   WHERE circle = $1 AND joined_seq < $2 AND (left_seq IS NULL OR left_seq > $2)
+  SELECT ${Part.Members}, encode(string_agg(int4send(m.num), ''), 'base64'), NULL, NULL, max(m.num), count(*)::int
+    FROM circle_membership m
+   WHERE m.circle = $1 AND ${eligibleAtOpening('m', '$2')}
      AND NOT EXISTS (SELECT 1 FROM proposal_population WHERE proposal = $4)
   UNION ALL
   SELECT ${Part.Votes}, encode(string_agg(int4send(member_num * ${VOTE_CODES} + coalesce(array_position($3::text[], choice) - 1, ${OUTSIDE})), ''), 'base64'),
@@ -303,7 +306,7 @@ export async function snapshotPopulation(q: TallySource, proposal: string, min =
     `WITH eligible AS (
        SELECT m.num, m.num - dense_rank() OVER (ORDER BY m.num) AS run
          FROM proposal p
-         JOIN circle_membership m ON m.circle = p.circle AND m.joined_seq < p.opened_seq AND (m.left_seq IS NULL OR m.left_seq > p.opened_seq)
+         JOIN circle_membership m ON m.circle = p.circle AND ${eligibleAtOpening('m', 'p.opened_seq')}
         WHERE p.id = $1 AND NOT EXISTS (SELECT 1 FROM proposal_population WHERE proposal = $1)),
      runs AS (SELECT min(num) AS first, max(num) AS last FROM eligible GROUP BY run)
      INSERT INTO proposal_population (proposal, runs, top, count)

@@ -259,9 +259,8 @@ describe('loadTallyArrays', () => {
         await runner.connect();
         return runner;
       }));
-      const started = Date.now();
+      // (Had it waited for a connection, it would wait until the release below: the test would hang.)
       expect(await sideConnectionOf(ds)).toBeNull();
-      expect(Date.now() - started).toBeLessThan(1_000);
       await Promise.all(held.map((r) => r.release()));
       // The connection that came late was given back: the pool still lends all three.
       const again = await Promise.all([0, 1, 2].map(() => sideConnectionOf(ds)));
