@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { requestIdOf } from './common/logging.module';
+import { RawRoutes } from './common/raw-routes';
 import { apiComponents } from './common/openapi';
 import './statements/statement-bodies';
 import { parseConfig } from './config/config.schema';
@@ -17,11 +18,16 @@ type ModuleClass = NonNullable<ModuleMetadata['imports']>[number];
 /** Build the HTTP application (Fastify) around a root module; used by main.ts, start.ts and tests. */
 export async function createHttpApp(root: ModuleClass, opts: { bufferLogs?: boolean; shutdownHooks?: boolean } = {}): Promise<NestFastifyApplication> {
   const config = parseConfig(process.env);
+  const bodyLimit = config.MAX_STATEMENT_BYTES * 2 + 4096;
+  // The hot route is answered in front of Fastify, on the server Fastify runs on (raw-routes.ts).
+  const rawRoutes = new RawRoutes(bodyLimit);
   const adapter = new FastifyAdapter({
-    bodyLimit: config.MAX_STATEMENT_BYTES * 2 + 4096,
+    bodyLimit,
     genReqId: (req: IncomingMessage) => requestIdOf(req as IncomingMessage & { id?: unknown }),
     trustProxy: true,
+    serverFactory: rawRoutes.serverFactory as never,
   });
+  rawRoutes.attach(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(root as never, adapter, { bufferLogs: opts.bufferLogs ?? true });
   app.useLogger(app.get(Logger));
   // Nest's hooks close the application on SIGTERM/SIGINT, then raise the signal again, which ends the

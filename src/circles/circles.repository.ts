@@ -17,7 +17,10 @@ type Queryable = Pick<EntityManager, 'query'>;
 export class CirclesRepository {
   constructor(private readonly ds: DataSource) {}
 
-  /** Everything a batch may look up, in one round trip. */
+  /**
+   * Everything a batch may look up, in one round trip. Memberships and invitations answer each pair
+   * asked once, whatever the number of rows behind it (a member may be invited again and again).
+   */
   async load(q: Queryable, needs: StateNeeds): Promise<LoadedState> {
     const [memberCircles, memberIds] = unzipPairs(needs.memberships);
     const [invitationCircles, invitationIds] = unzipPairs(needs.invitations);
@@ -27,14 +30,12 @@ export class CirclesRepository {
             FROM member WHERE id = ANY($1::text[])) AS members,
          (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, 'parent', coalesce(parent, remote_parent), 'regime', regime, 'params', params)), '[]')
             FROM circle WHERE id = ANY($2::text[])) AS circles,
-         (SELECT coalesce(json_agg(json_build_array(m.circle, m.member)), '[]')
-            FROM circle_membership m
-            JOIN unnest($3::text[], $4::text[]) AS p(circle, member) ON m.circle = p.circle AND m.member = p.member
-           WHERE m.left_seq IS NULL) AS memberships,
-         (SELECT coalesce(json_agg(json_build_array(i.circle, i.member)), '[]')
-            FROM invitation i
-            JOIN unnest($5::text[], $6::text[]) AS p(circle, member) ON i.circle = p.circle AND i.member = p.member
-           WHERE i.accepted_seq IS NULL) AS invitations`,
+         (SELECT coalesce(json_agg(json_build_array(p.circle, p.member)), '[]')
+            FROM unnest($3::text[], $4::text[]) AS p(circle, member)
+           WHERE EXISTS (SELECT 1 FROM circle_membership m WHERE m.circle = p.circle AND m.member = p.member AND m.left_seq IS NULL)) AS memberships,
+         (SELECT coalesce(json_agg(json_build_array(p.circle, p.member)), '[]')
+            FROM unnest($5::text[], $6::text[]) AS p(circle, member)
+           WHERE EXISTS (SELECT 1 FROM invitation i WHERE i.circle = p.circle AND i.member = p.member AND i.accepted_seq IS NULL)) AS invitations`,
       [[...needs.members], [...needs.circles], memberCircles, memberIds, invitationCircles, invitationIds],
     );
     return row as LoadedState;

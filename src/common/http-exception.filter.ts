@@ -25,22 +25,30 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
 /** The error answer for a refusal or a failure; also used by routes registered on Fastify directly. */
 export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: Pick<Logger, 'error'>): void {
+  const { status, body } = errorAnswer(exception, String(request.id), logger);
+  const send = () => void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  if (body.code === 'PAYLOAD_TOO_LARGE') void drain(request.raw).then(send);
+  else send();
+}
+
+/** The status and JSON body of a refusal or failure (a failure is logged). */
+export function errorAnswer(exception: unknown, requestId: string, logger: Pick<Logger, 'error'>): { status: number; body: ErrorBody } {
   const body = errorBody(exception);
-  body.requestId = String(request.id);
+  body.requestId = requestId;
   const status = statusOf(body.code);
   if (status >= 500) logger.error(exception instanceof Error ? exception.stack : String(exception));
-  const send = () => void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
-  // A body refused for its size is still on its way: read it to the end (and drop it) before
-  // answering, so a client that sends the whole body before reading gets the 413, not a connection
-  // cut under it (EPIPE). Past MAX_DRAIN_BYTES the connection is closed after the answer.
-  if (body.code === 'PAYLOAD_TOO_LARGE') void drain(request.raw, MAX_DRAIN_BYTES).then(send);
-  else send();
+  return { status, body };
 }
 
 /** How much of an oversized body is read and dropped before the 413 is sent. */
 export const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
-function drain(raw: FastifyRequest['raw'], maxBytes: number): Promise<void> {
+/**
+ * A body refused for its size is still on its way: read it to the end (and drop it) before
+ * answering, so a client that sends the whole body before reading gets the 413, not a connection
+ * cut under it (EPIPE). Past `maxBytes` the connection is closed after the answer.
+ */
+export function drain(raw: FastifyRequest['raw'], maxBytes = MAX_DRAIN_BYTES): Promise<void> {
   if (raw.complete || raw.readableEnded || raw.destroyed) return Promise.resolve();
   return new Promise<void>((resolve) => {
     let seen = 0;

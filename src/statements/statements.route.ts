@@ -1,13 +1,12 @@
-// POST /api/v1/statements, the one hot route, registered on Fastify directly rather than as a Nest
-// controller: Nest's router, its middleware (pino-http) and its exception filter cost about as much
-// CPU per request as the rest of the request's handling outside verification. The answers are the
-// same: the body the service returns with 201, and every refusal as the exception filter sends it.
-import { Injectable } from '@nestjs/common';
+// POST /api/v1/statements, the one hot route, answered in front of Fastify (common/raw-routes.ts)
+// rather than by a Nest controller or a Fastify route: Nest's router, its middleware, Fastify's
+// hooks and body parser cost about as much CPU per request as the rest of the request's handling
+// outside verification. The answers are the same: the body the service returns with 201, and every
+// refusal as the exception filter sends it.
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
-import { FastifyRoute } from '../common/fastify-route';
-import { DomainError } from '../core/rules/domain-error';
+import { rawRoutesOf } from '../common/raw-routes';
 import { errorResponses, named } from '../common/openapi';
 import { z } from 'zod';
 import { StatementsService } from './statements.service';
@@ -91,53 +90,37 @@ named(
 );
 
 @Injectable()
-export class StatementsRoute extends FastifyRoute {
+export class StatementsRoute implements OnModuleInit {
   constructor(
     private readonly statements: StatementsService,
-    adapterHost: HttpAdapterHost,
-  ) {
-    super(adapterHost);
-  }
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
-  protected register(fastify: FastifyInstance): void {
-    fastify.route({
-      method: 'POST',
-      url: STATEMENTS_PATH,
-      errorHandler: this.onError,
-      // pino-http is not run for this route (LoggingModule): the same one line per request, here.
-      onResponse: (request, reply, done) => {
-        logRequest(request, reply);
-        done();
-      },
-      handler: async (request: FastifyRequest, reply: FastifyReply) => {
-        // Nest's Fastify adapter also parses urlencoded forms: a statement comes as JSON only.
-        if (!isJson(request.headers['content-type'])) {
-          throw new DomainError('INVALID_REQUEST', 'Send the statement as Content-Type: application/json, body {"jws": "<compact JWS>"}', 'content-type');
-        }
-        const result = await this.statements.submit((request.body as { jws?: unknown } | null)?.jws);
-        return reply.code(201).send(result);
-      },
-    });
+  onModuleInit(): void {
+    const adapter = this.adapterHost.httpAdapter;
+    if (!adapter) return; // the worker: no HTTP server
+    const routes = rawRoutesOf(adapter.getInstance<object>());
+    if (!routes) throw new Error(`${STATEMENTS_PATH} is answered in front of Fastify: make the HTTP application with createHttpApp`);
+    routes.add(
+      'POST',
+      STATEMENTS_PATH,
+      async ({ body }) => ({ status: 201, body: await this.statements.submit((body as { jws?: unknown } | null)?.jws) }),
+      logRequest,
+    );
   }
-}
-
-/** Whether a Content-Type names JSON (`application/json`, any parameters, any case). */
-export function isJson(contentType: string | undefined): boolean {
-  return contentType?.split(';')[0].trim().toLowerCase() === 'application/json';
 }
 
 /** pino-http's line for this request (at info, as pino-http logs every request), only if enabled. */
-function logRequest(request: FastifyRequest, reply: FastifyReply): void {
+function logRequest(line: { id: string; method: string; url: string; status: number; ms: number }): void {
   const root = PinoLogger.root;
   if (!root?.isLevelEnabled('info')) return;
-  const status = reply.statusCode;
   root.info(
     {
       service: 'archipel',
-      req: { id: request.id, method: request.method, url: request.url },
-      res: { statusCode: status },
-      responseTime: Math.round(reply.elapsedTime),
+      req: { id: line.id, method: line.method, url: line.url },
+      res: { statusCode: line.status },
+      responseTime: Math.round(line.ms),
     },
-    status >= 500 ? 'request errored' : 'request completed',
+    line.status >= 500 ? 'request errored' : 'request completed',
   );
 }

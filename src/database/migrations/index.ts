@@ -12,6 +12,7 @@ import { Witnessing1764610000000 } from './1764610000000-witnessing';
 import { Federation1764800000000 } from './1764800000000-federation';
 import { HeadFillfactor1764850000000 } from './1764850000000-head-fillfactor';
 import { ProposalPopulation1764900000000 } from './1764900000000-proposal-population';
+import { InvitationPending1765000000000 } from './1765000000000-invitation-pending';
 
 /** Every migration, in order. Schema changes go through here only (never `synchronize`). */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   Federation1764800000000,
   HeadFillfactor1764850000000,
   ProposalPopulation1764900000000,
+  InvitationPending1765000000000,
 ];
