@@ -22,8 +22,8 @@ export interface RawRequest {
   body: unknown;
 }
 
-/** After each answer, for the request log line. */
-export type RawResponseListener = (line: { id: string; method: string; url: string; status: number; ms: number }) => void;
+/** After each answer, for the request log line: the request and response as Node has them. */
+export type RawResponseListener = (req: IncomingMessage, res: ServerResponse, ms: number) => void;
 
 type FastifyHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -79,7 +79,7 @@ export class RawRoutes {
       const text = JSON.stringify(body);
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-request-id': id });
       res.end(text);
-      onResponse?.({ id, method: req.method ?? '', url: req.url ?? '', status, ms: performance.now() - started });
+      onResponse?.(req, res, performance.now() - started);
     };
     readJson(req, this.bodyLimit)
       .then((body) => handler({ id, raw: req, body }))

@@ -3,6 +3,7 @@
 // hooks and body parser cost about as much CPU per request as the rest of the request's handling
 // outside verification. The answers are the same: the body the service returns with 201, and every
 // refusal as the exception filter sends it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
@@ -110,17 +111,12 @@ export class StatementsRoute implements OnModuleInit {
   }
 }
 
-/** pino-http's line for this request (at info, as pino-http logs every request), only if enabled. */
-function logRequest(line: { id: string; method: string; url: string; status: number; ms: number }): void {
+/**
+ * pino-http's line for this request (at info, as pino-http logs every request), only if enabled:
+ * the raw request and response, as pino-http passes them to the serializers of LoggingModule.
+ */
+function logRequest(req: IncomingMessage, res: ServerResponse, ms: number): void {
   const root = PinoLogger.root;
   if (!root?.isLevelEnabled('info')) return;
-  root.info(
-    {
-      service: 'archipel',
-      req: { id: line.id, method: line.method, url: line.url },
-      res: { statusCode: line.status },
-      responseTime: Math.round(line.ms),
-    },
-    line.status >= 500 ? 'request errored' : 'request completed',
-  );
+  root.info({ service: 'archipel', req, res, responseTime: Math.round(ms) }, res.statusCode >= 500 ? 'request errored' : 'request completed');
 }
