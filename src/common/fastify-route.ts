@@ -1,8 +1,8 @@
-// A route registered on Fastify directly rather than through a Nest controller (POST /statements,
-// the witness's add-checkpoint), for what a controller cannot do: its own body parsing, its own
-// request log line. Registered in the API process only (the worker, an application context, has no
-// HTTP adapter); it refuses as every other route does (sendError: the JSON error body, the status
-// of its code).
+// A route registered on Fastify directly rather than through a Nest controller (the witness's
+// add-checkpoint; POST /statements is answered in front of Fastify, raw-routes.ts), for what a
+// controller cannot do: its own body parsing, its own request log line. Registered in the API
+// process only (the worker, an application context, has no HTTP adapter); it refuses as every
+// other route does (sendError: the JSON error body, the status of its code).
 import { Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
