@@ -1,7 +1,7 @@
 // Routes answered before Fastify sees the request: POST /api/v1/statements, the one hot route. For
 // it, Fastify's request pipeline (Nest's onRequest hooks through middie, routing, the body parser's
-// async resource, the reply's hooks) cost about a tenth of an API process's CPU per statement
-// (docs/performance.md, "The statements route before Fastify"). Every other request goes to Fastify
+// async resource, the reply's hooks) cost about a quarter of an API process's CPU per statement
+// (docs/performance.md, "the statements route in front of Fastify"). Every other request goes to Fastify
 // unchanged, on the same server: this is Fastify's `serverFactory`, making the HTTP/1 server as
 // Fastify makes it, with one lookup in front. A raw route answers as the rest of the API does: the
 // JSON error body and status of its code, the request id, the body limit with its drained 413.
@@ -25,6 +25,13 @@ export interface RawRequest {
 /** After each answer, for the request log line: the request and response as Node has them. */
 export type RawResponseListener = (req: IncomingMessage, res: ServerResponse, ms: number) => void;
 
+interface Route {
+  handler: RawHandler;
+  /** What the body should be, for the refusals' messages. */
+  body: string;
+  onResponse?: RawResponseListener;
+}
+
 type FastifyHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 interface ServerFactoryOptions {
@@ -44,7 +51,7 @@ export function rawRoutesOf(fastify: object): RawRoutes | undefined {
 
 export class RawRoutes {
   private readonly logger = new Logger('HTTP');
-  private readonly routes = new Map<string, { handler: RawHandler; onResponse?: RawResponseListener }>();
+  private readonly routes = new Map<string, Route>();
 
   constructor(private readonly bodyLimit: number) {}
 
@@ -53,16 +60,19 @@ export class RawRoutes {
     registries.set(fastify, this);
   }
 
-  /** Answer `method path` (any query string) here, with a JSON body of at most the body limit. */
-  add(method: string, path: string, handler: RawHandler, onResponse?: RawResponseListener): void {
-    this.routes.set(`${method} ${path}`, { handler, onResponse });
+  /**
+   * Answer `method path` (any query string) here, with a JSON body of at most the body limit.
+   * `body`: what the body should be, as a refusal tells the caller (`{"jws": "<compact JWS>"}`).
+   */
+  add(method: string, path: string, route: Route): void {
+    this.routes.set(`${method} ${path}`, route);
   }
 
   /** Fastify's `serverFactory`: its HTTP/1 server with its timeouts, the raw routes tried first. */
   readonly serverFactory = (fastifyHandler: FastifyHandler, options: ServerFactoryOptions): Server => {
     const server = createServer(options.http ?? {}, (req, res) => {
       const route = this.routes.size ? this.routes.get(`${req.method} ${pathOf(req.url)}`) : undefined;
-      if (route) this.answer(route.handler, route.onResponse, req, res);
+      if (route) this.answer(route, req, res);
       else fastifyHandler(req, res);
     });
     if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
@@ -72,7 +82,7 @@ export class RawRoutes {
     return server;
   };
 
-  private answer(handler: RawHandler, onResponse: RawResponseListener | undefined, req: IncomingMessage, res: ServerResponse): void {
+  private answer({ handler, body: expected, onResponse }: Route, req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const id = requestIdOf(req as IncomingMessage & { id?: unknown });
     const send = (status: number, body: unknown) => {
@@ -81,7 +91,7 @@ export class RawRoutes {
       res.end(text);
       onResponse?.(req, res, performance.now() - started);
     };
-    readJson(req, this.bodyLimit)
+    readJson(req, this.bodyLimit, expected)
       .then((body) => handler({ id, raw: req, body }))
       .then(
         (ok) => send(ok.status, ok.body),
@@ -110,10 +120,10 @@ function pathOf(url: string | undefined): string {
  * The body as JSON, as Fastify's JSON parser reads it: `application/json` only, at most `limit`
  * bytes, `__proto__` and `constructor.prototype` members refused (secure-json-parse, as Fastify).
  */
-function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+function readJson(req: IncomingMessage, limit: number, expected: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     if (!isJson(req.headers['content-type'])) {
-      reject(new DomainError('INVALID_REQUEST', 'Send the statement as Content-Type: application/json, body {"jws": "<compact JWS>"}', 'content-type'));
+      reject(new DomainError('INVALID_REQUEST', `Send the body as Content-Type: application/json, ${expected}`, 'content-type'));
       return;
     }
     const tooLarge = () => new DomainError('PAYLOAD_TOO_LARGE', `Request body too large: at most ${limit} bytes`);
@@ -136,7 +146,7 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
       stop();
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
       try {
-        if (text.length === 0) throw new DomainError('MALFORMED_JSON', 'The request body is empty: send {"jws": "<compact JWS>"}');
+        if (text.length === 0) throw new DomainError('MALFORMED_JSON', `The request body is empty: send ${expected}`);
         resolve(sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
       } catch (error) {
         reject(error instanceof DomainError ? error : new DomainError('MALFORMED_JSON', 'The request body is not valid JSON'));

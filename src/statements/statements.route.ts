@@ -102,12 +102,11 @@ export class StatementsRoute implements OnModuleInit {
     if (!adapter) return; // the worker: no HTTP server
     const routes = rawRoutesOf(adapter.getInstance<object>());
     if (!routes) throw new Error(`${STATEMENTS_PATH} is answered in front of Fastify: make the HTTP application with createHttpApp`);
-    routes.add(
-      'POST',
-      STATEMENTS_PATH,
-      async ({ body }) => ({ status: 201, body: await this.statements.submit((body as { jws?: unknown } | null)?.jws) }),
-      logRequest,
-    );
+    routes.add('POST', STATEMENTS_PATH, {
+      handler: async ({ body }) => ({ status: 201, body: await this.statements.submit((body as { jws?: unknown } | null)?.jws) }),
+      body: 'body {"jws": "<compact JWS>"}',
+      onResponse: logRequest,
+    });
   }
 }
 

@@ -96,8 +96,8 @@ describe('the statements route, in front of Fastify', () => {
     const target = new URL(t.url);
     await new Promise<void>((resolve) => {
       const socket = connect(Number(target.port), target.hostname, () => {
-        socket.write('POST /api/v1/statements HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"jws":"');
-        setTimeout(() => socket.destroy(), 50);
+        // Half a body, then gone once it has left: the server is left waiting for the rest.
+        socket.write('POST /api/v1/statements HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"jws":"', () => socket.destroy());
       });
       socket.on('close', () => resolve());
       socket.on('error', () => resolve());
