@@ -123,7 +123,7 @@ function pathOf(url: string | undefined): string {
 function readJson(req: IncomingMessage, limit: number, expected: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     if (!isJson(req.headers['content-type'])) {
-      reject(new DomainError('INVALID_REQUEST', `Send the body as Content-Type: application/json, ${expected}`, 'content-type'));
+      reject(new DomainError('INVALID_REQUEST', `Send the body as JSON (Content-Type: application/json): ${expected}`, 'content-type'));
       return;
     }
     const tooLarge = () => new DomainError('PAYLOAD_TOO_LARGE', `Request body too large: at most ${limit} bytes`);

@@ -104,7 +104,7 @@ export class StatementsRoute implements OnModuleInit {
     if (!routes) throw new Error(`${STATEMENTS_PATH} is answered in front of Fastify: make the HTTP application with createHttpApp`);
     routes.add('POST', STATEMENTS_PATH, {
       handler: async ({ body }) => ({ status: 201, body: await this.statements.submit((body as { jws?: unknown } | null)?.jws) }),
-      body: 'body {"jws": "<compact JWS>"}',
+      body: '{"jws": "<compact JWS>"}',
       onResponse: logRequest,
     });
   }
