@@ -41,22 +41,24 @@ export class CirclesRepository {
     return row as LoadedState;
   }
 
-  /** Persist a run of effects of one kind (see statements/projections.ts). */
-  async applyRun(m: EntityManager, run: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<void> {
+  /**
+   * Persist a run of effects of one kind (see statements/projections.ts). Every query is issued
+   * before this returns, none awaits another (the writer's COMMIT follows them in the same flight).
+   */
+  applyRun(m: EntityManager, run: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<unknown> {
     const of = <K extends Effect['kind']>(_kind: K) => run.map((p) => p.effect as Extract<Effect, { kind: K }>);
     const seqs = run.map((p) => p.seq);
     switch (run[0].effect.kind) {
       case 'member.registered': {
         const es = of('member.registered');
-        await m.query(
+        return m.query(
           `INSERT INTO member (id, name, jwk, registry_seq) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bigint[])`,
           [es.map((e) => e.member.id), es.map((e) => e.member.name), es.map((e) => JSON.stringify(e.member.jwk)), seqs],
         );
-        return;
       }
       case 'circle.created': {
         const es = of('circle.created');
-        await m.query(
+        return m.query(
           `INSERT INTO circle (id, name, parent, remote_parent, regime, params, genesis_leaf, forked_from, fork_cause)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $9::text[], $4::text[], $5::jsonb[], $6::bytea[], $7::text[], $8::text[])`,
           [
@@ -72,52 +74,48 @@ export class CirclesRepository {
             es.map((e) => (e.circle.parent !== null && isRemoteCircle(e.circle.parent) ? e.circle.parent : null)),
           ],
         );
-        return;
       }
       case 'remote.child.recorded': {
         const es = of('remote.child.recorded');
-        await m.query(`INSERT INTO remote_child (parent, child, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])`, [
+        return m.query(`INSERT INTO remote_child (parent, child, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])`, [
           es.map((e) => e.parent),
           es.map((e) => e.child),
           seqs,
         ]);
-        return;
       }
       case 'member.invited': {
         const es = of('member.invited');
-        await m.query(
+        return m.query(
           `INSERT INTO invitation (circle, member, invited_seq, invited_by) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])`,
           [es.map((e) => e.circle), es.map((e) => e.member), seqs, es.map((e) => e.by)],
         );
-        return;
       }
       case 'member.joined': {
         const es = of('member.joined');
         const params = [es.map((e) => e.circle), es.map((e) => e.member), seqs];
-        await m.query(`INSERT INTO circle_membership (circle, member, joined_seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])`, params);
-        await m.query(
-          `UPDATE invitation i SET accepted_seq = p.seq FROM unnest($1::text[], $2::text[], $3::bigint[]) AS p(circle, member, seq)
-           WHERE i.circle = p.circle AND i.member = p.member AND i.accepted_seq IS NULL`,
-          params,
-        );
-        return;
+        return Promise.all([
+          m.query(`INSERT INTO circle_membership (circle, member, joined_seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])`, params),
+          m.query(
+            `UPDATE invitation i SET accepted_seq = p.seq FROM unnest($1::text[], $2::text[], $3::bigint[]) AS p(circle, member, seq)
+             WHERE i.circle = p.circle AND i.member = p.member AND i.accepted_seq IS NULL`,
+            params,
+          ),
+        ]);
       }
       case 'member.left': {
         const es = of('member.left');
-        await m.query(
+        return m.query(
           `UPDATE circle_membership c SET left_seq = p.seq FROM unnest($1::text[], $2::text[], $3::bigint[]) AS p(circle, member, seq)
            WHERE c.circle = p.circle AND c.member = p.member AND c.left_seq IS NULL`,
           [es.map((e) => e.circle), es.map((e) => e.member), seqs],
         );
-        return;
       }
       case 'circle.regime':
-        for (const e of of('circle.regime')) {
-          await m.query(`UPDATE circle SET regime = $2, params = $3 WHERE id = $1`, [e.circle, e.regime, JSON.stringify(e.params)]);
-        }
-        return;
+        return Promise.all(
+          of('circle.regime').map((e) => m.query(`UPDATE circle SET regime = $2, params = $3 WHERE id = $1`, [e.circle, e.regime, JSON.stringify(e.params)])),
+        );
       default:
-        throw new Error(`CirclesRepository cannot apply ${run[0].effect.kind}`);
+        return Promise.reject(new Error(`CirclesRepository cannot apply ${run[0].effect.kind}`));
     }
   }
 

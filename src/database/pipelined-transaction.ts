@@ -11,26 +11,45 @@ import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryR
 type PipelinedClient = PoolClient & { pipeline: boolean };
 
 /**
+ * Sends COMMIT now, behind the queries already issued, in the same flight when pipelined; resolves
+ * once PostgreSQL answered COMMIT (it throws when the transaction was aborted, or when a query of
+ * the transaction failed without reaching PostgreSQL). Any query issued after it is refused: it
+ * would run outside the transaction.
+ */
+export type CommitNow = () => Promise<void>;
+
+/**
  * Run `work` in one READ COMMITTED transaction (the sessions' default, see data-source.ts) on a
  * connection of the data source's pool. `work` gets an EntityManager whose `query` returns what
  * TypeORM's does (rows; `[rows, count]` for UPDATE and DELETE; a QueryFailedError on failure) but
  * sends each query at once, so calls made before awaiting any of them share a round trip. Any
  * other method of the manager is TypeORM's, on the same connection.
  *
+ * `work` may call `commit` once it has issued its last query, before awaiting their answers: the
+ * COMMIT then leaves with them, and the transaction costs one round trip less. A query that fails
+ * aborts the transaction, so COMMIT answers ROLLBACK and `commit` throws; that is why nothing may
+ * read a query's answer to decide whether to commit (a check that must hold goes in the SQL).
+ * `query` issues its query before it returns and throws synchronously after `commit`. Without a
+ * call to `commit`, COMMIT is sent once `work` has resolved.
+ *
  * With `pipeline` false (the embedded PGlite), the queries are sent one after the other in call
  * order, unnamed: same results, one round trip each. (PGlite is one session behind every
  * connection, so a statement a closed connection prepared is still there: naming it again on a new
  * connection fails with "prepared statement already exists".)
  */
-export async function pipelinedTransaction<T>(ds: DataSource, pipeline: boolean, work: (m: EntityManager) => Promise<T>): Promise<T> {
+export async function pipelinedTransaction<T>(ds: DataSource, pipeline: boolean, work: (m: EntityManager, commit: CommitNow) => Promise<T>): Promise<T> {
   const runner = ds.createQueryRunner('master') as PostgresQueryRunner;
   const client = (await runner.connect()) as PipelinedClient;
   let tail: Promise<unknown> = Promise.resolve();
   const stream = (client as unknown as { connection: { stream: Writable } }).connection.stream;
   let corked = false;
+  /** Queries of the transaction that failed (an aborted transaction cannot commit; see `committed`). */
+  let failures = 0;
+  let committing = null as Promise<void> | null; // set by `commit`, in a closure
   const send = (sql: string, params?: unknown[]): Promise<QueryResult> => {
     const run = () =>
       (client.query(params?.length && pipeline ? { text: sql, values: params, name: statementName(sql) } : sql, params) as Promise<QueryResult>).catch((error: unknown) => {
+        failures++;
         throw new QueryFailedError(sql, params, error as Error);
       });
     if (pipeline) {
@@ -49,8 +68,21 @@ export async function pipelinedTransaction<T>(ds: DataSource, pipeline: boolean,
     tail = next.catch(() => undefined);
     return next;
   };
+  const committed = async (answer: Promise<QueryResult>) => {
+    const { command } = await answer;
+    // COMMIT of an aborted transaction answers ROLLBACK, without an error.
+    if (command !== 'COMMIT') throw new Error(`Transaction rolled back (${command})`);
+    // Answered COMMIT, yet a query failed: it never reached PostgreSQL (the client refused its
+    // parameters), so the transaction committed without it. Say so; it is a bug to fix.
+    if (failures) throw new Error(`Transaction committed without ${failures} of its queries, which failed before reaching PostgreSQL`);
+  };
+  const commit: CommitNow = () => (committing ??= committed(send('COMMIT')));
+  const issue = (sql: string, params?: unknown[]): Promise<QueryResult> => {
+    if (committing) throw new Error(`A query issued after COMMIT would run outside the transaction: ${sql.slice(0, 60)}`);
+    return send(sql, params);
+  };
   const m = Object.create(runner.manager) as EntityManager;
-  Object.defineProperty(m, 'query', { value: async (sql: string, params?: unknown[]) => typeormShape(await send(sql, params)) });
+  Object.defineProperty(m, 'query', { value: (sql: string, params?: unknown[]) => issue(sql, params).then(typeormShape) });
 
   client.pipeline = pipeline;
   try {
@@ -59,13 +91,14 @@ export async function pipelinedTransaction<T>(ds: DataSource, pipeline: boolean,
     begin.catch(() => undefined);
     let result: T;
     try {
-      result = await work(m);
+      result = await work(m, commit);
       await begin;
-      const commit = await send('COMMIT');
-      // COMMIT of an aborted transaction answers ROLLBACK, without an error.
-      if (commit.command !== 'COMMIT') throw new Error(`Transaction rolled back (${commit.command})`);
+      await commit();
     } catch (error) {
-      // A dead connection is dropped from the pool by TypeORM's error listener, as in ds.transaction.
+      // The work's own failure is the one reported, not a COMMIT it did not wait for.
+      committing?.catch(() => undefined);
+      // Whatever was answered, no transaction is left open. A dead connection is dropped from the
+      // pool by TypeORM's error listener, as in ds.transaction.
       await send('ROLLBACK').catch(() => undefined);
       throw error;
     }

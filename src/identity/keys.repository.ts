@@ -89,22 +89,26 @@ export class KeysRepository {
     return row?.at == null ? null : Number(row.at);
   }
 
-  /** Persist a run of key effects (see statements/projections.ts). */
-  async applyRun(m: EntityManager, run: PlacedEffect[]): Promise<void> {
-    for (const { effect, seq } of run) {
-      const e = effect as Extract<Effect, { kind: 'key.added' | 'key.revoked' }>;
-      if (e.kind === 'key.added') {
-        const k = e.key;
-        await m.query(
-          `INSERT INTO member_key (kid, member, jwk, role, added_seq, added_at) VALUES ($1, $2, $3, $4, $5, to_timestamp($6::double precision / 1000))`,
-          [k.kid, k.member, JSON.stringify(k.jwk), k.role, seq, k.addedAt],
-        );
-      } else {
-        await m.query(
+  /**
+   * Persist a run of key effects (see statements/projections.ts), in order on the connection:
+   * every query is issued before this returns (the writer's COMMIT follows them in the same flight).
+   */
+  applyRun(m: EntityManager, run: PlacedEffect[]): Promise<unknown> {
+    return Promise.all(
+      run.map(({ effect, seq }) => {
+        const e = effect as Extract<Effect, { kind: 'key.added' | 'key.revoked' }>;
+        if (e.kind === 'key.added') {
+          const k = e.key;
+          return m.query(
+            `INSERT INTO member_key (kid, member, jwk, role, added_seq, added_at) VALUES ($1, $2, $3, $4, $5, to_timestamp($6::double precision / 1000))`,
+            [k.kid, k.member, JSON.stringify(k.jwk), k.role, seq, k.addedAt],
+          );
+        }
+        return m.query(
           `UPDATE member_key SET revoked_seq = $2, revoked_at = to_timestamp($3::double precision / 1000) WHERE kid = $1 AND revoked_seq IS NULL`,
           [e.kid, seq, e.at],
         );
-      }
-    }
+      }),
+    );
   }
 }

@@ -10,6 +10,9 @@ export type { PlacedEffect };
 export abstract class EffectProjector {
   /** The state a batch needs, read on the writer's transaction. */
   abstract load(m: EntityManager, needs: StateNeeds): Promise<LoadedState>;
-  /** Writes the effects of a batch, in order, on the writer's transaction. */
-  abstract apply(m: EntityManager, placed: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<void>;
+  /**
+   * Writes the effects of a batch, in order, on the writer's transaction: every query issued before
+   * it returns, and a mistake thrown then, not as a rejection (the writer sends COMMIT right behind).
+   */
+  abstract apply(m: EntityManager, placed: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<unknown>;
 }

@@ -191,10 +191,11 @@ export class LedgerWriter {
     let committedKeys: Array<{ effect: Effect }> = [];
     // One READ COMMITTED transaction, its queries pipelined: BEGIN, the head locks, the state the
     // batch needs, the replay check and the Merkle frontiers go out together (one round trip; each
-    // statement takes its snapshot after the locks before it are granted); then the writes; then
-    // COMMIT. A batch with a system statement first waits for the locks and composes it.
+    // statement takes its snapshot after the locks before it are granted); then the writes and the
+    // COMMIT together (a second one). A batch with a system statement first waits for the locks and
+    // composes it.
     try {
-    await pipelinedTransaction(this.ds, this.pipelining, async (m) => {
+    await pipelinedTransaction(this.ds, this.pipelining, async (m, commit) => {
       outcomes.length = 0;
       jobs = [];
       detected.clear();
@@ -305,8 +306,11 @@ export class LedgerWriter {
         for (const node of appended.nodes) nodes.push({ ...node, circle: log.head.circle });
         heads.push({ ...log.head, size: appended.size, root: appended.root });
       }
-      // Pipelined; the entries go first (the projections' rows name them).
-      await settled([this.ledger.append(m, rows, nodes, heads), this.projections.apply(m, placed, genesisLeaves), this.outbox.add(m, jobs)]);
+      // Pipelined, the COMMIT in the same flight: every write is issued before it is (a write that
+      // fails aborts the transaction, and COMMIT answers ROLLBACK). The entries go first (the
+      // projections' rows name them).
+      const writes = [this.ledger.append(m, rows, nodes, heads), this.projections.apply(m, placed, genesisLeaves), this.outbox.add(m, jobs)];
+      await settled([...writes, commit()]);
       grownHeads = heads;
       committedKeys = placed.filter((p) => p.effect.kind === 'key.added' || p.effect.kind === 'key.revoked');
     });

@@ -106,9 +106,10 @@ export class LedgerRepository {
    * nodes and the new heads. Data-modifying CTEs run together, and the constraints of all three
    * (UNIQUE (circle, seq), one node per position) are checked as ever.
    */
-  async append(m: EntityManager, rows: EntryRow[], nodes: Array<MerkleNode & { circle: string }>, heads: LogHead[]): Promise<void> {
-    if (!rows.length && !nodes.length && !heads.length) return;
-    await m.query(
+  /** Issued before it returns (not async: a mistake here throws before the writer's COMMIT is sent). */
+  append(m: EntityManager, rows: EntryRow[], nodes: Array<MerkleNode & { circle: string }>, heads: LogHead[]): Promise<unknown> {
+    if (!rows.length && !nodes.length && !heads.length) return Promise.resolve();
+    return m.query(
       `WITH entries AS (
          INSERT INTO log_entry (circle, seq, leaf, line, type, signer, statement_id, recorded_at)
          SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])

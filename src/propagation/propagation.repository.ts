@@ -24,10 +24,11 @@ export class PropagationRepository {
     return { receipts: rows.map((r) => [r.ancestor, r.child, r.proposal]) };
   }
 
-  async applyRun(m: EntityManager, run: PlacedEffect[]): Promise<void> {
+  /** Persist a run of receipts, in one query issued before this returns (statements/projections.ts). */
+  applyRun(m: EntityManager, run: PlacedEffect[]): Promise<unknown> {
     const es = run.map((p) => p.effect as Extract<Effect, { kind: 'receipt.recorded' }>);
     // The primary key makes a second receipt of one decision in one ancestor impossible.
-    await m.query(
+    return m.query(
       `INSERT INTO receipt (ancestor, child, proposal, child_seq, seq)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`,
       [es.map((e) => e.ancestor), es.map((e) => e.child), es.map((e) => e.proposal), es.map((e) => e.childSeq), run.map((p) => p.seq)],

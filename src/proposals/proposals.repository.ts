@@ -67,22 +67,26 @@ export class ProposalsRepository {
     };
   }
 
-  /** Persist a run of effects of one kind (see statements/projections.ts). */
-  async applyRun(m: EntityManager, run: PlacedEffect[]): Promise<void> {
+  /**
+   * Persist a run of effects of one kind (see statements/projections.ts). Every query is issued
+   * before this returns, none awaits another (the writer's COMMIT follows them in the same flight).
+   */
+  applyRun(m: EntityManager, run: PlacedEffect[]): Promise<unknown> {
     const of = <K extends Effect['kind']>(_kind: K) => run.map((p) => p.effect as Extract<Effect, { kind: K }>);
     const seqs = run.map((p) => p.seq);
     const iso = (ms: number) => new Date(ms).toISOString();
     switch (run[0].effect.kind) {
       case 'proposal.opened':
-        for (const [i, { proposal: p }] of of('proposal.opened').entries()) {
-          await m.query(
+        return Promise.all(
+          of('proposal.opened').map(({ proposal: p }, i) =>
+            m.query(
             `INSERT INTO proposal (id, circle, opened_seq, opened_at, opened_by, kind, title, text, topic, regime, params, closes_at, amendments_close_at, body)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
             [p.id, p.circle, seqs[i], iso(p.openedAt), p.openedBy, p.kind, p.title, p.text, p.topic, p.regime, JSON.stringify(p.params), iso(p.closesAt),
               p.amendmentsCloseAt === null ? null : iso(p.amendmentsCloseAt), JSON.stringify(p.body)],
-          );
-        }
-        return;
+            ),
+          ),
+        );
       case 'vote.set': {
         // A member may vote twice on one proposal within a batch: only her later vote is written
         // (as one at a time would leave it), since one INSERT … ON CONFLICT may not touch a row twice.
@@ -92,57 +96,56 @@ export class ProposalsRepository {
         const kept = [...lastOf.values()].sort((a, b) => a - b);
         const es = kept.map((i) => all[i]);
         const voteSeqs = kept.map((i) => seqs[i]);
-        await m.query(
+        return m.query(
           `INSERT INTO vote (proposal, member, choice, reason, seq, recorded_at)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[])
            ON CONFLICT (proposal, member) DO UPDATE SET choice = EXCLUDED.choice, reason = EXCLUDED.reason, seq = EXCLUDED.seq,
              recorded_at = EXCLUDED.recorded_at`,
           [es.map((e) => e.proposal), es.map((e) => e.member), es.map((e) => e.choice), es.map((e) => e.reason), voteSeqs, es.map((e) => iso(e.at))],
         );
-        return;
       }
       case 'delegation.set':
-        // One at a time: a member may replace her delegation of one scope twice in a batch.
-        for (const [i, e] of of('delegation.set').entries()) {
-          await this.endDelegations(m, e.circle, e.member, e.scope, seqs[i], e.at);
-          await m.query(
-            `INSERT INTO delegation (circle, member, scope_kind, scope_value, delegate, set_seq, set_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-            [e.circle, e.member, e.scope.kind, e.scope.value, e.delegate, seqs[i], iso(e.at)],
-          );
-        }
-        return;
+        // One statement after the other, in order on the connection: a member may replace her
+        // delegation of one scope twice in a batch.
+        return Promise.all(
+          of('delegation.set').flatMap((e, i) => [
+            this.endDelegations(m, e.circle, e.member, e.scope, seqs[i], e.at),
+            m.query(
+              `INSERT INTO delegation (circle, member, scope_kind, scope_value, delegate, set_seq, set_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+              [e.circle, e.member, e.scope.kind, e.scope.value, e.delegate, seqs[i], iso(e.at)],
+            ),
+          ]),
+        );
       case 'delegation.ended':
-        for (const [i, e] of of('delegation.ended').entries()) await this.endDelegations(m, e.circle, e.member, e.scope, seqs[i], e.at);
-        return;
+        return Promise.all(of('delegation.ended').map((e, i) => this.endDelegations(m, e.circle, e.member, e.scope, seqs[i], e.at)));
       case 'delegations.to.lapsed':
-        for (const [i, e] of of('delegations.to.lapsed').entries()) {
-          await m.query(
-            `UPDATE delegation SET ended_seq = $3, ended_at = $4 WHERE circle = $1 AND delegate = ANY($2::text[]) AND ended_seq IS NULL`,
-            [e.circle, e.delegates, seqs[i], new Date(e.at).toISOString()],
-          );
-        }
-        return;
+        return Promise.all(
+          of('delegations.to.lapsed').map((e, i) =>
+            m.query(`UPDATE delegation SET ended_seq = $3, ended_at = $4 WHERE circle = $1 AND delegate = ANY($2::text[]) AND ended_seq IS NULL`, [
+              e.circle,
+              e.delegates,
+              seqs[i],
+              iso(e.at),
+            ]),
+          ),
+        );
       case 'delegations.lapsed':
-        for (const [i, e] of of('delegations.lapsed').entries()) await this.endDelegations(m, e.circle, e.member, null, seqs[i], e.at);
-        return;
+        return Promise.all(of('delegations.lapsed').map((e, i) => this.endDelegations(m, e.circle, e.member, null, seqs[i], e.at)));
       case 'proposal.closed':
-        for (const [i, e] of of('proposal.closed').entries()) {
-          const [rows] = (await m.query(`UPDATE proposal SET result = $2, closed_seq = $3 WHERE id = $1 AND result IS NULL RETURNING id`, [
-            e.proposal,
-            JSON.stringify(e.result),
-            seqs[i],
-          ])) as [unknown[], number];
-          // The state check upstream makes a second tally impossible; the database makes it certain.
-          if (rows.length !== 1) throw new Error(`Proposal ${e.proposal} was already closed`);
-        }
-        return;
+        // The state check upstream makes a second tally impossible; the database makes it certain
+        // (trigger proposal_closed_once: a second close fails the transaction).
+        return Promise.all(
+          of('proposal.closed').map((e, i) =>
+            m.query(`UPDATE proposal SET result = $2, closed_seq = $3 WHERE id = $1`, [e.proposal, JSON.stringify(e.result), seqs[i]]),
+          ),
+        );
       default:
-        throw new Error(`ProposalsRepository cannot apply ${run[0].effect.kind}`);
+        return Promise.reject(new Error(`ProposalsRepository cannot apply ${run[0].effect.kind}`));
     }
   }
 
-  private async endDelegations(m: EntityManager, circle: string, member: string, scope: Scope | null, seq: number, at: number) {
-    await m.query(
+  private endDelegations(m: EntityManager, circle: string, member: string, scope: Scope | null, seq: number, at: number): Promise<unknown> {
+    return m.query(
       `UPDATE delegation SET ended_seq = $3, ended_at = $4
        WHERE circle = $1 AND member = $2 AND ended_seq IS NULL AND ($5::text IS NULL OR (scope_kind = $5 AND scope_value = $6))`,
       [circle, member, seq, new Date(at).toISOString(), scope?.kind ?? null, scope?.value ?? ''],

@@ -13,9 +13,10 @@ export interface OutboxRow {
 export class OutboxRepository {
   constructor(private readonly ds: DataSource) {}
 
-  async add(manager: EntityManager, items: Array<{ item: JobItem; runAt: number }>): Promise<void> {
-    if (!items.length) return;
-    await manager.query(
+  /** Issued before it returns (not async: a mistake here throws before the writer's COMMIT is sent). */
+  add(manager: EntityManager, items: Array<{ item: JobItem; runAt: number }>): Promise<unknown> {
+    if (!items.length) return Promise.resolve();
+    return manager.query(
       `INSERT INTO job_outbox (name, job_id, payload, run_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::timestamptz[])`,
       [

@@ -17,16 +17,19 @@ export interface CursorInputs {
 
 @Injectable()
 export class RegimesRepository {
-  async applyRun(m: EntityManager, run: PlacedEffect[]): Promise<void> {
+  /** Persist a run of positions, every query issued before this returns (statements/projections.ts). */
+  applyRun(m: EntityManager, run: PlacedEffect[]): Promise<unknown> {
     const es = run.map((p) => p.effect as Extract<Effect, { kind: 'position.set' }>);
-    // One at a time: a member may move twice within a batch; the later position wins.
-    for (const [i, e] of es.entries()) {
-      await m.query(
-        `INSERT INTO regime_position (circle, member, position, seq) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (circle, member) DO UPDATE SET position = EXCLUDED.position, seq = EXCLUDED.seq`,
-        [e.circle, e.member, e.position, run[i].seq],
-      );
-    }
+    // One statement each, in order on the connection: a member may move twice within a batch; the later position wins.
+    return Promise.all(
+      es.map((e, i) =>
+        m.query(
+          `INSERT INTO regime_position (circle, member, position, seq) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (circle, member) DO UPDATE SET position = EXCLUDED.position, seq = EXCLUDED.seq`,
+          [e.circle, e.member, e.position, run[i].seq],
+        ),
+      ),
+    );
   }
 
   /** SPEC §6: current members, their positions and circle-scoped delegations, in bulk. */

@@ -35,9 +35,15 @@ const OWNER: { readonly [K in Effect['kind']]: Owner } = {
   'position.set': 'positions',
 };
 
-/** A repository that projects runs of effects (the circles' also needs the genesis leaves). */
+/**
+ * A repository that projects runs of effects (the circles' also needs the genesis leaves). It
+ * issues every query of the run before it returns, and awaits none before issuing the next: the
+ * writer sends its COMMIT right behind them, in the same flight (ledger-writer.ts), so a query
+ * issued later would be refused (database/pipelined-transaction.ts). The pipelined connection
+ * keeps them in call order, so a write still sees the ones before it.
+ */
 interface RunProjector {
-  applyRun(m: EntityManager, run: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<void>;
+  applyRun(m: EntityManager, run: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<unknown>;
 }
 
 @Injectable()
@@ -66,12 +72,15 @@ export class Projections extends EffectProjector {
     return { ...circles, ...proposals, ...receipts, ...keys };
   }
 
-  async apply(m: EntityManager, placed: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<void> {
+  /** Every run's queries issued at once, in order (see RunProjector); resolves once all are answered. */
+  apply(m: EntityManager, placed: PlacedEffect[], genesisLeaves: Map<string, string>): Promise<unknown> {
+    const runs: Array<Promise<unknown>> = [];
     for (let i = 0; i < placed.length; ) {
       let j = i + 1;
       while (j < placed.length && placed[j].effect.kind === placed[i].effect.kind) j++;
-      await this.owners[OWNER[placed[i].effect.kind]].applyRun(m, placed.slice(i, j), genesisLeaves);
+      runs.push(this.owners[OWNER[placed[i].effect.kind]].applyRun(m, placed.slice(i, j), genesisLeaves));
       i = j;
     }
+    return Promise.all(runs);
   }
 }

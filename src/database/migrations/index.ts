@@ -13,6 +13,7 @@ import { Federation1764800000000 } from './1764800000000-federation';
 import { HeadFillfactor1764850000000 } from './1764850000000-head-fillfactor';
 import { ProposalPopulation1764900000000 } from './1764900000000-proposal-population';
 import { InvitationPending1765000000000 } from './1765000000000-invitation-pending';
+import { ProposalClosedOnce1765100000000 } from './1765100000000-proposal-closed-once';
 
 /** Every migration, in order. Schema changes go through here only (never `synchronize`). */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   HeadFillfactor1764850000000,
   ProposalPopulation1764900000000,
   InvitationPending1765000000000,
+  ProposalClosedOnce1765100000000,
 ];
