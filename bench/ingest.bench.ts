@@ -17,8 +17,10 @@
 // BENCH_MEMBERS (default 2,000), BENCH_CIRCLES (default 100), BENCH_PHASE_SECONDS (cap per measured
 // phase, default 40), BENCH_KEEP=1 (keep the database), BENCH_SERVER_ARGS (extra node flags for the
 // API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_API_PROCESSES (API_PROCESSES of
-// the server: HTTP API processes sharing its port; default the number of CPUs). Server CPU counts
-// the API process and its children.
+// the server: HTTP API processes sharing its port; default the number of CPUs), BENCH_DB_DELAY_MS
+// (the API reaches PostgreSQL through bench/delay-proxy.ts, which holds each chunk that long each
+// way: a database on another host; its CPU counts as "other processes"). Server CPU counts the API
+// process and its children.
 //
 // The measured statement is `member.invite` of a registered member who is not (and never becomes)
 // a member of the circle: valid over and over (circle-rules.ts decideInvite), each with a fresh id.
@@ -49,6 +51,7 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '64,256').split(',').map((
 const OUTSIDERS = 16;
 const HOT_MEMBERS = Math.min(MEMBERS, 500);
 const API_PROCESSES = envInt('BENCH_API_PROCESSES', cpus().length);
+const DB_DELAY_MS = envInt('BENCH_DB_DELAY_MS', 0);
 /**
  * CPU per accepted statement, in µs: the API processes' and PostgreSQL's CPU over the phase (cores ×
  * seconds) divided by the statements accepted. Unlike statements/s, this hardly moves with what
@@ -222,6 +225,7 @@ async function main(): Promise<void> {
   dbUrlObj.pathname = `/${dbName}`;
   const dbUrl = dbUrlObj.toString();
   let child: ChildProcess | undefined;
+  let proxy: ChildProcess | undefined;
   let ds: Awaited<ReturnType<typeof openDataSource>> | undefined;
   const queuePrefix = `bench${randomBytes(4).toString('hex')}`;
   try {
@@ -243,14 +247,30 @@ async function main(): Promise<void> {
     log(`Ed25519 verify (node:crypto, one core, ${probeJws.length}-byte statement): ${fmt(verifyPerSec)} /s`);
     const verifyMicros = 1e6 / verifyPerSec;
 
-    // The API as a child process.
+    // The API as a child process, through the delaying proxy when asked.
+    let apiDbUrl = dbUrl;
+    if (DB_DELAY_MS > 0) {
+      const proxyPort = await freePort();
+      proxy = spawn(process.execPath, [join(__dirname, 'delay-proxy.js'), String(proxyPort), dbUrlObj.hostname, dbUrlObj.port || '5432', String(DB_DELAY_MS)], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      await new Promise<void>((resolve, reject) => {
+        proxy!.once('message', () => resolve());
+        proxy!.once('exit', (code) => reject(new Error(`delay proxy exited with ${code}`)));
+      });
+      const via = new URL(dbUrl);
+      via.hostname = '127.0.0.1';
+      via.port = String(proxyPort);
+      apiDbUrl = via.toString();
+      log(`the API reaches PostgreSQL through bench/delay-proxy.ts: ${DB_DELAY_MS} ms each way`);
+    }
     const port = await freePort();
     const env = {
       ...process.env,
       NODE_ENV: 'production',
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_URL: dbUrl,
+      DATABASE_URL: apiDbUrl,
       REDIS_URL,
       QUEUE_PREFIX: queuePrefix,
       LOG_LEVEL: 'warn',
@@ -392,6 +412,7 @@ async function main(): Promise<void> {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+    proxy?.kill();
     await ds?.destroy().catch(() => undefined);
     await cleanRedis(queuePrefix).catch(() => undefined);
     if (process.env.BENCH_KEEP === '1') log(`kept database ${dbName}`);
