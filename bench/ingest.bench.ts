@@ -17,7 +17,8 @@
 // BENCH_MEMBERS (default 2,000), BENCH_CIRCLES (default 100), BENCH_PHASE_SECONDS (cap per measured
 // phase, default 40), BENCH_KEEP=1 (keep the database), BENCH_SERVER_ARGS (extra node flags for the
 // API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_API_PROCESSES (API_PROCESSES of
-// the server: HTTP API processes sharing its port; default the number of CPUs), BENCH_DB_DELAY_MS
+// the server: HTTP API processes sharing its port; default 1, the service's own default and the
+// better setting measured on 2 cores, docs/configuration.md), BENCH_DB_DELAY_MS
 // (the API reaches PostgreSQL through bench/delay-proxy.ts, which holds each chunk that long each
 // way: a database on another host; its CPU counts as "other processes"). Server CPU counts the API
 // process and its children.
@@ -50,7 +51,7 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '64,256').split(',').map((
 /** Registered members who never join anything: the invitees of the measured statements. */
 const OUTSIDERS = 16;
 const HOT_MEMBERS = Math.min(MEMBERS, 500);
-const API_PROCESSES = envInt('BENCH_API_PROCESSES', cpus().length);
+const API_PROCESSES = envInt('BENCH_API_PROCESSES', 1);
 const DB_DELAY_MS = envInt('BENCH_DB_DELAY_MS', 0);
 /**
  * CPU per accepted statement, in µs: the API processes' and PostgreSQL's CPU over the phase (cores ×
