@@ -19,7 +19,7 @@ describe('pipelined transaction', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     ds = await openDataSource({ url: db.url, poolSize: 2, embedded: embeddedTestDatabase() });
-    await ds.query(`INSERT INTO circle (id, name, regime, params, genesis_leaf) VALUES ('c-pt', 'Pipelined', 'majority', '{}', '\\x00')`);
+    await ds.query(`INSERT INTO circle (id, name, regime, params, genesis_leaf) VALUES ('c-pt', 'Pipelined', 'amendment', '{}', '\\x00')`);
   });
   afterAll(async () => {
     await ds.destroy();
@@ -78,7 +78,7 @@ describe('pipelined transaction', () => {
   it('the database refuses to close a proposal twice (trigger proposal_closed_once)', async () => {
     await ds.query(
       `INSERT INTO proposal (id, circle, opened_seq, opened_at, opened_by, kind, title, text, topic, regime, params, closes_at, amendments_close_at, body)
-       VALUES ('p-pt', 'c-pt', 1, now(), 'm', 'motion', 'T', 'text', NULL, 'majority', '{}', now(), NULL, '{}')`,
+       VALUES ('p-pt', 'c-pt', 1, now(), 'm', 'motion', 'T', 'text', NULL, 'amendment', '{}', now(), NULL, '{}')`,
     );
     const close = (seq: number) =>
       pipelinedTransaction(ds, pipeline, async (m, commit) => {

@@ -27,14 +27,14 @@ const SAMPLES: { [K in Effect['kind']]: Extract<Effect, { kind: K }> } = {
   'member.invited': { kind: 'member.invited', circle: 'c1', member: 'm2', by: 'm1' },
   'member.joined': { kind: 'member.joined', circle: 'c1', member: 'm2' },
   'member.left': { kind: 'member.left', circle: 'c1', member: 'm2' },
-  'circle.regime': { kind: 'circle.regime', circle: 'c1', regime: 'majority', params: {} },
+  'circle.regime': { kind: 'circle.regime', circle: 'c1', regime: 'do-ocracy', params: {} },
   'proposal.opened': {
     kind: 'proposal.opened',
     proposal: {
       id: 'p1',
       circle: 'c1',
       kind: 'motion',
-      regime: 'majority',
+      regime: 'amendment',
       params,
       topic: null,
       openedSeq: 4,
@@ -55,7 +55,7 @@ const SAMPLES: { [K in Effect['kind']]: Extract<Effect, { kind: K }> } = {
   'delegations.lapsed': { kind: 'delegations.lapsed', circle: 'c1', member: 'm2', at },
   'proposal.closed': { kind: 'proposal.closed', proposal: 'p1', result: {} as Extract<Effect, { kind: 'proposal.closed' }>['result'] },
   'receipt.recorded': { kind: 'receipt.recorded', ancestor: 'c0', child: 'c1', proposal: 'p1', childSeq: 7 },
-  'position.set': { kind: 'position.set', circle: 'c1', member: 'm1', position: 'majority' },
+  'position.set': { kind: 'position.set', circle: 'c1', member: 'm1', position: 'do-ocracy' },
 };
 
 /** A manager that records each query as it is issued and answers it on a later turn of the event loop. */
