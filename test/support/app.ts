@@ -26,8 +26,9 @@ export async function startTestApp(opts: { worker?: boolean; env?: Record<string
     // The service runs as the role that owns nothing; migrations and grants as the owner.
     DATABASE_URL: db.serviceUrl,
     ...(embeddedTestDatabase() ? {} : { DATABASE_OWNER_URL: db.ownerUrl }),
-    // Its own instance key file and published checkpoints.
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'archipel-test-data-')),
+    // Its own instance key file and published checkpoints; on the embedded PGlite, which every file
+    // shares, the one data directory of the run (global-setup.ts), as its database pins one key.
+    DATA_DIR: (embeddedTestDatabase() && process.env.ARCHIPEL_TEST_DATA_DIR) || mkdtempSync(join(tmpdir(), 'archipel-test-data-')),
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'warn',

@@ -24,6 +24,9 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.ARCHIPEL_TEST_EMBEDDED_DB === '1') {
     const pg = await startEmbeddedPostgres(mkdtempSync(join(tmpdir(), 'archipel-test-pg-')));
     process.env.TEST_DATABASE_URL = pg.url;
+    // One database for every file, so one instance key for every file too: the database pins the
+    // first key it publishes, and refuses to start with another (test/support/app.ts).
+    process.env.ARCHIPEL_TEST_DATA_DIR = mkdtempSync(join(tmpdir(), 'archipel-test-data-'));
     teardown.push(() => pg.stop());
     const ds = await openDataSource({ url: pg.url, poolSize: 1, embedded: true });
     await runMigrations(ds);
