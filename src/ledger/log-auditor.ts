@@ -79,12 +79,17 @@ export class LogAuditor {
     if (await this.integrity.isFrozen(circle)) return { circle, read: 0, full: false, frozen: true };
     const state = await this.integrity.auditState(circle);
     const now = Date.now();
-    const full = forceFull || !state || now - state.fullPassAt >= this.fullPassMs;
+    let full = forceFull || !state || now - state.fullPassAt >= this.fullPassMs;
     let read = 0;
     try {
       const head = await this.ledger.head(circle);
       const published = this.publishedCheckpoint(circle);
       if (!head) throw new AuditProblem('LOG_MISSING', `the log is missing, but a checkpoint of it at size ${published?.size} was published`);
+      // The registry's verifier decides each key change against the keys over time of every entry
+      // before it (SPEC §11), which a verifier resumed from a saved frontier does not hold: a
+      // registry that grew is verified again from its first entry (it holds one entry per member
+      // and key change; a circle's log, far longer, is read from where the last pass stopped).
+      if (circle === REGISTRY && state && head.size > state.size) full = true;
       const from = full ? 0 : (state?.size ?? 0);
       if (head.size < from) throw new AuditProblem('LOG_SHRANK', `the log has ${head.size} entries, the last audit verified ${from}`);
 

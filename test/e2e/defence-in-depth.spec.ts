@@ -193,6 +193,29 @@ describeWithServer('defence in depth', () => {
       expect((await invite(target)).body).toMatchObject({ code: 'LOG_FROZEN' });
     });
 
+    it('an unaltered registry passes every incremental audit, whatever key signs its key changes (keys over time, SPEC §11)', async () => {
+      const auditor = t.app.get(LogAuditor);
+      const registryOutcome = async () => (await auditor.auditAll()).find((o) => o.circle === 'registry');
+      const dora = await api.register('Dora');
+      expect(await registryOutcome()).not.toHaveProperty('problem');
+      // Nothing new: nothing read.
+      expect(await registryOutcome()).toMatchObject({ full: false, read: 0 });
+      // After a pass: a key change signed by a key registered before it, by a key added before it,
+      // and by a key added in the same stretch of entries. A registry that grew is read again
+      // from its first entry, with the keys over time of every entry before each change.
+      const laptop = StatementSigner.generate();
+      await api.act(dora, 'member.key.add', null, { member: dora.id, jwk: laptop.publicJwk });
+      const [{ size }] = await sql<{ size: string }>(t.db.url, `SELECT size FROM log_head WHERE circle = 'registry'`);
+      const first = await registryOutcome();
+      expect(first).not.toHaveProperty('problem');
+      expect(first).toMatchObject({ full: true, read: Number(size) });
+      const phone = StatementSigner.generate();
+      await api.act(laptop, 'member.key.add', null, { member: dora.id, jwk: phone.publicJwk });
+      await api.act(phone, 'member.key.revoke', null, { member: dora.id, key: dora.id });
+      expect(await registryOutcome()).not.toHaveProperty('problem');
+      expect((await api.postJws(phone.sign('member.invite', await api.circle(phone, 'Dora circle'), { member: alice.id }))).status).toBe(201);
+    });
+
     it('an operator lifts a freeze explicitly, after repairing the log', async () => {
       const target = await circle('Unfreeze');
       const [{ size }] = await sql<{ size: string }>(t.db.url, `SELECT size FROM log_head WHERE circle = $1`, [target]);
