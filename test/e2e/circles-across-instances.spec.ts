@@ -20,6 +20,7 @@ import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
 import { archipel, archipelWith } from '../support/cli';
 import { Instance, prepareInstance, startInstance, stopInstance, witnessEachOther } from '../support/federation';
+import { describeWithServer } from '../support/database-urls';
 
 const dir = mkdtempSync(join(tmpdir(), 'archipel-across-'));
 
@@ -38,7 +39,7 @@ async function logOf(i: Instance, circle: string): Promise<Line[]> {
     });
 }
 
-describe('circles across instances (SPEC §12.2)', () => {
+describeWithServer('circles across instances (SPEC §12.2)', () => {
   let a: Instance;
   let b: Instance;
   let c: Instance;

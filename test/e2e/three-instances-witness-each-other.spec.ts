@@ -16,10 +16,11 @@ import { ApiClient } from '../support/client';
 import { archipel } from '../support/cli';
 import { Instance, postText, prepareInstance, startInstance, stopInstance, witnessEachOther } from '../support/federation';
 import { freePort } from '../support/processes';
+import { describeWithServer } from '../support/database-urls';
 
 const dir = mkdtempSync(join(tmpdir(), 'archipel-three-'));
 
-describe('three instances witness each other', () => {
+describeWithServer('three instances witness each other', () => {
   let all: Instance[] = [];
   const circles = new Map<Instance, string>();
   let proxy: Server | undefined;

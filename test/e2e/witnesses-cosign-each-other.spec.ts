@@ -15,6 +15,7 @@ import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
 import { archipel } from '../support/cli';
 import { Instance, postText as post, prepareInstance as prepare, startInstance as start, stopInstance } from '../support/federation';
+import { describeWithServer } from '../support/database-urls';
 
 const dir = mkdtempSync(join(tmpdir(), 'archipel-witness-'));
 
@@ -42,7 +43,7 @@ class Tree {
   }
 }
 
-describe('instances witness each other (C2SP tlog-witness)', () => {
+describeWithServer('instances witness each other (C2SP tlog-witness)', () => {
   let a: Instance;
   let b: Instance;
   let circle: string;

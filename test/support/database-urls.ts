@@ -45,7 +45,9 @@ export function embeddedTestDatabase(): boolean {
 
 /**
  * `describe` for tests that need a PostgreSQL server several processes connect to (worker or API
- * processes beside the test): on the embedded database, one session, they are reported skipped.
+ * processes beside the test), or several databases (instances of a federation, each with its own
+ * database and instance key): on the embedded database, one session and one database, they are
+ * reported skipped.
  */
 export function describeWithServer(name: string, body: () => void): void {
   // Read at call time: global setup imports this module where `describe` does not exist.
