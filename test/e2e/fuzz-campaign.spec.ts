@@ -4,11 +4,13 @@ import { writeFileSync } from 'node:fs';
 import { startTestApp, TestApp } from '../support/app';
 import { verifyCircles } from '../support/cli';
 import { buildWorld, CampaignReport, memberStatementsInLogs, runCampaign, World } from '../support/fuzz-campaign';
+import { describeWithServer } from '../support/database-urls';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 2000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
 
-describe(`fuzz campaign: ${CASES} cases through the HTTP API (seed ${SEED})`, () => {
+// The logs must hold exactly the campaign's statements: a database of its own, not the shared embedded one.
+describeWithServer(`fuzz campaign: ${CASES} cases through the HTTP API (seed ${SEED})`, () => {
   let t: TestApp;
   let w: World;
   let report: CampaignReport;

@@ -45,9 +45,9 @@ export function embeddedTestDatabase(): boolean {
 
 /**
  * `describe` for tests that need a PostgreSQL server several processes connect to (worker or API
- * processes beside the test), or several databases (instances of a federation, each with its own
- * database and instance key): on the embedded database, one session and one database, they are
- * reported skipped.
+ * processes beside the test), or databases of their own (instances of a federation, each with its
+ * own database and instance key; the fuzz campaign, whose logs must hold exactly its statements):
+ * on the embedded database, one session and one database for every file, they are reported skipped.
  */
 export function describeWithServer(name: string, body: () => void): void {
   // Read at call time: global setup imports this module where `describe` does not exist.
