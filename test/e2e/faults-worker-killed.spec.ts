@@ -77,8 +77,11 @@ describeWithServer('a worker killed while closing proposals', () => {
     // A fresh worker: the jobs the dead one held come back once its locks lapse (stalled check).
     workers.push(await WorkerProcess.start(workerEnv));
     await eventually(async () => (await countTallies(query, circles)) === proposals.length, 100_000, 'every proposal tallied');
-    // Nothing left to run that could append a second tally.
-    await drained(queue);
+    // Nothing left to run that could append a second tally. A job whose tally the dead worker had
+    // committed before it died is not needed for "every proposal tallied", but it stays active until
+    // its lock lapses (30 s) and a stalled check (every 30 s) hands it to the fresh worker, which
+    // finds nothing due: up to a minute after the kill.
+    await drained(queue, 'the proposal.close queue to drain, stalled jobs included', 75_000);
     const outcomes = await expectEachTalliedOnce(t.url, proposals);
     // The tallies are right, not merely present.
     proposals.forEach((p, i) => expect(outcomes.get(p.id)).toBe((Math.floor(i / CIRCLES) + (i % CIRCLES)) % 2 ? 'rejected' : 'adopted'));
