@@ -115,7 +115,7 @@ export class CirclesRepository {
           of('circle.regime').map((e) => m.query(`UPDATE circle SET regime = $2, params = $3 WHERE id = $1`, [e.circle, e.regime, JSON.stringify(e.params)])),
         );
       default:
-        return Promise.reject(new Error(`CirclesRepository cannot apply ${run[0].effect.kind}`));
+        throw new Error(`CirclesRepository cannot apply ${run[0].effect.kind}`); // thrown, before the COMMIT is sent
     }
   }
 

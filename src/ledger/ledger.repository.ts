@@ -104,9 +104,9 @@ export class LedgerRepository {
   /**
    * A batch's writes to the logs in one statement (one round trip): the entry rows, the new Merkle
    * nodes and the new heads. Data-modifying CTEs run together, and the constraints of all three
-   * (UNIQUE (circle, seq), one node per position) are checked as ever.
+   * (UNIQUE (circle, seq), one node per position) are checked as ever. Issued before it returns
+   * (not async: a mistake here throws before the writer's COMMIT is sent).
    */
-  /** Issued before it returns (not async: a mistake here throws before the writer's COMMIT is sent). */
   append(m: EntityManager, rows: EntryRow[], nodes: Array<MerkleNode & { circle: string }>, heads: LogHead[]): Promise<unknown> {
     if (!rows.length && !nodes.length && !heads.length) return Promise.resolve();
     return m.query(

@@ -140,7 +140,7 @@ export class ProposalsRepository {
           ),
         );
       default:
-        return Promise.reject(new Error(`ProposalsRepository cannot apply ${run[0].effect.kind}`));
+        throw new Error(`ProposalsRepository cannot apply ${run[0].effect.kind}`); // thrown, before the COMMIT is sent
     }
   }
 
