@@ -19,8 +19,11 @@ export interface Freeze {
 /** What the writer checks a locked head against, read in the same round trip as the lock. */
 export interface HeadCheck {
   frozen: { code: string; reason: string } | null;
-  /** The newest checkpoint the instance signed of this log, and the stored nodes of its root. */
-  checkpoint: { size: number; root: Uint8Array; frontier: MerkleNode[] } | null;
+  /**
+   * The newest checkpoint the instance signed of this log, and the stored nodes of its root (null
+   * when it is the checkpoint the caller said it had checked: those are not read).
+   */
+  checkpoint: { size: number; root: Uint8Array; frontier: MerkleNode[] | null } | null;
   /** The stored level-0 node of the head's last entry. */
   lastNode: Uint8Array | null;
 }
@@ -33,23 +36,33 @@ export interface AuditState extends VerifiedPrefix {
 export class IntegrityRepository {
   constructor(private readonly ds: DataSource) {}
 
-  async headChecks(m: Queryable, circles: string[]): Promise<Map<string, HeadCheck>> {
+  /**
+   * What the writer checks the locked heads of `circles` against. `checked`: per log, the checkpoint
+   * (size and root) the caller has already checked against the stored nodes; when that is still the
+   * newest, the nodes of its root are not read again (most batches: a log's checkpoint is signed at
+   * most every CHECKPOINT_INTERVAL_SECONDS, its batches come every few milliseconds).
+   */
+  async headChecks(m: Queryable, circles: string[], checked: { get(circle: string): { size: number; root: Uint8Array } | undefined } = new Map()): Promise<Map<string, HeadCheck>> {
     const out = new Map<string, HeadCheck>();
     if (!circles.length) return out;
+    const known = circles.map((c) => checked.get(c));
     const rows = (await m.query(
       `SELECT h.circle, f.code AS frozen_code, f.reason AS frozen_reason, c.size AS cp_size, c.root AS cp_root,
               (SELECT n.hash FROM merkle_node n WHERE n.circle = h.circle AND n.level = 0 AND n.idx = h.size - 1) AS last_node,
-              (SELECT array_agg(k.level ORDER BY k.level) FROM generate_series(0, 62) AS k(level)
-                 JOIN merkle_node n ON n.circle = h.circle AND n.level = k.level AND n.idx = (c.size >> k.level) - 1
-                WHERE (c.size >> k.level) & 1 = 1) AS cp_levels,
-              (SELECT array_agg(n.hash ORDER BY k.level) FROM generate_series(0, 62) AS k(level)
-                 JOIN merkle_node n ON n.circle = h.circle AND n.level = k.level AND n.idx = (c.size >> k.level) - 1
-                WHERE (c.size >> k.level) & 1 = 1) AS cp_hashes
-         FROM log_head h
+              (c.size, c.root) IS NOT DISTINCT FROM (q.cp_size, q.cp_root) AS cp_checked, fr.levels AS cp_levels, fr.hashes AS cp_hashes
+         FROM unnest($1::text[], $2::bigint[], $3::bytea[]) AS q(circle, cp_size, cp_root)
+         JOIN log_head h ON h.circle = q.circle
          LEFT JOIN log_freeze f ON f.circle = h.circle
          LEFT JOIN LATERAL (SELECT size, root FROM checkpoint WHERE circle = h.circle ORDER BY size DESC LIMIT 1) c ON true
-        WHERE h.circle = ANY($1::text[])`,
-      [circles],
+         -- The nodes of the checkpoint's root, unless there is none or it is the one already checked
+         -- (that condition is a one-time filter: nothing below it runs then).
+         LEFT JOIN LATERAL (
+           SELECT array_agg(k.level ORDER BY k.level) AS levels, array_agg(n.hash ORDER BY k.level) AS hashes
+             FROM generate_series(0, 62) AS k(level)
+             JOIN merkle_node n ON n.circle = h.circle AND n.level = k.level AND n.idx = (c.size >> k.level) - 1
+            WHERE c.size IS NOT NULL AND (c.size, c.root) IS DISTINCT FROM (q.cp_size, q.cp_root) AND (c.size >> k.level) & 1 = 1
+         ) fr ON true`,
+      [circles, known.map((k) => k?.size ?? null), known.map((k) => (k ? Buffer.from(k.root) : null))],
     )) as Array<{
       circle: string;
       frozen_code: string | null;
@@ -59,6 +72,7 @@ export class IntegrityRepository {
       last_node: Buffer | null;
       cp_levels: number[] | null;
       cp_hashes: Buffer[] | null;
+      cp_checked: boolean;
     }>;
     for (const r of rows) {
       const size = r.cp_size === null ? null : Number(r.cp_size);
@@ -69,7 +83,11 @@ export class IntegrityRepository {
         checkpoint:
           size === null || !r.cp_root
             ? null
-            : { size, root: r.cp_root, frontier: levels.map((level, i) => ({ level, index: Math.floor(size / 2 ** level) - 1, hash: hashes[i] })) },
+            : {
+                size,
+                root: r.cp_root,
+                frontier: r.cp_checked ? null : levels.map((level, i) => ({ level, index: Math.floor(size / 2 ** level) - 1, hash: hashes[i] })),
+              },
         lastNode: r.last_node,
       });
     }

@@ -5,6 +5,7 @@
 // a batch that fails as a whole is retried statement by statement.
 import { Injectable, Logger } from '@nestjs/common';
 import { ulid } from 'ulid';
+import { LRUCache } from 'lru-cache';
 import { DataSource, EntityManager } from 'typeorm';
 import { EffectProjector, PlacedEffect } from './effect-projector';
 import { AppConfigService } from '../config/app-config';
@@ -33,7 +34,7 @@ import { appendLeaves, EMPTY_ROOT, mapGetter, MerkleNode, root, rootKeys } from 
 import { EntryRow, LedgerRepository, LogHead } from './ledger.repository';
 import { BatchScheduler } from './batch-scheduler';
 import { HeadCheck, IntegrityRepository } from './integrity.repository';
-import { checkHead, checkSignedCheckpoint, HeadProblem } from '../core/verify/head-check';
+import { checkHead, checkSignedCheckpoint, CommittedHead, HeadProblem } from '../core/verify/head-check';
 import { jobItems } from './job-requests';
 
 export type { SystemDraft };
@@ -102,6 +103,8 @@ const MAX_COMMITTERS = 4;
  * longer than this.
  */
 const EXTRA_COMMITTER_AFTER_MS = 50;
+/** Logs whose checked checkpoint and committed head the writer remembers (about 1 KB each). */
+const KNOWN_LOGS = 10_000;
 
 interface WorkingLog {
   head: LogHead;
@@ -119,8 +122,13 @@ export class LedgerWriter {
   private readonly policy: Policy;
   /** Pipelined queries, except on the embedded PGlite. */
   private readonly pipelining: boolean;
-  /** Per log, the newest signed checkpoint already checked against the stored nodes (`size:root`). */
-  private readonly checkedCheckpoints = new Map<string, string>();
+  /** Per log, the newest signed checkpoint already checked against the stored nodes. */
+  private readonly checkedCheckpoints = new LRUCache<string, { size: number; root: Uint8Array }>({ max: KNOWN_LOGS });
+  /**
+   * Per log, the head this process last committed, with the frontier its root was computed from:
+   * while the stored head is still that one, checking it hashes nothing (`checkHead`).
+   */
+  private readonly committedHeads = new LRUCache<string, CommittedHead>({ max: KNOWN_LOGS });
 
   constructor(
     private readonly ds: DataSource,
@@ -187,6 +195,7 @@ export class LedgerWriter {
     const outcomes: Array<{ ok: true; result: AppendResult | null } | { ok: false; error: unknown }> = [];
     let jobs: Array<{ item: JobItem; runAt: number }> = [];
     let grownHeads: LogHead[] = [];
+    let committedHeads: CommittedHead[] = [];
     const detected = new Map<string, HeadProblem>();
     let committedKeys: Array<{ effect: Effect }> = [];
     // One READ COMMITTED transaction, its queries pipelined: BEGIN, the head locks, the state the
@@ -223,7 +232,7 @@ export class LedgerWriter {
           batch.filter((i) => !i.system).map((i) => ({ signer: i.ctx!.signer, id: i.ctx!.payload.id })),
         ),
         this.ledger.lockedFrontiers(m, lockSet(batch)),
-        this.integrity.headChecks(m, lockSet(batch)),
+        this.integrity.headChecks(m, lockSet(batch), this.checkedCheckpoints),
       ] as const);
       const frozen = this.checkLogs(logs, frontiers, checks, detected);
       const state = new BatchState(loaded);
@@ -301,10 +310,12 @@ export class LedgerWriter {
       const grown = [...logs.values()].filter((log) => log.leaves.length);
       const heads: LogHead[] = [];
       const nodes: Array<MerkleNode & { circle: string }> = [];
+      const newHeads: CommittedHead[] = [];
       for (const log of grown) {
         const appended = appendLeaves(log.committedSize, mapGetter(log.frontier ?? frontiers.get(log.head.circle) ?? []), log.leaves);
         for (const node of appended.nodes) nodes.push({ ...node, circle: log.head.circle });
         heads.push({ ...log.head, size: appended.size, root: appended.root });
+        newHeads.push({ size: appended.size, root: appended.root, frontier: appended.frontier });
       }
       // Pipelined, the COMMIT in the same flight: every write is issued before it is (a write that
       // fails aborts the transaction, and COMMIT answers ROLLBACK). The entries go first (the
@@ -312,9 +323,11 @@ export class LedgerWriter {
       const writes = [this.ledger.append(m, rows, nodes, heads), this.projections.apply(m, placed, genesisLeaves), this.outbox.add(m, jobs)];
       await settled([...writes, commit()]);
       grownHeads = heads;
+      committedHeads = newHeads;
       committedKeys = placed.filter((p) => p.effect.kind === 'key.added' || p.effect.kind === 'key.revoked');
     });
     this.keyIndex.committed(committedKeys);
+    grownHeads.forEach((head, i) => this.committedHeads.set(head.circle, committedHeads[i]));
     } finally {
       for (const [circle, problem] of detected) await this.freeze(circle, problem);
     }
@@ -347,12 +360,11 @@ export class LedgerWriter {
         continue;
       }
       const head = log.head;
-      let problem = checkHead({ ...head, frontier: log.frontier ?? frontiers.get(circle) ?? [], lastNode: check.lastNode });
+      let problem = checkHead({ ...head, frontier: log.frontier ?? frontiers.get(circle) ?? [], lastNode: check.lastNode }, this.committedHeads.get(circle));
       const cp = check.checkpoint;
-      const key = cp ? `${cp.size}:${base64url(cp.root)}` : '';
-      if (!problem && cp && this.checkedCheckpoints.get(circle) !== key) {
+      if (!problem && cp) {
         problem = checkSignedCheckpoint(head, cp);
-        if (!problem) this.checkedCheckpoints.set(circle, key);
+        if (!problem && cp.frontier) this.checkedCheckpoints.set(circle, { size: cp.size, root: cp.root });
       }
       if (problem) {
         frozen.set(circle, problem);
@@ -364,6 +376,7 @@ export class LedgerWriter {
 
   private async freeze(circle: string, problem: HeadProblem): Promise<void> {
     this.checkedCheckpoints.delete(circle);
+    this.committedHeads.delete(circle);
     try {
       if (await this.integrity.freeze(circle, problem.code, problem.reason, 'writer')) {
         this.logger.error(`Log ${circle} frozen: ${problem.code}: ${problem.reason}. Appends to it are refused (LOG_FROZEN) until an operator acts (docs/operations.md#self-audit)`);

@@ -158,6 +158,25 @@ describeWithServer('defence in depth', () => {
       expect(String(refused.body.message)).toMatch(/CHECKPOINT_MISMATCH/);
     });
 
+    it('a head rolled back, consistently, below a checkpoint the writer had already checked: refused (LOG_SHRANK)', async () => {
+      const target = await circle('Rollback'); // 4 entries, a checkpoint at 4
+      expect((await invite(target)).status).toBe(201);
+      expect((await api.get(`/api/v1/circles/${target}/checkpoint`)).status).toBe(200); // signed at 5
+      expect((await invite(target)).status).toBe(201); // the writer checks that checkpoint, and remembers it
+      // Head, root and last leaf put back as they were at 4 entries: consistent with the stored nodes.
+      await behindTheBack(
+        t,
+        `UPDATE log_head h SET size = 4, root = (SELECT hash FROM merkle_node WHERE circle = $1 AND level = 2 AND idx = 0),
+           last_leaf = e.leaf, last_recorded_at = e.recorded_at
+           FROM log_entry e WHERE h.circle = $1 AND e.circle = $1 AND e.seq = 3`,
+        [target],
+      );
+      const refused = await invite(target);
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ code: 'LOG_FROZEN' });
+      expect(String(refused.body.message)).toMatch(/LOG_SHRANK/);
+    });
+
     it("a changed entry's bytes: the self-audit finds it with the verifier's check and freezes that log only", async () => {
       const target = await circle('Bytes');
       const other = await circle('Untouched');

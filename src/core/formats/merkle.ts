@@ -96,13 +96,14 @@ export function root(size: number, get: NodeGetter): Uint8Array {
  * every perfect node the append completes (the leaves themselves at level 0
  * included), in creation order, with the new size and root. Like a binary
  * counter: each leaf causes one carry per trailing one bit of the old size, so
- * k leaves cost O(k + log n) hashes.
+ * k leaves cost O(k + log n) hashes. `frontier` is the new size's frontier
+ * (frontierKeys order), what the next append reads.
  */
 export function appendLeaves(
   size: number,
   get: NodeGetter,
   leafHashes: Uint8Array[],
-): { nodes: MerkleNode[]; size: number; root: Uint8Array } {
+): { nodes: MerkleNode[]; size: number; root: Uint8Array; frontier: MerkleNode[] } {
   assertSize('size', size);
   if (!Number.isSafeInteger(size + leafHashes.length)) throw new RangeError('tree size would overflow');
   // The stack holds the current frontier, left to right; levels strictly decrease.
@@ -123,7 +124,7 @@ export function appendLeaves(
     }
     stack.push(node);
   }
-  return { nodes, size: n, root: foldRight(stack.map((s) => s.hash)) };
+  return { nodes, size: n, root: foldRight(stack.map((s) => s.hash)), frontier: stack };
 }
 
 // The audit path of perfect node (level, index) in the tree of `size`, as keys,

@@ -1,7 +1,8 @@
 // The writer's cheap check of a log's head before it appends (docs/operations.md#self-audit): the
 // stored head must agree with the stored Merkle nodes, and the newest checkpoint the instance
 // signed with both. Everything it reads comes in the round trip that locks the head; it hashes at
-// most one node per bit of the two sizes. Entry bytes are left to the periodic audit.
+// most one node per bit of the two sizes, and nothing when the stored head, frontier and checkpoint
+// are the ones this process committed and checked before. Entry bytes are left to the periodic audit.
 import { equalBytes, toBase64 } from '../crypto/crypto';
 import { mapGetter, MerkleNode, root } from '../formats/merkle';
 
@@ -18,7 +19,17 @@ export interface StoredHead {
 export interface SignedCheckpointRoot {
   size: number;
   root: Uint8Array;
-  /** The stored nodes of the root at that size. */
+  /**
+   * The stored nodes of the root at that size; null when this root was already found to be the
+   * stored nodes' (the writer remembers the checkpoints it checked): only its size is checked then.
+   */
+  frontier: readonly MerkleNode[] | null;
+}
+
+/** A head as this process committed it: its size, its root and the frontier it computed them from. */
+export interface CommittedHead {
+  size: number;
+  root: Uint8Array;
   frontier: readonly MerkleNode[];
 }
 
@@ -35,9 +46,14 @@ function rootOrNull(size: number, nodes: readonly MerkleNode[]): Uint8Array | nu
   }
 }
 
-/** The head's own consistency: its root from the stored nodes, its last leaf from its entry's node. */
-export function checkHead(head: StoredHead): HeadProblem | null {
-  const computed = rootOrNull(head.size, head.frontier);
+/**
+ * The head's own consistency: its root from the stored nodes, its last leaf from its entry's node.
+ * `committed`: the head as this process last committed it, if it knows it. When the stored head and
+ * its stored frontier are exactly those, the root is known to be the frontier's (it was computed
+ * from it) and is not hashed again; any difference, and the root is computed from the stored nodes.
+ */
+export function checkHead(head: StoredHead, committed?: CommittedHead): HeadProblem | null {
+  const computed = committed && sameHead(head, committed) ? head.root : rootOrNull(head.size, head.frontier);
   if (computed === null || !equalBytes(computed, head.root)) {
     return { code: 'HEAD_MISMATCH', reason: `the head's root at size ${head.size} is not the root of the stored Merkle nodes` };
   }
@@ -53,6 +69,7 @@ export function checkSignedCheckpoint(head: Pick<StoredHead, 'size'>, checkpoint
   if (checkpoint.size > head.size) {
     return { code: 'LOG_SHRANK', reason: `the instance signed a checkpoint at size ${checkpoint.size}, the log has ${head.size} entries` };
   }
+  if (checkpoint.frontier === null) return null;
   const computed = rootOrNull(checkpoint.size, checkpoint.frontier);
   if (computed === null || !equalBytes(computed, checkpoint.root)) {
     return {
@@ -61,4 +78,12 @@ export function checkSignedCheckpoint(head: Pick<StoredHead, 'size'>, checkpoint
     };
   }
   return null;
+}
+
+function sameHead(head: StoredHead, committed: CommittedHead): boolean {
+  if (head.size !== committed.size || !equalBytes(head.root, committed.root) || head.frontier.length !== committed.frontier.length) return false;
+  return head.frontier.every((n, i) => {
+    const c = committed.frontier[i];
+    return n.level === c.level && n.index === c.index && equalBytes(n.hash, c.hash);
+  });
 }
