@@ -2,12 +2,17 @@
 // with the verifier of `archipel verify` (src/core/verify/), against every checkpoint the instance
 // signed and the newest one it published outside the database (CheckpointMirror). Incremental: a
 // log is read from where its last audit stopped (log_audit), and from its first entry at least
-// every AUDIT_FULL_PASS_HOURS. A mismatch freezes the log (log_freeze): never repaired here.
+// every AUDIT_FULL_PASS_HOURS. The registry goes first: its keys over time (SPEC §11), as its
+// verifier accepted them, are what every circle log's member statements are checked against (the
+// key and its validity at the entry's recordedAt), as `archipel verify` does; nothing is taken
+// from the key tables, which are projections. A mismatch freezes the log (log_freeze): never
+// repaired here.
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config';
 import { equalBytes } from '../core/crypto/crypto';
 import type { PublicKeyHandle } from '../core/crypto/crypto';
-import { Ed25519PublicJwk, publicKeyFromJwk } from '../core/formats/keys';
+import { Ed25519PublicJwk, PublicKeyCache, publicKeyFromJwk } from '../core/formats/keys';
+import type { KeyBook } from '../core/rules/key-rules';
 import { mapGetter, root, rootKeys } from '../core/formats/merkle';
 import {
   CheckpointFailure,
@@ -51,6 +56,17 @@ class AuditProblem extends Error {
 export class LogAuditor {
   private readonly logger = new Logger('SelfAudit');
   private readonly fullPassMs: number;
+  /**
+   * The registry's keys over time, from the last pass that verified the registry from its first
+   * entry, and the registry's size then. A circle log is checked against them; they are built
+   * again whenever the registry has grown (and once per process). Null while the registry is
+   * frozen: the circle logs' signatures are then checked against the key tables, without the
+   * keys' validity in time, rather than every circle being frozen for the registry's fault.
+   */
+  private registryKeys: { size: number; book: KeyBook } | null = null;
+  private readonly publicKeys = new PublicKeyCache();
+  /** This pass's key tables, read once if a circle needs them (see `registryKeys`). */
+  private tableKeysOfPass: Promise<Map<string, PublicKeyHandle>> | null = null;
 
   constructor(
     private readonly integrity: IntegrityRepository,
@@ -67,15 +83,20 @@ export class LogAuditor {
   async auditAll(opts: { full?: boolean } = {}): Promise<AuditOutcome[]> {
     const circles = new Set(await this.integrity.circles());
     for (const published of this.mirror.circles()) circles.add(published);
-    const keys = await this.memberKeys();
     const outcomes: AuditOutcome[] = [];
-    for (const circle of [...circles].sort()) outcomes.push(await this.audit(circle, keys, opts.full ?? false));
+    this.tableKeysOfPass = null;
+    const order = [...circles].sort((a, b) => Number(b === REGISTRY) - Number(a === REGISTRY) || (a < b ? -1 : a > b ? 1 : 0));
+    for (const circle of order) {
+      const outcome = await this.audit(circle, opts.full ?? false);
+      if (circle === REGISTRY && (outcome.problem || outcome.frozen)) this.registryKeys = null;
+      outcomes.push(outcome);
+    }
     const found = outcomes.filter((o) => o.problem);
     if (found.length) this.logger.error(`Self-audit: ${found.length} log(s) frozen: ${found.map((o) => `${o.circle} (${o.problem?.code})`).join(', ')}`);
     return outcomes;
   }
 
-  private async audit(circle: string, keys: Map<string, PublicKeyHandle>, forceFull: boolean): Promise<AuditOutcome> {
+  private async audit(circle: string, forceFull: boolean, retried = false): Promise<AuditOutcome> {
     if (await this.integrity.isFrozen(circle)) return { circle, read: 0, full: false, frozen: true };
     const state = await this.integrity.auditState(circle);
     const now = Date.now();
@@ -86,10 +107,11 @@ export class LogAuditor {
       const published = this.publishedCheckpoint(circle);
       if (!head) throw new AuditProblem('LOG_MISSING', `the log is missing, but a checkpoint of it at size ${published?.size} was published`);
       // The registry's verifier decides each key change against the keys over time of every entry
-      // before it (SPEC §11), which a verifier resumed from a saved frontier does not hold: a
-      // registry that grew is verified again from its first entry (it holds one entry per member
-      // and key change; a circle's log, far longer, is read from where the last pass stopped).
-      if (circle === REGISTRY && state && head.size > state.size) full = true;
+      // before it (SPEC §11), which a verifier resumed from a saved frontier does not hold, and the
+      // circle logs need those keys: a registry that grew, or whose keys this process does not hold
+      // yet, is verified again from its first entry (it holds one entry per member and key change;
+      // a circle's log, far longer, is read from where the last pass stopped).
+      if (circle === REGISTRY && this.registryKeys?.size !== head.size) full = true;
       const from = full ? 0 : (state?.size ?? 0);
       if (head.size < from) throw new AuditProblem('LOG_SHRANK', `the log has ${head.size} entries, the last audit verified ${from}`);
 
@@ -104,11 +126,19 @@ export class LogAuditor {
         }
       });
 
+      const book = circle === REGISTRY ? undefined : this.registryKeys?.book;
+      const tableKeys = circle === REGISTRY || book ? null : await (this.tableKeysOfPass ??= this.tableKeys());
       const options = {
         circle,
-        keys: (kid: string) => (kid === this.instanceKey.kid ? this.instanceKey.publicKey : keys.get(kid)),
+        keys: (kid: string) => {
+          if (kid === this.instanceKey.kid) return this.instanceKey.publicKey;
+          if (tableKeys) return tableKeys.get(kid);
+          const key = book?.key(kid);
+          return key && this.publicKeys.getOrImport(key.jwk, kid);
+        },
         instanceKid: this.instanceKey.kid,
         rootsAt: checkpoints.map((c) => c.size),
+        keyBook: book,
       };
       const verifier = full || !state ? new LogVerifier(options) : LogVerifier.resume(options, state);
       for (let next = from; next < head.size; ) {
@@ -145,10 +175,21 @@ export class LogAuditor {
         }
       }
       await this.integrity.saveAuditState(circle, verifier.prefix, rootNow, full ? now : (state?.fullPassAt ?? now));
+      if (circle === REGISTRY && from === 0) this.registryKeys = { size: head.size, book: verifier.keyBook() };
       return { circle, read, full };
     } catch (e) {
       const problem = toProblem(e);
       if (!problem) throw e;
+      // A key the registry's keys (as last verified) do not know may have been added since: verify
+      // the registry again and this log once more before calling it altered.
+      if (circle !== REGISTRY && !retried && (problem.code === 'UNKNOWN_KEY' || problem.code === 'UNKNOWN_MEMBER')) {
+        const registry = await this.ledger.head(REGISTRY);
+        if (registry && this.registryKeys && registry.size !== this.registryKeys.size) {
+          const again = await this.audit(REGISTRY, false);
+          if (again.problem || again.frozen) this.registryKeys = null;
+          return this.audit(circle, forceFull, true);
+        }
+      }
       if (await this.integrity.freeze(circle, problem.code, problem.reason, 'audit')) {
         this.logger.error(`Log ${circle} frozen: ${problem.code}: ${problem.reason}. Appends to it are refused (LOG_FROZEN) until an operator acts (docs/operations.md#self-audit)`);
       }
@@ -156,15 +197,8 @@ export class LogAuditor {
     }
   }
 
-  private publishedCheckpoint(circle: string) {
-    try {
-      return this.mirror.read(circle);
-    } catch (e) {
-      throw new AuditProblem('BAD_PUBLISHED_CHECKPOINT', (e as Error).message);
-    }
-  }
-
-  private async memberKeys(): Promise<Map<string, PublicKeyHandle>> {
+  /** Every key in the key tables (kid → public key): the fallback while the registry is frozen. */
+  private async tableKeys(): Promise<Map<string, PublicKeyHandle>> {
     const keys = new Map<string, PublicKeyHandle>();
     for (const [kid, jwk] of await this.integrity.memberJwks()) {
       try {
@@ -174,6 +208,14 @@ export class LogAuditor {
       }
     }
     return keys;
+  }
+
+  private publishedCheckpoint(circle: string) {
+    try {
+      return this.mirror.read(circle);
+    } catch (e) {
+      throw new AuditProblem('BAD_PUBLISHED_CHECKPOINT', (e as Error).message);
+    }
   }
 }
 

@@ -7,6 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { base64url, formatTimestamp } from '../../src/core/formats/canonical-json';
+import { encodeEntry } from '../../src/core/formats/entry';
+import { appendLeaves, frontierKeys, mapGetter } from '../../src/core/formats/merkle';
+import { parseCompact } from '../../src/core/formats/statement';
 import { StatementSigner } from '../../src/core/formats/statement-signer';
 import { LogAuditor } from '../../src/ledger/log-auditor';
 import { startTestApp, TestApp } from '../support/app';
@@ -53,6 +57,41 @@ describeWithServer('defence in depth', () => {
     for (let i = 0; i < 3; i++) await api.act(alice, 'member.invite', id, { member: (await api.register(`M${i}${name}`)).id });
     expect((await api.get(`/api/v1/circles/${id}/checkpoint`)).status).toBe(200);
     return id;
+  }
+
+  /** As an intruder would: a well-formed entry for `jws` at the end of the log, with its Merkle nodes and head. */
+  async function appendBehindTheBack(circle: string, jws: string, signer: string): Promise<void> {
+    const [head] = await sql<{ size: string; last_leaf: Buffer; last_recorded_at: Date }>(t.db.url, `SELECT size, last_leaf, last_recorded_at FROM log_head WHERE circle = $1`, [circle]);
+    const size = Number(head.size);
+    const frontier = await sql<{ level: number; idx: string; hash: Buffer }>(
+      t.db.url,
+      `SELECT level, idx, hash FROM merkle_node WHERE circle = $1 AND (level, idx) IN (SELECT * FROM unnest($2::smallint[], $3::bigint[]))`,
+      [circle, frontierKeys(size).map((k) => k.level), frontierKeys(size).map((k) => k.index)],
+    );
+    const recordedAt = Math.max(Date.now(), head.last_recorded_at.getTime() + 1);
+    const { line, leaf } = encodeEntry({ v: 1, circle, seq: size, prev: base64url(head.last_leaf), recordedAt: formatTimestamp(recordedAt), jws });
+    const appended = appendLeaves(size, mapGetter(frontier.map((n) => ({ level: n.level, index: Number(n.idx), hash: n.hash }))), [leaf]);
+    const { payload } = parseCompact(jws);
+    await behindTheBack(
+      t,
+      `WITH e AS (INSERT INTO log_entry (circle, seq, leaf, line, type, signer, statement_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)),
+            n AS (INSERT INTO merkle_node (circle, level, idx, hash) SELECT $1, * FROM unnest($9::smallint[], $10::bigint[], $11::bytea[]))
+       UPDATE log_head SET size = $2 + 1, root = $12, last_leaf = $3, last_recorded_at = $8 WHERE circle = $1`,
+      [
+        circle,
+        size,
+        Buffer.from(leaf),
+        line,
+        payload.type,
+        signer,
+        payload.id,
+        new Date(recordedAt),
+        appended.nodes.map((n) => n.level),
+        appended.nodes.map((n) => n.index),
+        appended.nodes.map((n) => Buffer.from(n.hash)),
+        Buffer.from(appended.root),
+      ],
+    );
   }
 
   const invite = async (id: string) => api.postJws(alice.sign('member.invite', id, { member: (await api.register(`N${randomBytes(3).toString('hex')}`)).id }));
@@ -233,6 +272,35 @@ describeWithServer('defence in depth', () => {
       await api.act(phone, 'member.key.revoke', null, { member: dora.id, key: dora.id });
       expect(await registryOutcome()).not.toHaveProperty('problem');
       expect((await api.postJws(phone.sign('member.invite', await api.circle(phone, 'Dora circle'), { member: alice.id }))).status).toBe(201);
+    });
+
+    it('a statement signed by a revoked key, appended behind the service: the self-audit finds it against the keys over time (KEY_REVOKED)', async () => {
+      const auditor = t.app.get(LogAuditor);
+      const erin = await api.register('Erin');
+      const laptop = StatementSigner.generate();
+      await api.act(erin, 'member.key.add', null, { member: erin.id, jwk: laptop.publicJwk });
+      const target = await api.circle(erin, 'Erin circle');
+      expect((await api.postJws(laptop.sign('member.invite', target, { member: (await api.register('Frank')).id }))).status).toBe(201);
+      await api.act(erin, 'member.key.revoke', null, { member: erin.id, key: laptop.id });
+      // The stolen laptop's key still signs; the service refuses it, so it is slipped in below it.
+      const jws = laptop.sign('member.invite', target, { member: (await api.register('Grace')).id });
+      expect((await api.postJws(jws)).body).toMatchObject({ code: 'KEY_REVOKED' });
+      // Every other log is clean, and this pass knows the registry with the revocation.
+      expect((await auditor.auditAll()).filter((o) => o.problem)).toEqual([]);
+      await appendBehindTheBack(target, jws, erin.id);
+      const found = (await auditor.auditAll()).filter((o) => o.problem);
+      expect(found).toEqual([expect.objectContaining({ circle: target, problem: expect.objectContaining({ code: 'KEY_REVOKED' }) })]);
+    });
+
+    it('a key added after the last audit pass, and used in a circle at once: no log is found altered', async () => {
+      const auditor = t.app.get(LogAuditor);
+      const hana = await api.register('Hana');
+      const target = await api.circle(hana, 'Hana circle');
+      expect((await auditor.auditAll()).filter((o) => o.problem)).toEqual([]);
+      const phone = StatementSigner.generate();
+      await api.act(hana, 'member.key.add', null, { member: hana.id, jwk: phone.publicJwk });
+      expect((await api.postJws(phone.sign('member.invite', target, { member: (await api.register('Ivo')).id }))).status).toBe(201);
+      expect((await auditor.auditAll()).filter((o) => o.problem)).toEqual([]);
     });
 
     it('an operator lifts a freeze explicitly, after repairing the log', async () => {
