@@ -20,16 +20,18 @@
 // the server: HTTP API processes sharing its port; default 1, the service's own default and the
 // better setting measured on 2 cores, docs/configuration.md), BENCH_DB_DELAY_MS
 // (the API reaches PostgreSQL through bench/delay-proxy.ts, which holds each chunk that long each
-// way: a database on another host; its CPU counts as "other processes"). Server CPU counts the API
-// process and its children.
+// way: a database on another host; its CPU counts as "other processes"), BENCH_WORKER=1 (run
+// dist/worker.js beside the API, as an instance does: checkpoints cut every
+// CHECKPOINT_INTERVAL_SECONDS, the self-audit every AUDIT_INTERVAL_SECONDS; its CPU is printed
+// apart, its queries count in PostgreSQL's). Server CPU counts the API process and its children.
 //
 // The measured statement is `member.invite` of a registered member who is not (and never becomes)
 // a member of the circle: valid over and over (circle-rules.ts decideInvite), each with a fresh id.
 import '../src/platform/node';
 import { spawn, ChildProcess } from 'node:child_process';
 import { createPublicKey, randomBytes, verify as edVerify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
@@ -53,6 +55,12 @@ const OUTSIDERS = 16;
 const HOT_MEMBERS = Math.min(MEMBERS, 500);
 const API_PROCESSES = envInt('BENCH_API_PROCESSES', 1);
 const DB_DELAY_MS = envInt('BENCH_DB_DELAY_MS', 0);
+/**
+ * 1: run `dist/worker.js` beside the API, as an instance does: it cuts a signed checkpoint of every
+ * log that grew each CHECKPOINT_INTERVAL_SECONDS (so the writer's head checks meet checkpoints, as
+ * in production) and runs the self-audit each AUDIT_INTERVAL_SECONDS. Its CPU is printed apart.
+ */
+const WITH_WORKER = envInt('BENCH_WORKER', 0) === 1;
 /**
  * CPU per accepted statement, in µs: the API processes' and PostgreSQL's CPU over the phase (cores ×
  * seconds) divided by the statements accepted. Unlike statements/s, this hardly moves with what
@@ -80,19 +88,29 @@ function totalCpuTicks(): { busy: number; all: number; iowait: number; steal: nu
 }
 interface CpuSnap {
   server: number;
+  worker: number;
   pg: Map<number, number>;
   bench: number;
   machine: ReturnType<typeof totalCpuTicks>;
   t: number;
 }
+let workerPid: number | undefined;
 function cpuSnap(serverPid: number): CpuSnap {
   const u = process.cpuUsage();
-  return { server: processTreeTicks(serverPid), pg: postgresTicks(), bench: (u.user + u.system) / 1e6, machine: totalCpuTicks(), t: performance.now() };
+  return {
+    server: processTreeTicks(serverPid),
+    worker: workerPid === undefined ? 0 : processTreeTicks(workerPid),
+    pg: postgresTicks(),
+    bench: (u.user + u.system) / 1e6,
+    machine: totalCpuTicks(),
+    t: performance.now(),
+  };
 }
 function cpuShares(a: CpuSnap, b: CpuSnap) {
   const secs = (b.t - a.t) / 1000;
   return {
     server: (b.server - a.server) / CLK_TCK / secs,
+    worker: (b.worker - a.worker) / CLK_TCK / secs,
     pg: pgDelta(a.pg, b.pg) / CLK_TCK / secs,
     bench: (b.bench - a.bench) / secs,
     machine: ((b.machine.busy - a.machine.busy) / (b.machine.all - a.machine.all)) * cpus().length,
@@ -227,6 +245,8 @@ async function main(): Promise<void> {
   const dbUrl = dbUrlObj.toString();
   let child: ChildProcess | undefined;
   let proxy: ChildProcess | undefined;
+  let worker: ChildProcess | undefined;
+  let dataDir: string | undefined;
   let ds: Awaited<ReturnType<typeof openDataSource>> | undefined;
   const queuePrefix = `bench${randomBytes(4).toString('hex')}`;
   try {
@@ -266,6 +286,9 @@ async function main(): Promise<void> {
       log(`the API reaches PostgreSQL through bench/delay-proxy.ts: ${DB_DELAY_MS} ms each way`);
     }
     const port = await freePort();
+    // Its own data directory: the instance key, and the published checkpoints the self-audit holds
+    // this run's fresh database to (another run's would say its logs went missing).
+    dataDir = mkdtempSync(join(tmpdir(), 'archipel-bench-'));
     const env = {
       ...process.env,
       NODE_ENV: 'production',
@@ -276,6 +299,7 @@ async function main(): Promise<void> {
       QUEUE_PREFIX: queuePrefix,
       LOG_LEVEL: 'warn',
       INSTANCE_NAME: 'bench.archipel',
+      DATA_DIR: dataDir,
       DATABASE_POOL_SIZE: '16',
       API_PROCESSES: String(API_PROCESSES),
     };
@@ -298,6 +322,11 @@ async function main(): Promise<void> {
     await health.close();
     const serverPid = child.pid as number;
     log(`API: node dist/main.js, pid ${serverPid}, ${base}, API_PROCESSES=${API_PROCESSES}, DATABASE_POOL_SIZE=16 each`);
+    if (WITH_WORKER) {
+      worker = spawn(process.execPath, [join(DIST, 'worker.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+      workerPid = worker.pid as number;
+      log(`worker: node dist/worker.js, pid ${workerPid} (checkpoints every ${process.env.CHECKPOINT_INTERVAL_SECONDS ?? 10} s, self-audit every ${process.env.AUDIT_INTERVAL_SECONDS ?? 60} s)`);
+    }
 
     const pool = new Pool(base, { connections: Math.max(...CONCURRENCY, 64), pipelining: 1 });
 
@@ -380,7 +409,7 @@ async function main(): Promise<void> {
       log(`  errors: ${errs}${[...r.errors].map(([k, n]) => `\n    ${n} × ${k}`).join('')}`);
       log(`  logs grew by ${fmt(r.logGrowth)} entries (${r.logGrowth === r.ok ? 'exactly the 201s' : `MISMATCH: ${r.ok} × 201`})`);
       log(
-        `  CPU (cores): server ${fmt(r.cpu.server, 2)}, PostgreSQL ${fmt(r.cpu.pg, 2)}, load generator ${fmt(r.cpu.bench, 2)}, other processes ${fmt(Math.max(0, r.cpu.machine - r.cpu.server - r.cpu.pg - r.cpu.bench), 2)}, whole machine ${fmt(r.cpu.machine, 2)} of ${cpus().length} (+ iowait ${fmt(r.cpu.iowait, 2)}, steal ${fmt(r.cpu.steal, 2)})`,
+        `  CPU (cores): server ${fmt(r.cpu.server, 2)}, ${WITH_WORKER ? `worker ${fmt(r.cpu.worker, 2)}, ` : ''}PostgreSQL ${fmt(r.cpu.pg, 2)}, load generator ${fmt(r.cpu.bench, 2)}, other processes ${fmt(Math.max(0, r.cpu.machine - r.cpu.server - r.cpu.worker - r.cpu.pg - r.cpu.bench), 2)}, whole machine ${fmt(r.cpu.machine, 2)} of ${cpus().length} (+ iowait ${fmt(r.cpu.iowait, 2)}, steal ${fmt(r.cpu.steal, 2)})`,
       );
       log(`  load average before ${r.loadBefore}, after ${r.loadAfter}`);
       log(`  ingest/verify ratio: ${fmt(r.rate / verifyPerSec, 3)}`);
@@ -399,7 +428,7 @@ async function main(): Promise<void> {
     for (const [i, r] of results.entries()) {
       const c = cpuPerStatement(r);
       log(
-        `| ${r.name} | ${r.concurrency} | ${fmt(r.rate)} | ≥ ${fmt(plan[i].goal)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.max, 1)} | ${r.sent - r.ok} | ${r.logGrowth === r.ok ? 'yes' : 'NO'} | ${fmt(r.cpu.server, 2)} | ${fmt(r.cpu.pg, 2)} | ${fmt(Math.max(0, r.cpu.machine - r.cpu.server - r.cpu.pg - r.cpu.bench), 2)} | ${fmt(r.rate / verifyPerSec, 3)} | ${fmt(c.api)} | ${fmt(c.pg)} | ${fmt((c.api + c.pg) / verifyMicros, 1)} |`,
+        `| ${r.name} | ${r.concurrency} | ${fmt(r.rate)} | ≥ ${fmt(plan[i].goal)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.max, 1)} | ${r.sent - r.ok} | ${r.logGrowth === r.ok ? 'yes' : 'NO'} | ${fmt(r.cpu.server, 2)} | ${fmt(r.cpu.pg, 2)} | ${fmt(Math.max(0, r.cpu.machine - r.cpu.server - r.cpu.worker - r.cpu.pg - r.cpu.bench), 2)} | ${fmt(r.rate / verifyPerSec, 3)} | ${fmt(c.api)} | ${fmt(c.pg)} | ${fmt((c.api + c.pg) / verifyMicros, 1)} |`,
       );
     }
     log(`Ed25519 verify, one core: ${fmt(verifyPerSec)} /s; goals: ≥ ${fmt(GOAL_SPREAD)}/s spread, ≥ ${fmt(GOAL_HOT)}/s hot, p99 < ${GOAL_P99_MS} ms, synchronous_commit on (${syncCommit})`);
@@ -407,6 +436,7 @@ async function main(): Promise<void> {
     const failed = results.some((r) => r.logGrowth !== r.ok);
     if (failed) process.exitCode = 1;
   } finally {
+    if (worker && worker.exitCode === null) worker.kill('SIGTERM');
     if (child && child.exitCode === null) {
       const exited = new Promise((r) => child!.once('exit', r));
       child.kill('SIGTERM');
@@ -414,6 +444,7 @@ async function main(): Promise<void> {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
     proxy?.kill();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     await ds?.destroy().catch(() => undefined);
     await cleanRedis(queuePrefix).catch(() => undefined);
     if (process.env.BENCH_KEEP === '1') log(`kept database ${dbName}`);
