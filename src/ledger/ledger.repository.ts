@@ -203,13 +203,14 @@ export class LedgerRepository {
     return (await this.checkpoint(circle, size)) as string;
   }
 
-  /** Circles whose log grew past their newest checkpoint. */
-  async circlesWithoutCurrentCheckpoint(limit: number): Promise<string[]> {
+  /** Logs that grew past their newest checkpoint, in id order after `after` (a page of at most `limit`). */
+  async circlesWithoutCurrentCheckpoint(limit: number, after = ''): Promise<string[]> {
     const rows: Array<{ circle: string }> = await this.ds.query(
       `SELECT h.circle FROM log_head h
-       WHERE NOT EXISTS (SELECT 1 FROM checkpoint c WHERE c.circle = h.circle AND c.size = h.size)
+       WHERE h.circle > $2 AND NOT EXISTS (SELECT 1 FROM checkpoint c WHERE c.circle = h.circle AND c.size = h.size)
+       ORDER BY h.circle
        LIMIT $1`,
-      [limit],
+      [limit, after],
     );
     return rows.map((r) => r.circle);
   }
