@@ -64,6 +64,12 @@ export class LogAuditor {
    * keys' validity in time, rather than every circle being frozen for the registry's fault.
    */
   private registryKeys: { size: number; book: KeyBook } | null = null;
+  /**
+   * The registry's verifier, kept from one pass to the next: it holds the keys over time of every
+   * entry so far, which a verifier resumed from the saved state does not, so a pass reads only the
+   * registry's new entries. Built from the first entry once per process and on each full pass.
+   */
+  private registryVerifier: { verifier: LogVerifier; size: number } | null = null;
   private readonly publicKeys = new PublicKeyCache();
   /** This pass's key tables, read once if a circle needs them (see `registryKeys`). */
   private tableKeysOfPass: Promise<Map<string, PublicKeyHandle>> | null = null;
@@ -108,11 +114,11 @@ export class LogAuditor {
       if (!head) throw new AuditProblem('LOG_MISSING', `the log is missing, but a checkpoint of it at size ${published?.size} was published`);
       // The registry's verifier decides each key change against the keys over time of every entry
       // before it (SPEC §11), which a verifier resumed from a saved frontier does not hold, and the
-      // circle logs need those keys: a registry that grew, or whose keys this process does not hold
-      // yet, is verified again from its first entry (it holds one entry per member and key change;
-      // a circle's log, far longer, is read from where the last pass stopped).
-      if (circle === REGISTRY && this.registryKeys?.size !== head.size) full = true;
-      const from = full ? 0 : (state?.size ?? 0);
+      // circle logs need those keys: the registry goes on with the verifier kept from the last pass
+      // (`registryVerifier`), or is verified from its first entry when there is none.
+      const live = circle === REGISTRY ? this.registryVerifier : null;
+      if (circle === REGISTRY && (!live || head.size < live.size)) full = true;
+      const from = full ? 0 : live ? live.size : (state?.size ?? 0);
       if (head.size < from) throw new AuditProblem('LOG_SHRANK', `the log has ${head.size} entries, the last audit verified ${from}`);
 
       const signed = await this.integrity.checkpointsAbove(circle, from);
@@ -140,7 +146,13 @@ export class LogAuditor {
         rootsAt: checkpoints.map((c) => c.size),
         keyBook: book,
       };
-      const verifier = full || !state ? new LogVerifier(options) : LogVerifier.resume(options, state);
+      let verifier: LogVerifier;
+      if (full || (!state && !live)) verifier = new LogVerifier(options);
+      else if (live) {
+        verifier = live.verifier;
+        verifier.keepRootsAt(options.rootsAt);
+      } else verifier = LogVerifier.resume(options, state as NonNullable<typeof state>);
+      if (circle === REGISTRY) this.registryVerifier = null; // until this pass has verified it
       for (let next = from; next < head.size; ) {
         const page = await this.ledger.lines(circle, next, Math.min(PAGE, head.size - next));
         if (!page.length) throw new AuditProblem('LOG_SHRANK', `entries from ${next} on are missing (the head says ${head.size})`);
@@ -175,7 +187,10 @@ export class LogAuditor {
         }
       }
       await this.integrity.saveAuditState(circle, verifier.prefix, rootNow, full ? now : (state?.fullPassAt ?? now));
-      if (circle === REGISTRY && from === 0) this.registryKeys = { size: head.size, book: verifier.keyBook() };
+      if (circle === REGISTRY) {
+        this.registryVerifier = { verifier, size: head.size };
+        if (this.registryKeys?.size !== head.size) this.registryKeys = { size: head.size, book: verifier.keyBook() };
+      }
       return { circle, read, full };
     } catch (e) {
       const problem = toProblem(e);

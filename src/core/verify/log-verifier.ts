@@ -33,7 +33,7 @@ export class LogVerifier {
   readonly circle: string;
   private readonly ctx: InspectContext;
   private merkle = new StreamingMerkle();
-  private readonly wantedRoots: ReadonlySet<number>;
+  private readonly wantedRoots: Set<number>;
   private readonly roots = new Map<number, Uint8Array>();
   private readonly seenIds = new Set<string>();
   /** Registry: every key so far (registration, added and recovery keys) → its public key. */
@@ -259,6 +259,21 @@ export class LogVerifier {
       lastRecordedAt: this.lastRecordedAt,
       roots: new Map(this.roots),
     };
+  }
+
+  /**
+   * From now on, keep the roots at exactly these sizes (for `finish().roots`), forgetting those kept
+   * before: a verifier kept to go on with later entries (the self-audit's registry) is told the
+   * newer checkpoints so, and holds no root it no longer needs. A size the log has already passed
+   * is not kept.
+   */
+  keepRootsAt(sizes: Iterable<number>): void {
+    this.roots.clear();
+    this.wantedRoots.clear();
+    for (const size of sizes) {
+      if (size > this.merkle.size) this.wantedRoots.add(size);
+      else if (size === this.merkle.size) this.roots.set(size, this.merkle.root());
+    }
   }
 
   /** Registry only: key id → public key, for every key accepted so far (registration, added and recovery keys). */

@@ -71,3 +71,27 @@ describe('LogVerifier.resume', () => {
     expect(resumed.failed?.code).toBe('BAD_PREV');
   });
 });
+
+describe('LogVerifier.keepRootsAt', () => {
+  const world = buildWorld();
+  const keys = keyLookup(registryKeys(world.registry), { kid: world.instance.signer.id, key: world.instance.signer.publicKey });
+  const options = { circle: world.circle, keys, instanceKid: world.instance.signer.id };
+
+  it('a verifier that goes on keeps the roots asked for later, as one told at the start does, and only those', () => {
+    const n = world.log.length;
+    const sizes = [2, n - 1, n];
+    const told = new LogVerifier({ ...options, rootsAt: sizes });
+    world.log.forEach((l) => told.push(l));
+    const later = new LogVerifier(options);
+    world.log.slice(0, 2).forEach((l) => later.push(l));
+    expect(later.finish().roots.size).toBe(0);
+    later.keepRootsAt(sizes); // 2: the size it has now; the others still ahead
+    world.log.slice(2).forEach((l) => later.push(l));
+    const expected = told.finish().roots;
+    const kept = later.finish().roots;
+    expect([...kept.keys()].sort((a, b) => a - b)).toEqual(sizes);
+    for (const size of sizes) expect(Buffer.from(kept.get(size) as Uint8Array).equals(Buffer.from(expected.get(size) as Uint8Array))).toBe(true);
+    later.keepRootsAt([1, n]); // 1, already passed: not kept; those kept before are forgotten
+    expect([...later.finish().roots.keys()]).toEqual([n]);
+  });
+});
