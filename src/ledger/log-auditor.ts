@@ -94,7 +94,11 @@ export class LogAuditor {
     const order = [...circles].sort((a, b) => Number(b === REGISTRY) - Number(a === REGISTRY) || (a < b ? -1 : a > b ? 1 : 0));
     for (const circle of order) {
       const outcome = await this.audit(circle, opts.full ?? false);
-      if (circle === REGISTRY && (outcome.problem || outcome.frozen)) this.registryKeys = null;
+      if (circle === REGISTRY && (outcome.problem || outcome.frozen)) {
+        // Read again from its first entry once an operator has restored it and lifted the freeze.
+        this.registryKeys = null;
+        this.registryVerifier = null;
+      }
       outcomes.push(outcome);
     }
     const found = outcomes.filter((o) => o.problem);
@@ -117,7 +121,8 @@ export class LogAuditor {
       // circle logs need those keys: the registry goes on with the verifier kept from the last pass
       // (`registryVerifier`), or is verified from its first entry when there is none.
       const live = circle === REGISTRY ? this.registryVerifier : null;
-      if (circle === REGISTRY && (!live || head.size < live.size)) full = true;
+      if (live && head.size < live.size) throw new AuditProblem('LOG_SHRANK', `the log has ${head.size} entries, the last audit verified ${live.size}`);
+      if (circle === REGISTRY && !live) full = true;
       const from = full ? 0 : live ? live.size : (state?.size ?? 0);
       if (head.size < from) throw new AuditProblem('LOG_SHRANK', `the log has ${head.size} entries, the last audit verified ${from}`);
 
@@ -201,7 +206,10 @@ export class LogAuditor {
         const registry = await this.ledger.head(REGISTRY);
         if (registry && this.registryKeys && registry.size !== this.registryKeys.size) {
           const again = await this.audit(REGISTRY, false);
-          if (again.problem || again.frozen) this.registryKeys = null;
+          if (again.problem || again.frozen) {
+            this.registryKeys = null;
+            this.registryVerifier = null;
+          }
           return this.audit(circle, forceFull, true);
         }
       }
