@@ -57,9 +57,9 @@ export class LogAuditor {
   private readonly logger = new Logger('SelfAudit');
   private readonly fullPassMs: number;
   /**
-   * The registry's keys over time, from the last pass that verified the registry from its first
-   * entry, and the registry's size then. A circle log is checked against them; they are built
-   * again whenever the registry has grown (and once per process). Null while the registry is
+   * The registry's keys over time, as the registry's verifier (`registryVerifier`) holds them after
+   * the last pass that verified it, and the registry's size then. A circle log is checked against
+   * them; they are taken again whenever the registry has grown. Null while the registry is
    * frozen: the circle logs' signatures are then checked against the key tables, without the
    * keys' validity in time, rather than every circle being frozen for the registry's fault.
    */
