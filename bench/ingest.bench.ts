@@ -9,7 +9,9 @@
 // statements/s and latency for:
 //   A "spread": statements spread over BENCH_CIRCLES (100) circles,
 //   B "hot":    every statement into one circle.
-// Also measures the raw Ed25519 verify rate of one core (node:crypto) and the ratio ingest/verify,
+// Also measures the raw Ed25519 verify rate of one core with OpenSSL (node:crypto; the yardstick of
+// this machine's speed that the ratios below divide by, as in every earlier report) and with
+// libsodium (what the service verifies with, src/platform/node-crypto.ts), the ratio ingest/verify,
 // checks afterwards that the logs grew by exactly the number of 201 answers, and drops the database.
 //
 // Environment: BENCH_DATABASE_URL, REDIS_URL (default redis://127.0.0.1:6379), BENCH_STATEMENTS
@@ -36,6 +38,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
 import { openDataSource, runMigrations } from '../src/database/data-source';
+import { cryptoProvider, verifyEd25519 } from '../src/core/crypto/crypto';
 import { StatementSigner } from '../src/core/formats/statement-signer';
 import { CLK_TCK, DIST, envInt, fmt, freePort, load, log, postgresTicks, processTreeTicks } from './bench-support';
 import { ADMIN_URL, REDIS_URL, cleanRedis, postAll } from './instances';
@@ -217,15 +220,17 @@ async function measure(
 
 // ---------------------------------------------------------------- Ed25519 verify rate
 
-function verifyRate(signer: StatementSigner, jws: string, iterations = 20_000): number {
+/** Verifications a second on one core, with OpenSSL (`node:crypto`) or with the service's provider. */
+function verifyRate(signer: StatementSigner, jws: string, by: 'openssl' | 'service', iterations = 20_000): number {
   const dot = jws.lastIndexOf('.');
   const data = Buffer.from(jws.slice(0, dot), 'utf8');
   const sig = Buffer.from(jws.slice(dot + 1), 'base64url');
   const key = createPublicKey({ key: { ...signer.publicJwk }, format: 'jwk' });
-  for (let i = 0; i < 1_000; i++) edVerify(null, data, key, sig); // warm-up
+  const verifyOnce = by === 'openssl' ? () => edVerify(null, data, key, sig) : () => verifyEd25519(signer.publicKey, data, sig);
+  for (let i = 0; i < 1_000; i++) verifyOnce(); // warm-up
   const t = performance.now();
   let good = 0;
-  for (let i = 0; i < iterations; i++) if (edVerify(null, data, key, sig)) good++;
+  for (let i = 0; i < iterations; i++) if (verifyOnce()) good++;
   const secs = (performance.now() - t) / 1000;
   if (good !== iterations) throw new Error('verify failed');
   return iterations / secs;
@@ -264,8 +269,10 @@ async function main(): Promise<void> {
     // Ed25519 verify rate of one core, before any load.
     const probe = StatementSigner.generate();
     const probeJws = probe.sign('member.invite', 'C'.repeat(43), { member: probe.id });
-    const verifyPerSec = verifyRate(probe, probeJws);
+    const verifyPerSec = verifyRate(probe, probeJws, 'openssl');
     log(`Ed25519 verify (node:crypto, one core, ${probeJws.length}-byte statement): ${fmt(verifyPerSec)} /s`);
+    const servicePerSec = verifyRate(probe, probeJws, 'service');
+    log(`  as the service verifies (${cryptoProvider().name}): ${fmt(servicePerSec)} /s, ${fmt(1e6 / servicePerSec, 1)} µs each`);
     const verifyMicros = 1e6 / verifyPerSec;
 
     // The API as a child process, through the delaying proxy when asked.

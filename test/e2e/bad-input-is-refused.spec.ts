@@ -1,7 +1,8 @@
 // SPEC §10: every kind of bad input is refused with its stable code and leaves nothing written.
 import { DataSource } from 'typeorm';
 import { StatementSigner } from '../../src/core/formats/statement-signer';
-import { formatTimestamp } from '../../src/core/formats/canonical-json';
+import { canonicalJson, formatTimestamp } from '../../src/core/formats/canonical-json';
+import { memberIdOf } from '../../src/core/formats/keys';
 import { startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 
@@ -93,6 +94,23 @@ describe('bad input', () => {
     ['a circle under an unknown parent', () => ({ jws: bob.sign('circle.create', null, { name: 'X', regime: 'amendment', parent: 'AAAAAAAAAAAAAAAAAAAAAA' }) }), 404, 'UNKNOWN_CIRCLE', 'body.parent'],
     ['a circle under a parent one is not in', () => ({ jws: bob.sign('circle.create', null, { name: 'X', regime: 'amendment', parent: circle }) }), 403, 'NOT_A_MEMBER', 'body.parent'],
     ['bad parameters', () => ({ jws: bob.sign('circle.create', null, { name: 'X', regime: 'amendment', params: { majorityQuorum: 2 } }) }), 422, 'INVALID_PARAMS', 'body.params.majorityQuorum'],
+    [
+      // The identity point as public key: (R = identity, S = 0) satisfies RFC 8032's equation for
+      // every message, so anyone could sign for such a member (OpenSSL would accept it).
+      'a registration with a key of small order, signed by nobody',
+      () => {
+        const identity = Buffer.alloc(32);
+        identity[0] = 1;
+        const jwk = { crv: 'Ed25519', kty: 'OKP', x: identity.toString('base64url') } as const;
+        const kid = memberIdOf(jwk);
+        const signingInput = [JSON.stringify({ ...header(kid), jwk }), canonicalJson(payload('member.register', null, { name: 'Anyone' }))]
+          .map((part) => Buffer.from(part).toString('base64url'))
+          .join('.');
+        return { jws: `${signingInput}.${Buffer.concat([identity, Buffer.alloc(32)]).toString('base64url')}` };
+      },
+      401,
+      'BAD_SIGNATURE',
+    ],
   ];
 
   it.each(cases.map(([name, make, status, code, field]) => ({ name, make, status, code, field })))(

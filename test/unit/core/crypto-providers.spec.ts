@@ -1,5 +1,6 @@
 // The core's two crypto providers agree: node:crypto (server, CLI, tests) and the pure-JS one that
 // browsers run (src/core/crypto/crypto.ts). RFC 8032 §7.1 test 1 and random cases.
+import { createPublicKey, verify } from 'node:crypto';
 import fc from 'fast-check';
 import { nodeCrypto } from '../../../src/platform/node-crypto';
 import { type CryptoProvider, pureJsCrypto } from '../../../src/core/crypto/crypto';
@@ -12,7 +13,7 @@ const RFC8032_SIGNATURE = hex(
 );
 
 describe.each<[string, CryptoProvider]>([
-  ['node:crypto', nodeCrypto],
+  ['node:crypto + libsodium', nodeCrypto],
   ['noble', pureJsCrypto],
 ])('the %s provider', (_name, p) => {
   it('signs and verifies RFC 8032 test 1', () => {
@@ -42,6 +43,42 @@ describe.each<[string, CryptoProvider]>([
   it('decodes only its alphabet', () => {
     expect(p.decodeBase64('a*b=', false)).toBeNull();
     expect(p.decodeBase64('a+b/', true)).toBeNull();
+  });
+});
+
+describe('what the node provider (libsodium) refuses that OpenSSL accepts', () => {
+  // The identity point as public key, and the signature (R = identity, S = 0): RFC 8032's
+  // cofactorless equation holds for every message, so a key of small order can be signed for by
+  // anyone. OpenSSL accepts it; the service must not append what stricter verifiers refuse.
+  const identity = new Uint8Array(32);
+  identity[0] = 1;
+  const forged = new Uint8Array(64);
+  forged[0] = 1;
+  const message = new TextEncoder().encode('any message at all');
+
+  it('refuses a signature that a key of small order makes valid for every message', () => {
+    const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), identity]);
+    expect(verify(null, message, createPublicKey({ key: spki, format: 'der', type: 'spki' }), forged)).toBe(true);
+    expect(nodeCrypto.verify(nodeCrypto.importPublicKey(identity), message, forged)).toBe(false);
+    expect(pureJsCrypto.verify(pureJsCrypto.importPublicKey(identity), message, forged)).toBe(false);
+  });
+
+  it('refuses a valid signature with bytes after it', () => {
+    const key = nodeCrypto.importPrivateKey(RFC8032_SEED);
+    const signature = nodeCrypto.sign(key, message);
+    const pub = nodeCrypto.importPublicKey(RFC8032_PUBLIC);
+    expect(nodeCrypto.verify(pub, message, signature)).toBe(true);
+    expect(nodeCrypto.verify(pub, message, Buffer.concat([signature, new Uint8Array([0])]))).toBe(false);
+  });
+
+  it('verifies a message and a signature given as views into larger buffers', () => {
+    const key = nodeCrypto.importPrivateKey(RFC8032_SEED);
+    const signature = nodeCrypto.sign(key, message);
+    const around = new Uint8Array(200);
+    around.set(message, 10);
+    around.set(signature, 100);
+    const pub = nodeCrypto.importPublicKey(RFC8032_PUBLIC);
+    expect(nodeCrypto.verify(pub, around.subarray(10, 10 + message.length), around.subarray(100, 164))).toBe(true);
   });
 });
 
