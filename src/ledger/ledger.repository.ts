@@ -3,6 +3,7 @@
 // forks' geneses, carried delegations; propagation.repository.ts: receipts).
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { formatTimestamp } from '../core/formats/canonical-json';
 import { EMPTY_ROOT, MerkleNode, NodeKey } from '../core/formats/merkle';
 
 export interface LogHead {
@@ -129,7 +130,7 @@ export class LedgerRepository {
         rows.map((r) => r.type),
         rows.map((r) => r.signer),
         rows.map((r) => r.statementId),
-        rows.map((r) => new Date(r.recordedAt).toISOString()),
+        rows.map((r) => formatTimestamp(r.recordedAt)),
         nodes.map((n) => n.circle),
         nodes.map((n) => n.level),
         nodes.map((n) => n.index),
@@ -138,7 +139,7 @@ export class LedgerRepository {
         heads.map((h) => h.size),
         heads.map((h) => Buffer.from(h.root)),
         heads.map((h) => (h.lastLeaf ? Buffer.from(h.lastLeaf) : null)),
-        heads.map((h) => (h.lastRecordedAt === null ? null : new Date(h.lastRecordedAt).toISOString())),
+        heads.map((h) => (h.lastRecordedAt === null ? null : formatTimestamp(h.lastRecordedAt))),
       ],
     );
   }

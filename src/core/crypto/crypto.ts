@@ -138,6 +138,24 @@ export function toBase64(bytes: Uint8Array): string {
   return provider.encodeBase64(bytes, false);
 }
 
+const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
+const BASE64URL_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Whether `text` is the one base64url spelling (no padding, RFC 4648 §5) of some bytes: alphabet
+ * only, a possible length, and the bits of the last digit that carry no byte all zero ("AB" is
+ * not canonical, "AA" is). The same answer as decoding and comparing the re-encoding, without
+ * either.
+ */
+export function isCanonicalBase64url(text: string): boolean {
+  if (!BASE64URL_TEXT.test(text)) return false;
+  const rest = text.length % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  // 2 digits carry 1 byte (4 bits unused), 3 digits carry 2 bytes (2 bits unused).
+  return (BASE64URL_DIGITS.indexOf(text[text.length - 1]) & (rest === 2 ? 0x0f : 0x03)) === 0;
+}
+
 /** Lenient decoding; null when the text is not base64url at all. */
 export function decodeBase64url(text: string): Uint8Array | null {
   return provider.decodeBase64(text, true);

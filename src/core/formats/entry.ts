@@ -1,5 +1,6 @@
 // SPEC §3.5 — log entries: their canonical line and leaf hash.
 import { base64url, canonicalJson, fromBase64url, isWellFormedString, parseCanonicalJson, parseTimestamp } from './canonical-json';
+import { isCanonicalBase64url } from '../crypto/crypto';
 import { leafHash } from './merkle';
 
 export type LogEntry = {
@@ -32,7 +33,7 @@ function isBase64urlOf(s: string, bytes: number): boolean {
 function isCompactJws(s: string): boolean {
   const segments = s.split('.');
   // Header, payload and signature; our statements never have an empty segment.
-  return segments.length === 3 && segments.every((seg) => seg.length > 0 && fromBase64url(seg) !== null);
+  return segments.length === 3 && segments.every((seg) => seg.length > 0 && isCanonicalBase64url(seg));
 }
 
 // Returns why `value` is not a well-formed entry, or null if it is.

@@ -4,7 +4,7 @@
 // pipeline needs: size, structure, header, payload bytes, payload schema
 // (`parseCompact`); then, once the caller has found the signer's key, the
 // signature (`assertSignature`) and the clock (`checkClock`).
-import { decodeBase64url as decodeLenient, type PublicKeyHandle, toBase64url, utf8 as utf8Bytes, verifyEd25519 } from '../crypto/crypto';
+import { decodeBase64url as decodeLenient, isCanonicalBase64url, type PublicKeyHandle, utf8 as utf8Bytes, verifyEd25519 } from '../crypto/crypto';
 import { parseCanonicalJson, parseTimestamp } from './canonical-json';
 import { Ed25519PublicJwk, isEd25519PublicJwk, isMemberId, memberIdOf } from './keys';
 import {
@@ -96,7 +96,6 @@ export interface ParsedStatement {
   signingInput: Uint8Array;
 }
 
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const ED25519_SIGNATURE_BYTES = 64;
 const HEADER_MEMBERS: ReadonlySet<string> = new Set(['alg', 'kid', 'typ', 'jwk']);
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -107,9 +106,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * signature cannot be re-spelled into a different JWS string.
  */
 function decodeBase64url(segment: string): Uint8Array | null {
-  if (!BASE64URL.test(segment) || segment.length % 4 === 1) return null;
-  const bytes = decodeLenient(segment);
-  return bytes !== null && toBase64url(bytes) === segment ? bytes : null;
+  return segment.length > 0 && isCanonicalBase64url(segment) ? decodeLenient(segment) : null;
 }
 
 /**

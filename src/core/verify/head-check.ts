@@ -80,10 +80,15 @@ export function checkSignedCheckpoint(head: Pick<StoredHead, 'size'>, checkpoint
   return null;
 }
 
+/**
+ * Whether the stored head and frontier are the committed ones. The stored frontier comes from SQL
+ * in no particular order, the committed one in frontierKeys order (levels decreasing): a frontier
+ * has one node per level, so the nodes are matched by level.
+ */
 function sameHead(head: StoredHead, committed: CommittedHead): boolean {
   if (head.size !== committed.size || !equalBytes(head.root, committed.root) || head.frontier.length !== committed.frontier.length) return false;
-  return head.frontier.every((n, i) => {
-    const c = committed.frontier[i];
-    return n.level === c.level && n.index === c.index && equalBytes(n.hash, c.hash);
+  return head.frontier.every((n) => {
+    const c = committed.frontier.find((k) => k.level === n.level);
+    return c !== undefined && n.index === c.index && equalBytes(n.hash, c.hash);
   });
 }

@@ -79,6 +79,15 @@ describe('checkHead with the head this process committed', () => {
     expect(checkHead({ ...head, root: other })?.code).toBe('HEAD_MISMATCH');
   });
 
+  it('trusts its own root whatever order the stored frontier comes in (SQL returns it levels rising)', () => {
+    const log = honestLog(13); // frontier: levels 3, 2, 0
+    const other = new Uint8Array(randomBytes(32));
+    const stored = [...log.frontierAt(13)].reverse();
+    expect(checkHead({ ...headOf(log, 13), root: other, frontier: stored }, { size: 13, root: other, frontier: log.frontierAt(13) })).toBeNull();
+    const swapped = stored.map((n, i) => (i === 0 ? { ...n, hash: stored[1].hash } : i === 1 ? { ...n, hash: stored[0].hash } : n));
+    expect(checkHead({ ...headOf(log, 13), root: other, frontier: swapped }, { size: 13, root: other, frontier: log.frontierAt(13) })?.code).toBe('HEAD_MISMATCH');
+  });
+
   it('hashes again, and finds the change, when the stored head or frontier differs from what it committed', () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 200 }), fc.integer({ min: 0, max: 2 }), (size, what) => {

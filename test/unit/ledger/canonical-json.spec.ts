@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import vectors from '../../fixtures/vectors/rfc8785.json';
+import { isCanonicalBase64url } from '../../../src/core/crypto/crypto';
 import {
   base64url,
   canonicalJson,
@@ -146,6 +147,20 @@ describe('base64url', () => {
     ['a non-ASCII letter', 'AAé'],
   ])('returns null on %s', (_name, s) => {
     expect(fromBase64url(s)).toBeNull();
+  });
+
+  it('accepts exactly the strings that decode and re-encode to themselves (the check decodes nothing)', () => {
+    const digit = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split(''), '=', '+', '/', ' ');
+    fc.assert(
+      fc.property(fc.array(digit, { maxLength: 14 }), (digits) => {
+        const s = digits.join('');
+        const decoded = /^[A-Za-z0-9_-]*$/.test(s) ? Buffer.from(s, 'base64url') : null;
+        const roundTrips = decoded !== null && decoded.toString('base64url') === s;
+        expect(isCanonicalBase64url(s)).toBe(roundTrips);
+        expect(fromBase64url(s) !== null).toBe(roundTrips);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('returns plain Uint8Arrays, not views into a shared pool', () => {
