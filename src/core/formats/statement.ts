@@ -198,6 +198,23 @@ export function parseStatementHeader(headerB64: string): StatementHeader {
   return parseHeader(headerB64);
 }
 
+// A member signs every statement with the same header (alg, kid, typ): the ones seen lately are
+// kept, frozen, by their segment, so the service parses each once and not once per statement.
+// Headers with a jwk (registrations, each seen once) and refused ones are not kept.
+const HEADERS_KEPT = 4096;
+const keptHeaders = new Map<string, Readonly<StatementHeader>>();
+
+function headerOf(headerB64: string): StatementHeader {
+  const kept = keptHeaders.get(headerB64);
+  if (kept) return kept;
+  const header = parseHeader(headerB64);
+  if (header.jwk === undefined) {
+    if (keptHeaders.size >= HEADERS_KEPT) keptHeaders.clear();
+    keptHeaders.set(headerB64, Object.freeze(header));
+  }
+  return header;
+}
+
 /**
  * Parse a compact JWS statement and check everything that needs no key:
  * size, structure, protected header, canonical payload bytes and the
@@ -214,7 +231,7 @@ export function parseCompact(jws: string): ParsedStatement {
   }
   const [headerB64, payloadB64, signatureB64] = segments;
 
-  const header = parseHeader(headerB64);
+  const header = headerOf(headerB64);
   if (header.typ === STATEMENT_TYP && jws.length > MAX_STATEMENT_LENGTH) {
     throw new StatementError('PAYLOAD_TOO_LARGE', `statement exceeds ${MAX_STATEMENT_LENGTH} characters`);
   }

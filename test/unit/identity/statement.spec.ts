@@ -169,6 +169,31 @@ describe('parseCompact: round trip', () => {
   });
 });
 
+describe('parseCompact: headers seen before', () => {
+  it('gives the same header for every statement signed with it, frozen so that no caller can change the next one', () => {
+    const first = parseCompact(vote());
+    const second = parseCompact(ada.sign('member.leave', CIRCLE, {}, { id: ULID, at: AT }));
+    expect(second.headerB64).toBe(first.headerB64);
+    expect(second.header).toEqual({ alg: 'EdDSA', kid: ada.id, typ: 'archipel-statement' });
+    expect(Object.isFrozen(second.header)).toBe(true);
+    expect(() => {
+      (second.header as { kid: string }).kid = bob.id;
+    }).toThrow(TypeError);
+    expect(parseCompact(vote()).header.kid).toBe(ada.id);
+  });
+
+  it('refuses a bad header every time it is sent, not only the first', () => {
+    const bad = ada.signRaw(header({ typ: 'JWT' }), canonical(votePayload()));
+    for (let i = 0; i < 3; i++) expect(() => parseCompact(bad)).toThrow(expect.objectContaining({ code: 'BAD_HEADER' }));
+  });
+
+  it('parses a header with a jwk (a registration) afresh each time', () => {
+    const register = () => bob.sign('member.register', null, { name: 'Bob' }, { id: ULID, at: AT });
+    expect(Object.isFrozen(parseCompact(register()).header)).toBe(false);
+    expect(parseCompact(register()).header.jwk).toEqual(bob.publicJwk);
+  });
+});
+
 describe('parseCompact: refusals', () => {
   describe('MALFORMED_JWS', () => {
     const [h, p, s] = vote().split('.');
