@@ -40,6 +40,8 @@ export class LogVerifier {
   private readonly members = new Map<string, PublicKeyHandle>();
   /** Registry: the keys over time (SPEC §11). */
   private readonly book = new KeyBook();
+  /** Registry: per key, the last registry entry it signed (seq, recordedAt), for a revocation's time. */
+  private readonly lastSignedBy = new Map<string, { seq: number; recordedAt: string }>();
   /** Circle logs: the registry's keys over time, and per kid its validity as timestamps (string order is time order). */
   private readonly keysOverTime: KeyView | undefined;
   private readonly validity = new Map<string, { from: string; until: string | null; recovery: boolean } | null>();
@@ -115,7 +117,7 @@ export class LogVerifier {
       return this.fail(seq, problem('REPLAYED_ID', `statement id ${inspected.id} of ${inspected.kid} appears twice`));
     }
     if (this.circle === REGISTRY) {
-      const p = this.registryEntry(inspected, head.recordedAt);
+      const p = this.registryEntry(inspected, seq, head.recordedAt);
       if (p !== null) return this.fail(seq, p);
     } else {
       const p = this.keyProblem(inspected.kid, head.recordedAt);
@@ -194,8 +196,13 @@ export class LogVerifier {
     return null;
   }
 
-  /** SPEC §3.8, §11: one registry entry, decided against the keys over time so far, then applied. */
-  private registryEntry(inspected: InspectedEntry, recordedAtText: string): Problem | null {
+  /**
+   * SPEC §3.8, §11: one registry entry, decided against the keys over time so far, then applied.
+   * An entry that revokes a key (a revocation, or a recovery key's replacement) must be recorded
+   * after every registry entry that key signed: one recorded at the same millisecond would make
+   * that earlier entry invalid (a revoking entry with recordedAt ≤ its own), so it is refused.
+   */
+  private registryEntry(inspected: InspectedEntry, seq: number, recordedAtText: string): Problem | null {
     const parsed = inspected.statement;
     const kid = inspected.kid as string;
     if (parsed === undefined) return problem('NOT_REGISTRATION', 'entry registers no key');
@@ -224,9 +231,22 @@ export class LogVerifier {
       return problem(code, `${p.type}: ${e.message}`);
     }
     for (const effect of decision.effects) {
+      if (effect.kind !== 'key.revoked') continue;
+      const signed = this.lastSignedBy.get(effect.kid);
+      // Time never decreases along the log, so "at or before" can only be the same millisecond.
+      if (signed !== undefined && signed.recordedAt >= recordedAtText) {
+        return problem(
+          'KEY_REVOKED',
+          `${p.type} revokes key ${effect.kid} at ${recordedAtText}, but entry ${signed.seq}, signed by that key, is recorded at ${signed.recordedAt}: ` +
+            'a revocation must be recorded strictly after every entry its key signed, or that entry is signed by a revoked key',
+        );
+      }
+    }
+    for (const effect of decision.effects) {
       this.book.apply(effect);
       if (effect.kind === 'key.added') this.members.set(effect.key.kid, publicKeyFromJwk(effect.key.jwk));
     }
+    this.lastSignedBy.set(kid, { seq, recordedAt: recordedAtText });
     return null;
   }
 

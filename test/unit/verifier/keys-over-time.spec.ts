@@ -24,19 +24,19 @@ const bea = StatementSigner.generate();
 
 interface Item {
   jws: string;
-  /** seconds after T0 */
+  /** seconds after T0 (to the millisecond) */
   t: number;
 }
 
 const item = <T extends StatementType>(s: StatementSigner, type: T, circle: string | null, body: BodyOf<T>, t: number): Item => ({
-  jws: s.sign(type, circle, body, { id: nextId(), at: formatTimestamp(T0 + t * 1000) }),
+  jws: s.sign(type, circle, body, { id: nextId(), at: formatTimestamp(T0 + Math.round(t * 1000)) }),
   t,
 });
 
 function chainAt(circle: string, items: Item[]): string[] {
   let prev: string | null = null;
   return items.map(({ jws, t }, seq) => {
-    const { line, leaf } = lineOf({ v: 1, circle, seq, prev, recordedAt: formatTimestamp(T0 + t * 1000), jws });
+    const { line, leaf } = lineOf({ v: 1, circle, seq, prev, recordedAt: formatTimestamp(T0 + Math.round(t * 1000)), jws });
     prev = prevOf(leaf);
     return line;
   });
@@ -138,20 +138,106 @@ describe('archipel verify, keys over time', () => {
     expect(code).toBe(EXIT.FAILED);
     expect(err).toMatch(/^FAIL seq 4: registry log: .*\[KEY_REVOKED\]/);
   });
+
+  it('refuses a registry where a key is revoked at the millisecond of an entry it signed [KEY_REVOKED]', async () => {
+    const phone = StatementSigner.generate();
+    const bad = chainAt(REGISTRY, [
+      ...registryItems.slice(0, 3),
+      item(ada, 'member.key.add', null, { member: ada.id, jwk: phone.publicJwk }, 25),
+      item(laptop, 'member.key.revoke', null, { member: ada.id, key: ada.id }, 25),
+    ]);
+    const { code, err } = await verify(bad, goodCircle.slice(0, 3));
+    expect(code).toBe(EXIT.FAILED);
+    expect(err).toMatch(new RegExp(`^FAIL seq 4: registry log: member.key.revoke revokes key ${ada.id} .*entry 3.*\\[KEY_REVOKED\\]`));
+  });
 });
 
 describe('the registry log, entry by entry', () => {
-  const push = (items: Item[]): { seq: number; code: string } | null => {
+  const failureOf = (items: Item[]): { seq: number; code: string; reason: string } | null => {
     const v = new LogVerifier({ circle: REGISTRY });
     try {
       for (const line of chainAt(REGISTRY, items)) v.push(line);
       v.finish();
       return null;
     } catch (e) {
-      const f = e as { seq: number; code: string };
-      return { seq: f.seq, code: f.code };
+      const f = e as { seq: number; code: string; reason: string };
+      return { seq: f.seq, code: f.code, reason: f.reason };
     }
   };
+  const push = (items: Item[]): { seq: number; code: string } | null => {
+    const f = failureOf(items);
+    return f && { seq: f.seq, code: f.code };
+  };
+
+  describe('a revocation recorded at the millisecond of an entry its key signed (SPEC §11, validity in time)', () => {
+    // Ada (recovery key: her words) and Bea registered; Ada adds her laptop at 20 s.
+    const before = registryItems.slice(0, 3);
+    const phone = StatementSigner.generate();
+
+    it('refuses it when the revoked key signed a registry entry at that millisecond [KEY_REVOKED]', () => {
+      // Her first key adds her phone at 25 s, and the laptop revokes that first key at 25 s too:
+      // by §11 the addition is then signed by a revoked key.
+      const f = failureOf([
+        ...before,
+        item(ada, 'member.key.add', null, { member: ada.id, jwk: phone.publicJwk }, 25),
+        item(laptop, 'member.key.revoke', null, { member: ada.id, key: ada.id }, 25),
+      ]);
+      expect(f).toMatchObject({ seq: 4, code: 'KEY_REVOKED' });
+      expect(f?.reason).toContain(`revokes key ${ada.id}`);
+      expect(f?.reason).toContain('entry 3');
+    });
+
+    it('refuses it when the recovery key it replaces signed a registry entry at that millisecond [KEY_REVOKED]', () => {
+      // Her recovery words add her phone at 25 s, and the laptop replaces the recovery key at 25 s.
+      const f = failureOf([
+        ...before,
+        item(words, 'member.key.add', null, { member: ada.id, jwk: phone.publicJwk }, 25),
+        item(laptop, 'member.recovery.set', null, { member: ada.id, jwk: StatementSigner.generate().publicJwk }, 25),
+      ]);
+      expect(f).toMatchObject({ seq: 4, code: 'KEY_REVOKED' });
+      expect(f?.reason).toContain(`revokes key ${words.id}`);
+      expect(f?.reason).toContain('entry 3');
+    });
+
+    it('refuses it when the revoked key registered at that millisecond [KEY_REVOKED]', () => {
+      const cat = StatementSigner.generate();
+      const catWords = StatementSigner.generate();
+      const f = failureOf([
+        ...before,
+        item(cat, 'member.register', null, { name: 'Cat', recovery: catWords.publicJwk }, 25),
+        item(catWords, 'member.key.add', null, { member: cat.id, jwk: phone.publicJwk }, 25),
+        item(catWords, 'member.key.revoke', null, { member: cat.id, key: cat.id }, 25),
+      ]);
+      expect(f).toMatchObject({ seq: 5, code: 'KEY_REVOKED' });
+      expect(f?.reason).toContain(`revokes key ${cat.id}`);
+      expect(f?.reason).toContain('entry 3');
+    });
+
+    it('accepts it one millisecond later, and a revocation at the millisecond of entries other keys signed', () => {
+      expect(
+        push([
+          ...before,
+          item(ada, 'member.key.add', null, { member: ada.id, jwk: phone.publicJwk }, 25),
+          item(laptop, 'member.key.revoke', null, { member: ada.id, key: ada.id }, 25.001),
+        ]),
+      ).toBeNull();
+      expect(
+        push([
+          ...before,
+          item(words, 'member.key.add', null, { member: ada.id, jwk: phone.publicJwk }, 25),
+          item(laptop, 'member.recovery.set', null, { member: ada.id, jwk: StatementSigner.generate().publicJwk }, 25.001),
+        ]),
+      ).toBeNull();
+      // The laptop signs at 25 s and revokes her first key at 25 s: the first key signed nothing then.
+      expect(
+        push([
+          ...before,
+          item(laptop, 'member.key.add', null, { member: ada.id, jwk: phone.publicJwk }, 25),
+          item(laptop, 'member.key.revoke', null, { member: ada.id, key: ada.id }, 25),
+        ]),
+      ).toBeNull();
+    });
+  });
 
   it('accepts key changes signed by an active key or the recovery key', () => {
     const phone = StatementSigner.generate();
