@@ -2,13 +2,15 @@
 // `archipel verify` with the three witness keys and quorum 2 accepts every log. Then A lies: a
 // checkpoint of the same circle, same size, another root, signed with A's own key. The witnesses
 // refuse to cosign it and keep the evidence; served to a verifier through a proxy that rewrites
-// A's answers (the split view), it fails verification with a quorum.
+// A's answers (the split view), it fails verification with a quorum, also when the proxy answers
+// the forked checkpoint (with a forked log that matches it) once and the honest cosigned one next.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cosigners, parseWitnessKey, splitNote } from '../../src/core/formats/cosignature';
+import { leafHash, rootFromLeafHashes } from '../../src/core/formats/merkle';
 import { formatCheckpoint, parseCheckpoint, signNote } from '../../src/core/formats/signed-note';
 import { formatAddCheckpoint } from '../../src/core/formats/witness-protocol';
 import { eventually } from '../support/app';
@@ -24,6 +26,7 @@ describeWithServer('three instances witness each other', () => {
   let all: Instance[] = [];
   const circles = new Map<Instance, string>();
   let proxy: Server | undefined;
+  let alternating: Server | undefined;
 
   beforeAll(async () => {
     all = [await prepareInstance(dir, 'a.test'), await prepareInstance(dir, 'b.test'), await prepareInstance(dir, 'c.test')];
@@ -39,6 +42,7 @@ describeWithServer('three instances witness each other', () => {
 
   afterAll(async () => {
     proxy?.close();
+    alternating?.close();
     for (const i of all) await stopInstance(i);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -102,5 +106,51 @@ describeWithServer('three instances witness each other', () => {
     // And the witnesses still cosign A's honest history afterwards.
     const again = await cosignedNote(a);
     expect(cosigners(again, keys().map(parseWitnessKey))).toHaveLength(2);
+  });
+
+  it('a split view answering a forked checkpoint, then the honest cosigned one, fails verification with a quorum', async () => {
+    const a = all[0];
+    const circle = circles.get(a) as string;
+    const honest = await cosignedNote(a);
+    const cp = parseCheckpoint(splitNote(honest).text);
+    // The forked history: the same entries but the last one recorded a millisecond later. Every
+    // entry still verifies and replays; the log's root, signed by A's key, differs.
+    const lines = (await (await fetch(`${a.url}/api/v1/circles/${circle}/log`)).text()).split('\n').slice(0, cp.size);
+    const last = JSON.parse(lines[cp.size - 1]) as { recordedAt: string };
+    const later = new Date(Date.parse(last.recordedAt) + 1).toISOString();
+    lines[cp.size - 1] = lines[cp.size - 1].replace(`"recordedAt":"${last.recordedAt}"`, `"recordedAt":"${later}"`);
+    expect(lines[cp.size - 1]).toContain(later);
+    const forkedLog = `${lines.join('\n')}\n`;
+    const forkedRoot = rootFromLeafHashes(lines.map((l) => leafHash(Buffer.from(l))));
+    const forked = signNote(formatCheckpoint(cp.origin, cp.size, forkedRoot), a.name, a.signer.rawPublicKey, (m) => a.signer.signBytes(m));
+
+    // A proxy in front of A serving the forked log, and its circle checkpoint forked and honest in turn.
+    let answers = 0;
+    alternating = createServer(async (req, res) => {
+      if (req.url?.startsWith(`/api/v1/circles/${circle}/checkpoint`)) {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(answers++ % 2 === 0 ? forked : honest);
+        return;
+      }
+      if (req.url?.startsWith(`/api/v1/circles/${circle}/log`)) {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end(forkedLog);
+        return;
+      }
+      const upstream = await fetch(`${a.url}${req.url}`);
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream' });
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => alternating!.listen(port, '127.0.0.1', () => r()));
+    const through = `http://127.0.0.1:${port}`;
+
+    // The forked view alone is a valid log under A's key: only the witnesses tell it apart.
+    const plain = await archipel('verify', '--instance', through, '--circle', circle);
+    expect(plain.stderr).toBe('');
+    expect(plain.status).toBe(0);
+    answers = 0;
+    const run = await archipel('verify', '--instance', through, '--circle', circle, '--witness', ...keys(), '--quorum', '2');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/QUORUM_NOT_MET/);
+    expect(answers).toBe(1);
   });
 });

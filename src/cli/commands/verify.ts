@@ -86,6 +86,8 @@ interface Plan {
   log: string;
   registry: string;
   checkpoint: string;
+  /** the circle checkpoint's note, when planning had to read it already (it is read once) */
+  checkpointNote?: string;
   registryCheckpoint?: string;
   oldCheckpoint?: string;
   /** where the log of another circle of the instance is (a fork's original) */
@@ -163,6 +165,7 @@ async function planFromFiles(req: VerifyRequest): Promise<Plan> {
     log: req.log as string,
     registry: req.registry as string,
     checkpoint: req.checkpoint as string,
+    checkpointNote,
     registryCheckpoint: req.registryCheckpoint,
     oldCheckpoint: req.oldCheckpoint,
     ...(req.forkOf ? { circleLog: () => req.forkOf as string } : {}),
@@ -207,20 +210,21 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyReport> {
   const plan = req.instance !== undefined ? await planFromInstance(req) : await planFromFiles(req);
   const { instance, circle } = plan;
 
-  // Checkpoints first: the logs, read after, can only have grown.
-  const registryCheckpoint =
-    plan.registryCheckpoint === undefined
-      ? null
-      : await checkpointAt(plan.registryCheckpoint, instance, REGISTRY, 'registry checkpoint');
-  const checkpoint = await checkpointAt(plan.checkpoint, instance, circle, 'checkpoint');
-  const oldCheckpoint = plan.oldCheckpoint === undefined ? null : await checkpointAt(plan.oldCheckpoint, instance, circle, 'old checkpoint');
+  // Checkpoints first: the logs, read after, can only have grown. Each note is read once: its
+  // signature, the log and the witnesses' quorum are all checked on that one text, so a source that
+  // answers a forked checkpoint and then an honest cosigned one (a split view) cannot pass.
+  const registryNote = plan.registryCheckpoint === undefined ? null : await readText(plan.registryCheckpoint);
+  const checkpointNote = plan.checkpointNote ?? (await readText(plan.checkpoint));
+  const registryCheckpoint = registryNote === null ? null : checkpointIn(registryNote, instance, REGISTRY, 'registry checkpoint');
+  const checkpoint = checkpointIn(checkpointNote, instance, circle, 'checkpoint');
+  const oldCheckpoint = plan.oldCheckpoint === undefined ? null : checkpointIn(await readText(plan.oldCheckpoint), instance, circle, 'old checkpoint');
   let cosigned: VerifyReport['cosigners'] = null;
   if (req.witness?.length) {
     const keys = parseWitnessKeys(req.witness);
     const quorum = req.quorum ?? keys.length;
     cosigned = {
-      checkpoint: await quorumAt(plan.checkpoint, keys, quorum, 'checkpoint'),
-      registryCheckpoint: plan.registryCheckpoint === undefined ? null : await quorumAt(plan.registryCheckpoint, keys, quorum, 'registry checkpoint'),
+      checkpoint: quorumIn(checkpointNote, keys, quorum, 'checkpoint'),
+      registryCheckpoint: registryNote === null ? null : quorumIn(registryNote, keys, quorum, 'registry checkpoint'),
     };
   }
 
@@ -493,9 +497,8 @@ async function registryMembers(spec: string): Promise<MemberState[]> {
   return members;
 }
 
-/** The witnesses among `keys` that cosigned the note at `spec`; VerifyFailed below the quorum. */
-async function quorumAt(spec: string, keys: WitnessKey[], quorum: number, subject: string): Promise<string[]> {
-  const note = await readText(spec);
+/** The witnesses among `keys` that cosigned `note`; VerifyFailed below the quorum. */
+function quorumIn(note: string, keys: WitnessKey[], quorum: number, subject: string): string[] {
   try {
     return checkCosignatureQuorum(note, keys, quorum, Math.floor(Date.now() / 1000) + 300);
   } catch (e) {
@@ -504,8 +507,7 @@ async function quorumAt(spec: string, keys: WitnessKey[], quorum: number, subjec
   }
 }
 
-async function checkpointAt(spec: string, instance: InstanceIdentity, circle: string, subject: string): Promise<Checkpoint> {
-  const note = await readText(spec);
+function checkpointIn(note: string, instance: InstanceIdentity, circle: string, subject: string): Checkpoint {
   try {
     return verifyCheckpoint(note, instance.noteKey, originOf(instance.name, circle));
   } catch (e) {
