@@ -92,7 +92,7 @@ export function initCommand(ctx: CliContext): Command {
         await api.post(signRegister(signer, opts.name, recovery.publicJwk));
       } catch (e) {
         // An instance from before SPEC §11 refuses the unknown body member: register without it.
-        if (!(e instanceof ApiError) || e.field !== 'body.recovery') throw e;
+        if (!refusesRecoveryMember(e)) throw e;
         await api.post(signRegister(signer, opts.name, null));
         withRecovery = false;
       }
@@ -113,6 +113,15 @@ export function initCommand(ctx: CliContext): Command {
         ].join('\n'),
       );
     });
+}
+
+/**
+ * The refusal of an instance from before SPEC §11, whose strict `member.register` body knows no
+ * `recovery`: 422 INVALID_STATEMENT on body.recovery, "unknown member". Any other refusal (a key
+ * in use, a bad key) is the member's to see, never a reason to register without a recovery key.
+ */
+export function refusesRecoveryMember(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 422 && e.code === 'INVALID_STATEMENT' && e.field === 'body.recovery' && e.message === 'unknown member';
 }
 
 function numbered(words: string): string {
@@ -174,6 +183,11 @@ Examples:
   archipel key recover --words-file ./recovery.txt (this device gets a new key; the others are revoked)
   archipel key recover --instance URL --member ID  (on a new machine, no profile yet; words asked)
   archipel key recovery                            (new recovery words; the old ones stop working)
+
+\`key recovery\` is signed by this device's active key, never by the recovery
+words (an instance refuses member.recovery.set signed by a recovery key, see
+docs/cli.md). With no device left: \`key recover\` with the words first (a new
+key for this device), then \`key recovery\` from it.
 `;
 
 export function keyCommand(ctx: CliContext): Command {
@@ -277,14 +291,13 @@ export function keyCommand(ctx: CliContext): Command {
 
   key
     .command('recovery')
-    .description('Replace your recovery key (lost or seen words): new words, shown once and written to a file.')
-    .option('--words-file <file>', 'sign with the current recovery key (its words in this file, - for standard input) instead of this device')
-    .action(async (opts: { wordsFile?: string }, cmd: Command) => {
+    .description("Replace your recovery key (lost or seen words), signed by this device's active key: new words, shown once and written to a file.")
+    .action(async (_opts: unknown, cmd: Command) => {
       const { t, profile, signer, api } = ctx.acting(cmd);
-      const by = await keySigner(ctx, cmd, opts.wordsFile, signer);
       const seed = randomBytes(32);
       const recovery = StatementSigner.fromSeed(seed);
-      const appended = await api.post(signKeyStatement(by, { type: 'member.recovery.set', body: { member: profile.member, jwk: recovery.publicJwk } }));
+      // SPEC §11: the recovery key signs only member.key.add and member.key.revoke, so the device's key signs this.
+      const appended = await api.post(signKeyStatement(signer, { type: 'member.recovery.set', body: { member: profile.member, jwk: recovery.publicJwk } }));
       const words = seedToWords(seed);
       const file = ctx.store().writeSecret(
         `recovery-${profile.profile}.txt`,
