@@ -31,6 +31,8 @@ export const ERROR_STATUS = {
   INVALID_RANGE: 400,
   /** The self-audit found the log altered below the service; reads go on, appends wait for an operator. */
   LOG_FROZEN: 503,
+  /** A proof from stored Merkle nodes that do not match the signed checkpoint: refused, the log frozen. */
+  PROOF_MISMATCH: 503,
   // identity and circles
   ALREADY_REGISTERED: 409,
   NOT_A_MEMBER: 403,

@@ -51,14 +51,18 @@ export class FederationOutbound {
     checkpoint ??= await this.logs.checkpoint(circle);
     const size = Number(checkpoint.split('\n')[1]);
     const inclusion = await this.logs.inclusion(circle, seq, size);
+    // Checked against the very checkpoint it goes with before it is sent or signed into a receipt.
+    await this.logs.checkInclusion(circle, seq, stored.line, checkpoint, inclusion.path);
     return { line: stored.line, checkpoint, proof: inclusion.path };
   }
 
-  /** An entry of a log here with its inclusion proof in the tree of `size` (a checkpoint sent beside it). */
-  private async includedAt(circle: string, seq: number, size: number): Promise<{ line: string; proof: string[] }> {
+  /** An entry of a log here with its inclusion proof in the tree of `checkpoint`'s size (the checkpoint is sent beside it). */
+  private async includedAt(circle: string, seq: number, checkpoint: string): Promise<{ line: string; proof: string[] }> {
     const stored = await this.ledger.entry(circle, seq);
     if (!stored) throw new Error(`No entry ${circle}#${seq}`);
-    return { line: stored.line, proof: (await this.logs.inclusion(circle, seq, size)).path };
+    const { path } = await this.logs.inclusion(circle, seq, Number(checkpoint.split('\n')[1]));
+    await this.logs.checkInclusion(circle, seq, stored.line, checkpoint, path);
+    return { line: stored.line, proof: path };
   }
 
   /** SPEC §12.2: the genesis of `circle`, whose parent is `parent` on another instance, sent there. */
@@ -85,8 +89,7 @@ export class FederationOutbound {
   ): Promise<void> {
     const peer = parseQualifiedCircleId(target);
     if (!peer) throw new Error(`${target} is not a qualified circle id`);
-    const size = Number(receipt.checkpoint.split('\n')[1]);
-    const included = (seq: number) => this.includedAt(receipt.child, seq, size);
+    const included = (seq: number) => this.includedAt(receipt.child, seq, receipt.checkpoint);
     const request: ReceiptRequest = {
       via: this.qualified(via),
       receipt: { ...receipt, child: this.qualified(receipt.child) },

@@ -166,6 +166,38 @@ export class IntegrityRepository {
     return rows.map((r) => ({ size: Number(r.size), note: r.note }));
   }
 
+  /**
+   * The stored Merkle nodes completed by the entries `from` to `to` (excluded): at each level l,
+   * the nodes (l, i) whose last leaf (i + 1)·2^l − 1 is one of them. Read by ranges of the primary key.
+   */
+  async nodesCompletedBy(circle: string, from: number, to: number): Promise<MerkleNode[]> {
+    const levels: number[] = [];
+    const lows: number[] = [];
+    const highs: number[] = [];
+    for (let level = 0; 2 ** level <= to; level++) {
+      const span = 2 ** level;
+      const low = Math.ceil((from + 1) / span) - 1;
+      const high = Math.floor(to / span) - 1;
+      if (low > high) continue;
+      levels.push(level);
+      lows.push(low);
+      highs.push(high);
+    }
+    if (!levels.length) return [];
+    const rows = (await this.ds.query(
+      `SELECT n.level, n.idx, n.hash FROM unnest($2::smallint[], $3::bigint[], $4::bigint[]) AS r(level, low, high)
+         JOIN merkle_node n ON n.circle = $1 AND n.level = r.level AND n.idx BETWEEN r.low AND r.high`,
+      [circle, levels, lows, highs],
+    )) as Array<{ level: number; idx: string; hash: Buffer }>;
+    return rows.map((r) => ({ level: r.level, index: Number(r.idx), hash: r.hash }));
+  }
+
+  /** The note of the smallest checkpoint signed of `circle` at or above `size`, if any. */
+  async checkpointAtOrAbove(circle: string, size: number): Promise<string | null> {
+    const [row] = (await this.ds.query(`SELECT note FROM checkpoint WHERE circle = $1 AND size >= $2 ORDER BY size LIMIT 1`, [circle, size])) as Array<{ note: string }>;
+    return row?.note ?? null;
+  }
+
   /** Every member key ever registered (kid → JWK), to check the signatures of circle logs. */
   async memberJwks(): Promise<Map<string, { kty: string; crv: string; x: string }>> {
     const rows = (await this.ds.query(`SELECT id, jwk FROM member UNION ALL SELECT kid, jwk FROM member_key WHERE kid NOT IN (SELECT id FROM member)`)) as Array<{ id: string; jwk: { kty: string; crv: string; x: string } }>;

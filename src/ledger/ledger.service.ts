@@ -1,6 +1,11 @@
 // SPEC §3.5, §3.6, §3.8: reading logs, proofs and checkpoints. Entries are served exactly as
-// stored; proofs read O(log n) perfect-subtree nodes, never the whole log.
-import { Injectable } from '@nestjs/common';
+// stored; proofs read O(log n) perfect-subtree nodes, never the whole log. A proof is checked
+// before it leaves (docs/operations.md#self-audit): against the root of the smallest checkpoint the
+// instance signed at or above its size (or the head's root above the newest one), so that a stored
+// node changed behind the service's back is refused (PROOF_MISMATCH, the log frozen), never served
+// nor signed into a receipt.
+import { Injectable, Logger } from '@nestjs/common';
+import { equalBytes } from '../core/crypto/crypto';
 import { DomainError } from '../core/rules/domain-error';
 import { InstanceKeyService } from '../identity/instance-key.service';
 import { REGISTRY } from '../core/rules/state';
@@ -9,24 +14,59 @@ import {
   consistencyProof,
   consistencyProofKeys,
   EMPTY_ROOT,
+  HASH_SIZE,
   inclusionProof,
   inclusionProofKeys,
+  leafHash,
   mapGetter,
+  MerkleNode,
+  NodeGetter,
+  NodeKey,
   root,
   rootKeys,
+  verifyConsistency,
+  verifyInclusion,
 } from '../core/formats/merkle';
-import { formatCheckpoint } from '../core/formats/signed-note';
+import { formatCheckpoint, parseCheckpoint } from '../core/formats/signed-note';
 import { LedgerRepository, LogHead } from './ledger.repository';
 import { CheckpointMirror } from './checkpoint-mirror';
+import { IntegrityRepository } from './integrity.repository';
 
 const PAGE = 5000;
 
+/** A stored node missing or not a hash: the proof cannot be made from what is stored. */
+class StoredNodeProblem extends Error {}
+
+/** A getter over stored nodes that throws StoredNodeProblem rather than a TypeError on a bad one. */
+function storedNodes(nodes: MerkleNode[]): NodeGetter {
+  const get = mapGetter(nodes);
+  return (level, index) => {
+    let hash: Uint8Array;
+    try {
+      hash = get(level, index);
+    } catch {
+      throw new StoredNodeProblem(`the stored Merkle node (${level}, ${index}) is missing`);
+    }
+    if (!(hash instanceof Uint8Array) || hash.length !== HASH_SIZE) throw new StoredNodeProblem(`the stored Merkle node (${level}, ${index}) is not a hash`);
+    return hash;
+  };
+}
+
+/** The root a checkpoint note signs (its text is not re-verified here: the self-audit does that). */
+function signedRoot(note: string): { size: number; root: Uint8Array } {
+  const end = note.indexOf('\n\n');
+  return parseCheckpoint(end < 0 ? note : note.slice(0, end + 1));
+}
+
 @Injectable()
 export class LedgerService {
+  private readonly logger = new Logger('Proofs');
+
   constructor(
     private readonly ledger: LedgerRepository,
     private readonly instanceKey: InstanceKeyService,
     private readonly mirror: CheckpointMirror,
+    private readonly integrity: IntegrityRepository,
   ) {}
 
   origin(circle: string): string {
@@ -69,8 +109,10 @@ export class LedgerService {
     return saved;
   }
 
+  /** The root at `size` (≤ the head's), held to the signed checkpoints like a proof's. */
   async rootAt(circle: string, size: number): Promise<Uint8Array> {
-    return root(size, mapGetter(await this.ledger.nodes(circle, rootKeys(size))));
+    const anchor = await this.anchor(circle, size, await this.head(circle));
+    return this.checked(circle, [...rootKeys(size), ...consistencyProofKeys(size, anchor.size)], (get) => this.trustedRoot(size, get, anchor));
   }
 
   async inclusion(circle: string, seq: number, size?: number) {
@@ -78,15 +120,15 @@ export class LedgerService {
     const treeSize = size ?? head.size;
     if (treeSize > head.size) throw new DomainError('INVALID_RANGE', `The log has ${head.size} entries`, 'size');
     if (seq >= treeSize) throw new DomainError('INVALID_RANGE', 'seq must be smaller than size', 'seq');
-    const keys = [...inclusionProofKeys(seq, treeSize), ...rootKeys(treeSize), { level: 0, index: seq }];
-    const get = mapGetter(await this.ledger.nodes(circle, keys));
-    return {
-      seq,
-      size: treeSize,
-      leaf: base64url(get(0, seq)),
-      root: base64url(root(treeSize, get)),
-      path: inclusionProof(seq, treeSize, get).map(base64url),
-    };
+    const anchor = await this.anchor(circle, treeSize, head);
+    const keys = [...inclusionProofKeys(seq, treeSize), ...rootKeys(treeSize), { level: 0, index: seq }, ...consistencyProofKeys(treeSize, anchor.size)];
+    return this.checked(circle, keys, (get) => {
+      const rootHash = this.trustedRoot(treeSize, get, anchor);
+      const leaf = get(0, seq);
+      const path = inclusionProof(seq, treeSize, get);
+      if (!verifyInclusion(leaf, seq, treeSize, path, rootHash)) throw new StoredNodeProblem(`the inclusion proof of entry ${seq} in the tree of ${treeSize} does not verify`);
+      return { seq, size: treeSize, leaf: base64url(leaf), root: base64url(rootHash), path: path.map(base64url) };
+    });
   }
 
   async consistency(circle: string, from: number, to?: number) {
@@ -94,7 +136,81 @@ export class LedgerService {
     const toSize = to ?? head.size;
     if (toSize > head.size) throw new DomainError('INVALID_RANGE', `The log has ${head.size} entries`, 'to');
     if (from > toSize) throw new DomainError('INVALID_RANGE', 'from must not exceed to', 'from');
-    const get = mapGetter(await this.ledger.nodes(circle, consistencyProofKeys(from, toSize)));
-    return { from, to: toSize, path: consistencyProof(from, toSize, get).map(base64url) };
+    // From the empty tree, or to the same size: the proof is empty, nothing stored goes out.
+    if (from === 0 || from === toSize) return { from, to: toSize, path: [] };
+    const anchor = await this.anchor(circle, toSize, head);
+    const keys = [...consistencyProofKeys(from, toSize), ...rootKeys(from), ...rootKeys(toSize), ...consistencyProofKeys(toSize, anchor.size)];
+    return this.checked(circle, keys, (get) => {
+      const toRoot = this.trustedRoot(toSize, get, anchor);
+      const path = consistencyProof(from, toSize, get);
+      if (!verifyConsistency(from, toSize, root(from, get), toRoot, path)) throw new StoredNodeProblem(`the consistency proof from ${from} to ${toSize} does not verify`);
+      return { from, to: toSize, path: path.map(base64url) };
+    });
+  }
+
+  /**
+   * Before an inclusion proof goes into something signed or sent (a receipt, a peer request): it
+   * proves `line` at `seq` against the root `checkpoint` signs. Refused (PROOF_MISMATCH, the log
+   * frozen) otherwise.
+   */
+  async checkInclusion(circle: string, seq: number, line: string, checkpoint: string, path: string[]): Promise<void> {
+    let ok = false;
+    try {
+      const signed = signedRoot(checkpoint);
+      const hashes = path.map((p) => new Uint8Array(Buffer.from(p, 'base64url')));
+      ok = verifyInclusion(leafHash(new TextEncoder().encode(line)), seq, signed.size, hashes, signed.root);
+    } catch {
+      ok = false;
+    }
+    if (!ok) await this.refuse(circle, `the inclusion proof of entry ${seq} does not verify against the checkpoint sent with it`);
+  }
+
+  /**
+   * The smallest checkpoint the instance signed at or above `size` (its signed root), or the head
+   * when the log grew past the newest one: what a root at `size` is held to.
+   */
+  private async anchor(circle: string, size: number, head: LogHead): Promise<{ size: number; root: Uint8Array }> {
+    const note = await this.integrity.checkpointAtOrAbove(circle, size);
+    if (note !== null) {
+      try {
+        return signedRoot(note);
+      } catch (e) {
+        await this.refuse(circle, `a stored checkpoint of this log does not parse: ${(e as Error).message}`);
+      }
+    }
+    return { size: head.size, root: head.root };
+  }
+
+  /** The root at `size` from the stored nodes, once proven consistent with the anchor's root. */
+  private trustedRoot(size: number, get: NodeGetter, anchor: { size: number; root: Uint8Array }): Uint8Array {
+    const rootHash = root(size, get);
+    const held = anchor.size === size ? equalBytes(rootHash, anchor.root) : verifyConsistency(size, anchor.size, rootHash, anchor.root, consistencyProof(size, anchor.size, get));
+    if (!held) throw new StoredNodeProblem(`the stored Merkle nodes give another root at size ${size} than the signed one at size ${anchor.size}`);
+    return rootHash;
+  }
+
+  /** Read the nodes, build the answer from them; a node found altered refuses it and freezes the log. */
+  private async checked<T>(circle: string, keys: NodeKey[], build: (get: NodeGetter) => T): Promise<T> {
+    const get = storedNodes(await this.ledger.nodes(circle, keys));
+    try {
+      return build(get);
+    } catch (e) {
+      if (!(e instanceof StoredNodeProblem)) throw e;
+      return this.refuse(circle, e.message);
+    }
+  }
+
+  private async refuse(circle: string, reason: string): Promise<never> {
+    try {
+      if (await this.integrity.freeze(circle, 'MERKLE_MISMATCH', reason, 'proof')) {
+        this.logger.error(`Log ${circle} frozen: MERKLE_MISMATCH: ${reason}. Appends to it are refused (LOG_FROZEN) until an operator acts (docs/operations.md#self-audit)`);
+      }
+    } catch (e) {
+      this.logger.error(`Log ${circle} is altered (MERKLE_MISMATCH: ${reason}) but could not be frozen: ${(e as Error).message}`);
+    }
+    throw new DomainError(
+      'PROOF_MISMATCH',
+      `No proof is served for this log: its stored Merkle tree does not match what the instance signed (${reason}). The log is frozen until an operator acts (docs/operations.md#self-audit)`,
+    );
   }
 }

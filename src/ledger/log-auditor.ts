@@ -5,15 +5,17 @@
 // every AUDIT_FULL_PASS_HOURS. The registry goes first: its keys over time (SPEC §11), as its
 // verifier accepted them, are what every circle log's member statements are checked against (the
 // key and its validity at the entry's recordedAt), as `archipel verify` does; nothing is taken
-// from the key tables, which are projections. A mismatch freezes the log (log_freeze): never
-// repaired here.
+// from the key tables, which are projections. Every stored Merkle node is held to the one the
+// entries give, as it is read (the nodes the entries read this pass complete: the new ones, or all
+// of them on a full pass), so a proof is never built from a node changed behind the service's back
+// longer than one pass. A mismatch freezes the log (log_freeze): never repaired here.
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config';
 import { equalBytes } from '../core/crypto/crypto';
 import type { PublicKeyHandle } from '../core/crypto/crypto';
 import { Ed25519PublicJwk, PublicKeyCache, publicKeyFromJwk } from '../core/formats/keys';
 import type { KeyBook } from '../core/rules/key-rules';
-import { mapGetter, root, rootKeys } from '../core/formats/merkle';
+import { appendLeaves, frontierKeys, leafHash, mapGetter, MerkleNode, root, rootKeys } from '../core/formats/merkle';
 import {
   CheckpointFailure,
   checkAgainstCheckpoint,
@@ -158,15 +160,20 @@ export class LogAuditor {
         verifier.keepRootsAt(options.rootsAt);
       } else verifier = LogVerifier.resume(options, state as NonNullable<typeof state>);
       if (circle === REGISTRY) this.registryVerifier = null; // until this pass has verified it
+      const tree = new StoredTreeCheck(from, verifier.prefix.frontier);
       for (let next = from; next < head.size; ) {
         const page = await this.ledger.lines(circle, next, Math.min(PAGE, head.size - next));
         if (!page.length) throw new AuditProblem('LOG_SHRANK', `entries from ${next} on are missing (the head says ${head.size})`);
+        const leaves: Uint8Array[] = [];
         for (const row of page) {
           if (row.seq !== next) throw new AuditProblem('BAD_SEQ', `entry ${next} is missing`);
           verifier.push(row.line);
+          leaves.push(leafHash(utf8.encode(row.line)));
           next++;
           read++;
         }
+        const expected = tree.push(leaves);
+        tree.compare(expected, await this.integrity.nodesCompletedBy(circle, next - leaves.length, next));
       }
       if (head.size === 0 && circle !== REGISTRY) throw new AuditProblem('EMPTY_LOG', 'the log is empty');
       const summary = head.size === 0 ? null : verifier.finish();
@@ -238,6 +245,41 @@ export class LogAuditor {
       return this.mirror.read(circle);
     } catch (e) {
       throw new AuditProblem('BAD_PUBLISHED_CHECKPOINT', (e as Error).message);
+    }
+  }
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * The Merkle nodes the entries give, page by page, from the verified frontier the audit starts at:
+ * each page's leaves complete exactly the perfect nodes whose last leaf is in the page, which are
+ * then compared with the stored ones (a node missing, or another hash: MERKLE_MISMATCH).
+ */
+class StoredTreeCheck {
+  private frontier: MerkleNode[];
+
+  constructor(
+    private size: number,
+    hashes: Uint8Array[],
+  ) {
+    this.frontier = frontierKeys(size).map((k, i) => ({ ...k, hash: hashes[i] }));
+  }
+
+  /** The nodes `leaves` complete, in creation order. */
+  push(leaves: Uint8Array[]): MerkleNode[] {
+    const appended = appendLeaves(this.size, mapGetter(this.frontier), leaves);
+    this.size = appended.size;
+    this.frontier = appended.frontier;
+    return appended.nodes;
+  }
+
+  compare(expected: MerkleNode[], stored: MerkleNode[]): void {
+    const byKey = new Map(stored.map((n) => [`${n.level}:${n.index}`, n.hash]));
+    for (const node of expected) {
+      const hash = byKey.get(`${node.level}:${node.index}`);
+      if (hash === undefined) throw new AuditProblem('MERKLE_MISMATCH', `the stored Merkle node (${node.level}, ${node.index}) is missing`);
+      if (!equalBytes(hash, node.hash)) throw new AuditProblem('MERKLE_MISMATCH', `the stored Merkle node (${node.level}, ${node.index}) is not the hash the entries give`);
     }
   }
 }

@@ -51,12 +51,12 @@ export class LogsController {
     return this.ledger.checkpoint(id);
   }
 
-  @ApiRead('circles/:id/proof/inclusion', 'RFC 6962 inclusion proof of entry `seq` in the tree of `size` (default: current size)', inclusionProofAnswer, 'UNKNOWN_CIRCLE', 'INVALID_RANGE')
+  @ApiRead('circles/:id/proof/inclusion', 'RFC 6962 inclusion proof of entry `seq` in the tree of `size` (default: current size)', inclusionProofAnswer, 'UNKNOWN_CIRCLE', 'INVALID_RANGE', 'PROOF_MISMATCH')
   inclusion(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(inclusionQuery, 'INVALID_RANGE')) q: z.infer<typeof inclusionQuery>): Promise<InclusionProofAnswer> {
     return this.ledger.inclusion(id, q.seq, q.size);
   }
 
-  @ApiRead('circles/:id/proof/consistency', 'RFC 6962 consistency proof between tree sizes `from` and `to` (default: current size)', consistencyProofAnswer, 'UNKNOWN_CIRCLE', 'INVALID_RANGE')
+  @ApiRead('circles/:id/proof/consistency', 'RFC 6962 consistency proof between tree sizes `from` and `to` (default: current size)', consistencyProofAnswer, 'UNKNOWN_CIRCLE', 'INVALID_RANGE', 'PROOF_MISMATCH')
   consistency(@Param('id', CircleIdPipe) id: string, @Query(new ZodPipe(consistencyQuery, 'INVALID_RANGE')) q: z.infer<typeof consistencyQuery>): Promise<ConsistencyProofAnswer> {
     return this.ledger.consistency(id, q.from, q.to);
   }
@@ -81,12 +81,12 @@ export class LogsController {
     return this.ledger.checkpoint(REGISTRY);
   }
 
-  @ApiRead('registry/proof/inclusion', 'Inclusion proof in the registry log', inclusionProofAnswer, 'INVALID_RANGE')
+  @ApiRead('registry/proof/inclusion', 'Inclusion proof in the registry log', inclusionProofAnswer, 'INVALID_RANGE', 'PROOF_MISMATCH')
   registryInclusion(@Query(new ZodPipe(inclusionQuery, 'INVALID_RANGE')) q: z.infer<typeof inclusionQuery>): Promise<InclusionProofAnswer> {
     return this.ledger.inclusion(REGISTRY, q.seq, q.size);
   }
 
-  @ApiRead('registry/proof/consistency', 'Consistency proof in the registry log', consistencyProofAnswer, 'INVALID_RANGE')
+  @ApiRead('registry/proof/consistency', 'Consistency proof in the registry log', consistencyProofAnswer, 'INVALID_RANGE', 'PROOF_MISMATCH')
   registryConsistency(@Query(new ZodPipe(consistencyQuery, 'INVALID_RANGE')) q: z.infer<typeof consistencyQuery>): Promise<ConsistencyProofAnswer> {
     return this.ledger.consistency(REGISTRY, q.from, q.to);
   }

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { base64url, formatTimestamp } from '../../src/core/formats/canonical-json';
 import { encodeEntry } from '../../src/core/formats/entry';
-import { appendLeaves, frontierKeys, mapGetter } from '../../src/core/formats/merkle';
+import { appendLeaves, frontierKeys, mapGetter, nodeHash, verifyInclusion } from '../../src/core/formats/merkle';
 import { parseCompact } from '../../src/core/formats/statement';
 import { StatementSigner } from '../../src/core/formats/statement-signer';
+import { FederationOutbound } from '../../src/federation/federation-outbound';
 import { LogAuditor } from '../../src/ledger/log-auditor';
 import { startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
@@ -93,6 +94,17 @@ describeWithServer('defence in depth', () => {
       ],
     );
   }
+
+  /** A circle of exactly `n` entries (n ≥ 4), with a checkpoint signed at `n`. */
+  async function circleOf(name: string, n: number): Promise<string> {
+    const id = await circle(name);
+    while ((await headSize(id)) < n) expect((await invite(id)).status).toBe(201);
+    expect(await headSize(id)).toBe(n);
+    expect((await api.get(`/api/v1/circles/${id}/checkpoint`)).status).toBe(200);
+    return id;
+  }
+
+  const headSize = async (id: string) => Number((await sql<{ size: string }>(t.db.url, `SELECT size FROM log_head WHERE circle = $1`, [id]))[0].size);
 
   const invite = async (id: string) => api.postJws(alice.sign('member.invite', id, { member: (await api.register(`N${randomBytes(3).toString('hex')}`)).id }));
 
@@ -181,20 +193,133 @@ describeWithServer('defence in depth', () => {
       expect(refused.body).toMatchObject({ code: 'LOG_FROZEN' });
     });
 
-    it('a changed root: refused against the signed checkpoint', async () => {
-      const target = await circle('Root');
-      // Head and nodes rewritten together, consistently: only the signed checkpoint can tell.
-      const [{ size }] = await sql<{ size: string }>(t.db.url, `SELECT size FROM log_head WHERE circle = $1`, [target]);
+    it.each([4, 5])('a changed root, at %i entries: refused against the signed checkpoint', async (n) => {
+      const target = await circleOf(`Root${n}`, n);
+      // The largest perfect subtree and the head's root rewritten together, consistently with the
+      // other stored nodes: only the signed checkpoint can tell.
+      const keys = frontierKeys(n);
+      const stored = await sql<{ level: number; idx: string; hash: Buffer }>(
+        t.db.url,
+        `SELECT level, idx, hash FROM merkle_node WHERE circle = $1 AND (level, idx) IN (SELECT * FROM unnest($2::smallint[], $3::bigint[])) ORDER BY level DESC`,
+        [target, keys.map((k) => k.level), keys.map((k) => k.index)],
+      );
+      expect(stored.map((r) => r.level)).toEqual(keys.map((k) => k.level));
       const fake = randomBytes(32);
-      const n = Number(size);
-      const top = Math.floor(Math.log2(n));
-      if (2 ** top !== n) return; // the circle has 4 entries: one perfect tree, whose top node is its root
-      await behindTheBack(t, `UPDATE merkle_node SET hash = $2 WHERE circle = $1 AND level = ${top} AND idx = 0`, [target, fake]);
-      await behindTheBack(t, `UPDATE log_head SET root = $2 WHERE circle = $1`, [target, fake]);
+      const hashes = [fake, ...stored.slice(1).map((r) => r.hash)];
+      let fakeRoot: Uint8Array = hashes[hashes.length - 1];
+      for (let i = hashes.length - 2; i >= 0; i--) fakeRoot = nodeHash(hashes[i], fakeRoot);
+      await behindTheBack(t, `UPDATE merkle_node SET hash = $2 WHERE circle = $1 AND level = $3 AND idx = 0`, [target, fake, keys[0].level]);
+      await behindTheBack(t, `UPDATE log_head SET root = $2 WHERE circle = $1`, [target, Buffer.from(fakeRoot)]);
       const refused = await invite(target);
       expect(refused.status).toBe(503);
       expect(refused.body).toMatchObject({ code: 'LOG_FROZEN' });
       expect(String(refused.body.message)).toMatch(/CHECKPOINT_MISMATCH/);
+    });
+
+    describe('a Merkle node inside the tree, (0, 1) of an 8-entry log, off every root the head and checkpoints name', () => {
+      const changeNode = (circle: string, level: number, index: number, hash: Buffer = randomBytes(32)) =>
+        behindTheBack(t, `UPDATE merkle_node SET hash = $2 WHERE circle = $1 AND level = $3 AND idx = $4`, [circle, hash, level, index]);
+
+      type Proof = { seq: number; size: number; leaf: string; root: string; path: string[] };
+      const hash = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64url'));
+      const sound = (p: Proof) => verifyInclusion(hash(p.leaf), p.seq, p.size, p.path.map(hash), hash(p.root));
+
+      it('the full pass finds it and freezes that log; proofs through it are refused cleanly, the others and other logs go on', async () => {
+        const target = await circleOf('Inner', 8);
+        const other = await circleOf('Beside', 8);
+        const auditor = t.app.get(LogAuditor);
+        expect((await auditor.auditAll()).filter((o) => o.problem)).toEqual([]);
+        await changeNode(target, 0, 1);
+        // Every root the head and the checkpoints name is intact: the incremental pass, which reads
+        // what is new, has nothing new to read in this log.
+        expect((await auditor.auditAll()).find((o) => o.circle === target)).toMatchObject({ read: 0 });
+        const outcomes = await auditor.auditAll({ full: true });
+        expect(outcomes.filter((o) => o.problem)).toEqual([
+          expect.objectContaining({ circle: target, problem: { code: 'MERKLE_MISMATCH', reason: 'the stored Merkle node (0, 1) is not the hash the entries give' } }),
+        ]);
+        expect((await invite(target)).body).toMatchObject({ code: 'LOG_FROZEN' });
+        expect((await invite(other)).status).toBe(201);
+
+        // Proofs whose path goes through (0, 1): refused with a stable code, never a 500, nothing of
+        // the altered tree in the answer.
+        for (const url of [`inclusion?seq=0`, `inclusion?seq=1&size=8`, `inclusion?seq=1&size=2`, `consistency?from=1`, `consistency?from=1&to=2`]) {
+          const answer = await api.get(`/api/v1/circles/${target}/proof/${url}`);
+          expect([url, answer.status, answer.body.code]).toEqual([url, 503, 'PROOF_MISMATCH']);
+          expect(String(answer.body.message)).toMatch(/operations\.md#self-audit/);
+        }
+        // A proof that does not go through it is served, and sound.
+        const fine = await api.get<Proof>(`/api/v1/circles/${target}/proof/inclusion?seq=5`);
+        expect(fine.status).toBe(200);
+        expect(sound(fine.body)).toBe(true);
+        expect((await api.get(`/api/v1/circles/${target}/proof/inclusion?seq=2`)).status).toBe(200); // (1, 0) is on its path, not (0, 1)
+        expect((await api.get(`/api/v1/circles/${target}/proof/consistency?from=3&to=8`)).status).toBe(200);
+        expect((await api.get(`/api/v1/circles/${target}/log`)).status).toBe(200);
+        // The other log's proofs go on.
+        const elsewhere = await api.get<Proof>(`/api/v1/circles/${other}/proof/inclusion?seq=0&size=8`);
+        expect(elsewhere.status).toBe(200);
+        expect(sound(elsewhere.body)).toBe(true);
+      });
+
+      it('appended since the last audit and then changed: the next incremental pass finds it', async () => {
+        const target = await circleOf('Recent', 4);
+        const auditor = t.app.get(LogAuditor);
+        expect((await auditor.auditAll()).find((o) => o.circle === target)).not.toHaveProperty('problem');
+        for (let i = 0; i < 4; i++) expect((await invite(target)).status).toBe(201);
+        await changeNode(target, 1, 2); // entries 4 and 5: completed by entries the last pass did not read
+        const outcome = (await auditor.auditAll()).find((o) => o.circle === target);
+        expect(outcome).toMatchObject({ full: false, read: 4, problem: { code: 'MERKLE_MISMATCH', reason: 'the stored Merkle node (1, 2) is not the hash the entries give' } });
+      });
+
+      it('before any audit: the proof routes check what they serve against the signed checkpoint, refuse it and freeze the log', async () => {
+        const target = await circleOf('Unaudited', 8);
+        await changeNode(target, 0, 1);
+        const refused = await api.get(`/api/v1/circles/${target}/proof/inclusion?seq=0`);
+        expect(refused.status).toBe(503);
+        expect(refused.body).toMatchObject({ code: 'PROOF_MISMATCH', requestId: expect.any(String) });
+        expect(refused.text).not.toMatch(/\n\s+at |node_modules/);
+        expect((await invite(target)).body).toMatchObject({ code: 'LOG_FROZEN' });
+        const health = await api.get<{ details: { logs: { frozen: Array<{ circle: string; code: string; detectedBy: string }> } } }>('/health');
+        expect(health.body.details.logs.frozen).toEqual(expect.arrayContaining([expect.objectContaining({ circle: target, code: 'MERKLE_MISMATCH', detectedBy: 'proof' })]));
+      });
+
+      it('above the newest checkpoint, proofs are held to the head; a node that is no hash at all is refused too', async () => {
+        const target = await circleOf('Past', 6); // a checkpoint at 6
+        expect((await invite(target)).status).toBe(201);
+        expect((await invite(target)).status).toBe(201); // 8 entries, no checkpoint at 8 yet
+        const clean = await api.get<Proof>(`/api/v1/circles/${target}/proof/inclusion?seq=6`);
+        expect(clean.status).toBe(200);
+        expect(sound(clean.body)).toBe(true);
+        await changeNode(target, 0, 6);
+        expect((await api.get(`/api/v1/circles/${target}/proof/inclusion?seq=7`)).body).toMatchObject({ code: 'PROOF_MISMATCH' });
+        await changeNode(target, 0, 7, randomBytes(5));
+        for (const url of [`inclusion?seq=6`, `inclusion?seq=7`, `consistency?from=7`]) {
+          const answer = await api.get(`/api/v1/circles/${target}/proof/${url}`);
+          expect([url, answer.status, answer.body.code]).toEqual([url, 503, 'PROOF_MISMATCH']);
+        }
+        // Below the checkpoint nothing went through the changed node.
+        expect((await api.get(`/api/v1/circles/${target}/proof/inclusion?seq=1&size=6`)).status).toBe(200);
+        expect((await api.get(`/api/v1/circles/${target}/proof/consistency?from=6`)).status).toBe(200); // through (1, 3), not (0, 7)
+      });
+
+      it('a receipt or a peer request never carries a proof through it: refused before it is signed or sent', async () => {
+        const target = await circleOf('Carried', 8);
+        const outbound = t.app.get(FederationOutbound);
+        const proven = await outbound.prove(target, 0);
+        expect(proven.proof).toHaveLength(3);
+        await changeNode(target, 0, 1);
+        await expect(outbound.prove(target, 0)).rejects.toMatchObject({ code: 'PROOF_MISMATCH' });
+        await expect(outbound.prove(target, 5)).resolves.toMatchObject({ checkpoint: proven.checkpoint });
+      });
+
+      it('an entry whose bytes changed under its stored leaf: its proof is not carried either', async () => {
+        const target = await circleOf('Relined', 8);
+        const outbound = t.app.get(FederationOutbound);
+        await behindTheBack(t, `UPDATE log_entry SET line = replace(line, '"v":1', '"v":1 ') WHERE circle = $1 AND seq = 6`, [target]);
+        // The stored nodes are intact, so the route's proof (of the stored leaf) is sound; the line
+        // it would go out with is not the one it proves.
+        expect((await api.get(`/api/v1/circles/${target}/proof/inclusion?seq=6`)).status).toBe(200);
+        await expect(outbound.prove(target, 6)).rejects.toMatchObject({ code: 'PROOF_MISMATCH' });
+      });
     });
 
     it('a head rolled back, consistently, below a checkpoint the writer had already checked: refused (LOG_SHRANK)', async () => {

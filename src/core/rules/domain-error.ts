@@ -7,7 +7,14 @@ import type { StatementErrorCode } from '../formats/statement';
 export type RequestErrorCode = 'INVALID_REQUEST' | 'NOT_FOUND' | 'UNAUTHORIZED' | 'INTERNAL' | 'SERVICE_UNAVAILABLE';
 
 /** Appending to a log, and reading it (SPEC §3.3, §3.6b, §3.8). */
-export type LedgerErrorCode = 'REPLAYED_STATEMENT' | 'SEEN_NOT_PREFIX' | 'UNKNOWN_CIRCLE' | 'INVALID_RANGE' | 'LOG_FROZEN';
+export type LedgerErrorCode =
+  | 'REPLAYED_STATEMENT'
+  | 'SEEN_NOT_PREFIX'
+  | 'UNKNOWN_CIRCLE'
+  | 'INVALID_RANGE'
+  | 'LOG_FROZEN'
+  /** the stored Merkle nodes do not prove against the instance's signed checkpoint: no proof is served (the log is frozen) */
+  | 'PROOF_MISMATCH';
 
 /** Members and circles (SPEC §4). */
 export type CircleErrorCode = 'ALREADY_REGISTERED' | 'NOT_A_MEMBER' | 'ALREADY_MEMBER' | 'NOT_INVITED' | 'NOT_ALLOWED';
