@@ -11,11 +11,30 @@ export type EvidenceRow = {
   kind: string;
   knownSize: number;
   knownRoot: string;
+  /** the checkpoint cosigned before, as the log signed it (null in rows kept before notes were) */
+  knownNote: string | null;
   size: number;
   root: string;
+  /** the checkpoint shown, as the log signed it (null in rows kept before notes were) */
+  note: string | null;
   request: string;
   recordedAt: string;
 };
+
+/** The last checkpoint cosigned for an origin, and its note as the log signed it. */
+export type CosignedRecord = WitnessRecord & { note: string };
+
+/**
+ * Rows of evidence kept per origin at most: one is enough to stop trusting a log; the bound keeps
+ * a log that forked many times (or anyone replaying its forks) from filling the table.
+ */
+export const EVIDENCE_PER_ORIGIN = 64;
+
+/**
+ * Kinds of rows that are not evidence of a fork: 'INCONSISTENT_PROOF' rows were kept, before,
+ * for any consistency proof that did not verify, which proves nothing.
+ */
+const NOT_PROVEN = ['INCONSISTENT_PROOF'];
 
 export type NewestCheckpoint = { circle: string; size: number; root: Uint8Array; note: string; witnessSize: number | null };
 
@@ -35,15 +54,18 @@ export class WitnessRepository {
    * for an origin never cosigned yet): check, store and sign happen as one step, whatever the
    * concurrent requests (tlog-witness's atomicity rule).
    */
-  withOriginLocked<T>(origin: string, decide: (record: WitnessRecord | null, tx: EntityManager) => Promise<T>): Promise<T> {
+  withOriginLocked<T>(origin: string, decide: (record: CosignedRecord | null, tx: EntityManager) => Promise<T>): Promise<T> {
     return this.ds.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('witness:' || $1, 0))`, [origin]);
-      const [row]: Array<{ size: string; root: Buffer }> = await tx.query(`SELECT size, root FROM witness_state WHERE origin = $1`, [origin]);
-      return decide(row ? { size: Number(row.size), root: new Uint8Array(row.root) } : null, tx);
+      const [row]: Array<{ size: string; root: Buffer; note: string }> = await tx.query(`SELECT size, root, note FROM witness_state WHERE origin = $1`, [origin]);
+      return decide(row ? { size: Number(row.size), root: new Uint8Array(row.root), note: row.note } : null, tx);
     });
   }
 
-  /** Record a cosigned checkpoint; never moves a record backwards (the guard a lock bug would hit). */
+  /**
+   * Record a cosigned checkpoint with its note as the log signed it (the evidence of a later fork
+   * needs it); never moves a record backwards (the guard a lock bug would hit).
+   */
   async saveCosigned(tx: EntityManager, origin: string, size: number, root: Uint8Array, note: string): Promise<void> {
     const rows: unknown[] = await tx.query(
       `INSERT INTO witness_state (origin, size, root, note) VALUES ($1, $2, $3, $4)
@@ -55,18 +77,40 @@ export class WitnessRepository {
     if (rows.length !== 1) throw new Error(`refusing to move the witness record of ${origin} backwards or sideways`);
   }
 
-  /** Kept in its own transaction: evidence survives whatever the request's answer. */
-  async saveEvidence(e: { origin: string; kind: string; known: WitnessRecord; size: number; root: Uint8Array; request: string }): Promise<number> {
-    const [row]: Array<{ id: string }> = await this.ds.query(
-      `INSERT INTO witness_evidence (origin, kind, known_size, known_root, size, root, request) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [e.origin, e.kind, e.known.size, Buffer.from(e.known.root), e.size, Buffer.from(e.root), e.request],
+  /**
+   * Kept in its own transaction: evidence survives whatever the request's answer. One row per
+   * fork (the same one shown again adds nothing) and at most EVIDENCE_PER_ORIGIN rows per origin.
+   * The new row's id, or null when nothing was added (with the id of the row already kept, if any).
+   */
+  async saveEvidence(e: {
+    origin: string;
+    kind: string;
+    known: CosignedRecord;
+    size: number;
+    root: Uint8Array;
+    note: string;
+    request: string;
+  }): Promise<{ id: number } | { id: null; kept: number | null }> {
+    const known = [e.origin, e.kind, e.known.size, Buffer.from(e.known.root), e.size, Buffer.from(e.root)];
+    const inserted: Array<{ id: string }> = await this.ds.query(
+      `INSERT INTO witness_evidence (origin, kind, known_size, known_root, size, root, known_note, note, request)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+        WHERE (SELECT count(*) FROM witness_evidence WHERE origin = $1 AND note IS NOT NULL) < $10
+       ON CONFLICT (origin, kind, known_size, known_root, size, root) WHERE note IS NOT NULL DO NOTHING
+       RETURNING id`,
+      [...known, e.known.note, e.note, e.request, EVIDENCE_PER_ORIGIN],
     );
-    return Number(row.id);
+    if (inserted.length === 1) return { id: Number(inserted[0].id) };
+    const [kept]: Array<{ id: string }> = await this.ds.query(
+      `SELECT id FROM witness_evidence WHERE origin = $1 AND kind = $2 AND known_size = $3 AND known_root = $4 AND size = $5 AND root = $6 AND note IS NOT NULL`,
+      known,
+    );
+    return { id: null, kept: kept ? Number(kept.id) : null };
   }
 
   async evidence(limit: number): Promise<EvidenceRow[]> {
     const rows: Array<Record<string, unknown>> = await this.ds.query(
-      `SELECT id, origin, kind, known_size, known_root, size, root, request, recorded_at FROM witness_evidence ORDER BY id DESC LIMIT $1`,
+      `SELECT id, origin, kind, known_size, known_root, known_note, size, root, note, request, recorded_at FROM witness_evidence ORDER BY id DESC LIMIT $1`,
       [limit],
     );
     return rows.map((r) => ({
@@ -75,15 +119,21 @@ export class WitnessRepository {
       kind: r.kind as string,
       knownSize: Number(r.known_size),
       knownRoot: (r.known_root as Buffer).toString('base64'),
+      knownNote: (r.known_note as string | null) ?? null,
       size: Number(r.size),
       root: (r.root as Buffer).toString('base64'),
+      note: (r.note as string | null) ?? null,
       request: r.request as string,
       recordedAt: (r.recorded_at as Date).toISOString(),
     }));
   }
 
+  /** The forks proven to this witness: how many rows, and of which origins. */
   async evidenceSummary(): Promise<{ count: number; origins: string[] }> {
-    const rows: Array<{ origin: string; n: string }> = await this.ds.query(`SELECT origin, count(*) AS n FROM witness_evidence GROUP BY origin ORDER BY origin`);
+    const rows: Array<{ origin: string; n: string }> = await this.ds.query(
+      `SELECT origin, count(*) AS n FROM witness_evidence WHERE kind <> ALL($1) GROUP BY origin ORDER BY origin`,
+      [NOT_PROVEN],
+    );
     return { count: rows.reduce((a, r) => a + Number(r.n), 0), origins: rows.map((r) => r.origin) };
   }
 

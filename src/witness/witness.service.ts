@@ -7,9 +7,9 @@ import { dirname } from 'node:path';
 import { cryptoProvider, PrivateKeyHandle, randomBytes } from '../core/crypto/crypto';
 import { cosign, formatWitnessKey } from '../core/formats/cosignature';
 import { DomainError } from '../core/rules/domain-error';
-import { decideAddCheckpoint, parseRequest } from '../core/verify/witness-decision';
+import { decideAddCheckpoint, ForkKind, parseRequest, Shown } from '../core/verify/witness-decision';
 import { Clock } from '../common/clock';
-import { WitnessRepository } from './witness.repository';
+import { CosignedRecord, WitnessRepository } from './witness.repository';
 import { WitnessSettings } from './witness-settings';
 
 /** The witness key's seed from WITNESS_KEY_FILE (base64), created there on first start. */
@@ -66,17 +66,18 @@ export class WitnessService implements OnModuleInit {
       const verdict = decideAddCheckpoint(body, this.settings.keysFor, record);
       switch (verdict.status) {
         case 200: {
-          const { checkpoint, text } = verdict;
-          await this.repository.saveCosigned(tx, checkpoint.origin, checkpoint.size, checkpoint.root, text);
+          const { checkpoint, text, note } = verdict;
+          await this.repository.saveCosigned(tx, checkpoint.origin, checkpoint.size, checkpoint.root, note);
           const signer = this.signer;
           const line = cosign(text, signer.name, signer.publicKey, Math.floor(this.clock.now() / 1000), (m) => cryptoProvider().sign(signer.privateKey, m));
           return { status: 200, body: line };
         }
         case 409:
-          if (verdict.fork && verdict.checkpoint && record) await this.keepEvidence(verdict.fork, record, verdict.checkpoint, body);
+          if (verdict.fork && record) await this.keepEvidence(verdict.fork, record, verdict, body);
           return { status: 409, size: verdict.size };
         case 422:
-          if (record) await this.keepEvidence(verdict.fork, record, verdict.checkpoint, body);
+          // Only a proof of a fork is evidence; a proof that does not verify is the sender's mistake.
+          if (verdict.fork && record) await this.keepEvidence(verdict.fork, record, verdict, body);
           throw new DomainError('WITNESS_INCONSISTENT', `${verdict.reason}; not cosigned. Send a consistency proof from the size this witness answers with 409.`);
         case 400:
           throw new DomainError('WITNESS_MALFORMED_REQUEST', `${verdict.reason}. The body is "old N", the proof lines, a blank line and the signed checkpoint (C2SP tlog-witness).`);
@@ -88,10 +89,17 @@ export class WitnessService implements OnModuleInit {
     });
   }
 
-  private async keepEvidence(kind: string, known: { size: number; root: Uint8Array }, checkpoint: { origin: string; size: number; root: Uint8Array }, request: string) {
-    const id = await this.repository.saveEvidence({ origin: checkpoint.origin, kind, known, size: checkpoint.size, root: checkpoint.root, request });
+  /** Two checkpoints the log signed that cannot both be true: kept with both notes, and the operator told. */
+  private async keepEvidence(kind: ForkKind, known: CosignedRecord, shown: Shown, request: string) {
+    const { checkpoint, note } = shown;
+    const saved = await this.repository.saveEvidence({ origin: checkpoint.origin, kind, known, size: checkpoint.size, root: checkpoint.root, note, request });
+    if (saved.id === null) {
+      // The same fork shown again (or the bound reached): told once, kept once.
+      this.logger.warn(`Fork of ${checkpoint.origin} shown again (${kind}, cosigned ${known.size}, shown ${checkpoint.size})${saved.kept ? `: evidence #${saved.kept}` : ''}; refused`);
+      return;
+    }
     this.logger.error(
-      `FORK EVIDENCE #${id} for ${checkpoint.origin}: ${kind} (cosigned ${known.size}, shown ${checkpoint.size}); ` +
+      `FORK EVIDENCE #${saved.id} for ${checkpoint.origin}: ${kind} (cosigned ${known.size}, shown ${checkpoint.size}); ` +
         'kept in witness_evidence and listed at GET /witness/evidence. Stop trusting this log until its operator explains.',
     );
   }

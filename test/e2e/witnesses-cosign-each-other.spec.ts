@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519';
+import { Logger } from '@nestjs/common';
 import { cosigners, formatWitnessKey, parseWitnessKey } from '../../src/core/formats/cosignature';
 import { appendLeaves, consistencyProof, leafHash, mapGetter, MerkleNode, root } from '../../src/core/formats/merkle';
 import { formatCheckpoint, formatVerifierKey, signNote } from '../../src/core/formats/signed-note';
@@ -114,18 +115,55 @@ describeWithServer('instances witness each other (C2SP tlog-witness)', () => {
     expect((await post(url, tree.request(4))).status).toBe(200);
   });
 
-  it('keeps evidence of a fork and refuses to cosign it; shows it in /health', async () => {
+  type Evidence = { items: Array<{ id: number; origin: string; kind: string; size: number; knownSize: number; knownNote: string | null; note: string | null }> };
+  const evidenceOf = async (origin: string) => ((await (await fetch(`${b.url}/witness/evidence`)).json()) as Evidence).items.filter((e) => e.origin === origin);
+  const health = async () => ((await (await fetch(`${b.url}/health`)).json()) as { details: { witness: { forkEvidence: number; forkedOrigins: string[] } } }).details.witness;
+
+  it('answers a consistency proof that does not verify 422, without raising a fork alarm', async () => {
     const url = `${b.url}/witness/add-checkpoint`;
-    // The same log, forked after 6 entries: same size 6 with another root, then a bigger size.
-    const fork = new Tree('x').grow(5).grow(6, 'y');
-    expect((await post(url, fork.request(6, 6))).status).toBe(409);
-    fork.grow(9, 'y');
-    expect((await post(url, formatAddCheckpoint(6, consistencyProof(6, 9, fork.get), fork.note(9)))).status).toBe(422);
-    const evidence = (await (await fetch(`${b.url}/witness/evidence`)).json()) as { items: Array<{ origin: string; kind: string; size: number }> };
-    expect(evidence.items.filter((e) => e.origin === ORIGIN).map((e) => e.kind).sort()).toEqual(['INCONSISTENT_PROOF', 'SAME_SIZE_OTHER_ROOT']);
-    const health = (await (await fetch(`${b.url}/health`)).json()) as { details: { witness: { forkEvidence: number; forkedOrigins: string[] } } };
-    expect(health.details.witness.forkEvidence).toBeGreaterThanOrEqual(2);
-    expect(health.details.witness.forkedOrigins).toContain(ORIGIN);
+    const alarms = jest.spyOn(Logger.prototype, 'error');
+    try {
+      // The honest checkpoint, genuinely signed (anyone can fetch it), with garbage proof lines.
+      const garbage = formatAddCheckpoint(6, [randomBytes(32), randomBytes(32), randomBytes(32)], new Tree('x').grow(9).note());
+      for (let i = 0; i < 3; i++) {
+        const answer = await post(url, garbage);
+        expect(answer.status).toBe(422);
+        expect(JSON.parse(answer.text)).toMatchObject({ code: 'WITNESS_INCONSISTENT' });
+      }
+      expect(await evidenceOf(ORIGIN)).toEqual([]);
+      expect((await health()).forkedOrigins).not.toContain(ORIGIN);
+      expect(alarms.mock.calls.filter(([m]) => String(m).startsWith('FORK EVIDENCE'))).toEqual([]);
+    } finally {
+      alarms.mockRestore();
+    }
+  });
+
+  it('keeps evidence of a proven fork with both signed notes, once, tells the operator, and refuses to cosign it', async () => {
+    const url = `${b.url}/witness/add-checkpoint`;
+    const alarms = jest.spyOn(Logger.prototype, 'error');
+    try {
+      // The same log, forked after 6 entries: same size 6 with another root, then a bigger size.
+      const fork = new Tree('x').grow(5).grow(6, 'y');
+      expect((await post(url, fork.request(6, 6))).status).toBe(409);
+      expect((await post(url, fork.request(6, 6))).status).toBe(409); // shown again: kept once
+      fork.grow(9, 'y');
+      // A consistency proof that leads to the forked 9 from the forked 6: the log signed two trees.
+      expect((await post(url, formatAddCheckpoint(6, consistencyProof(6, 9, fork.get), fork.note(9)))).status).toBe(422);
+      const evidence = await evidenceOf(ORIGIN);
+      expect(evidence.map((e) => e.kind).sort()).toEqual(['OTHER_ROOT_AT_OLD_SIZE', 'SAME_SIZE_OTHER_ROOT']);
+      const same = evidence.find((e) => e.kind === 'SAME_SIZE_OTHER_ROOT')!;
+      // Both checkpoints, as the log signed them: the one cosigned before and the one shown.
+      expect(same).toMatchObject({ knownSize: 6, size: 6, knownNote: new Tree('x').grow(6).note(), note: fork.note(6) });
+      expect(evidence.find((e) => e.kind === 'OTHER_ROOT_AT_OLD_SIZE')).toMatchObject({ knownSize: 6, size: 9, note: fork.note(9) });
+      const told = alarms.mock.calls.map(([m]) => String(m)).filter((m) => m.startsWith('FORK EVIDENCE'));
+      expect(told).toHaveLength(2);
+      expect(told[0]).toMatch(new RegExp(`^FORK EVIDENCE #${same.id} for ${ORIGIN}: SAME_SIZE_OTHER_ROOT`));
+      const shown = await health();
+      expect(shown.forkEvidence).toBeGreaterThanOrEqual(2);
+      expect(shown.forkedOrigins).toContain(ORIGIN);
+    } finally {
+      alarms.mockRestore();
+    }
   });
 
   it('never cosigns two inconsistent checkpoints of one origin under concurrent requests', async () => {

@@ -14,6 +14,7 @@ import { HeadFillfactor1764850000000 } from './1764850000000-head-fillfactor';
 import { ProposalPopulation1764900000000 } from './1764900000000-proposal-population';
 import { InvitationPending1765000000000 } from './1765000000000-invitation-pending';
 import { ProposalClosedOnce1765100000000 } from './1765100000000-proposal-closed-once';
+import { WitnessEvidenceNotes1765200000000 } from './1765200000000-witness-evidence-notes';
 
 /** Every migration, in order. Schema changes go through here only (never `synchronize`). */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   ProposalPopulation1764900000000,
   InvitationPending1765000000000,
   ProposalClosedOnce1765100000000,
+  WitnessEvidenceNotes1765200000000,
 ];

@@ -18,11 +18,18 @@ export const evidenceAnswer = named(
       z.object({
         id: z.number().int(),
         origin: z.string(),
-        kind: z.string().describe('SAME_SIZE_OTHER_ROOT or INCONSISTENT_PROOF'),
+        kind: z
+          .string()
+          .describe(
+            'SAME_SIZE_OTHER_ROOT or OTHER_ROOT_AT_OLD_SIZE (a consistency proof leading to the checkpoint shown from another root at the cosigned size); ' +
+              'INCONSISTENT_PROOF in rows kept by earlier versions, for any proof that did not verify (not a proof of a fork)',
+          ),
         knownSize: z.number().int().describe('The size this witness had cosigned'),
         knownRoot: z.string().describe('base64'),
+        knownNote: z.string().nullable().describe('The checkpoint this witness had cosigned, as the log signed it (null in rows of earlier versions)'),
         size: z.number().int().describe('The size of the checkpoint shown'),
         root: z.string().describe('base64'),
+        note: z.string().nullable().describe('The checkpoint shown, with the signature lines of the log\'s keys only (null in rows of earlier versions)'),
         request: z.string().describe('The whole add-checkpoint body, with the log\'s signed checkpoint'),
         recordedAt: z.string(),
       }),

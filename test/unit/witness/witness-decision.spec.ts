@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign } from 'node:crypto';
-import { decideAddCheckpoint, WitnessRecord } from '../../../src/core/verify/witness-decision';
+import { decideAddCheckpoint, oldRootOfProof, WitnessRecord } from '../../../src/core/verify/witness-decision';
 import { consistencyProof, leafHash, mapGetter, MerkleNode, appendLeaves, root, EMPTY_ROOT } from '../../../src/core/formats/merkle';
 import { formatCheckpoint, formatVerifierKey, signNote } from '../../../src/core/formats/signed-note';
 import { formatAddCheckpoint, parseAddCheckpoint, parseTlogSize } from '../../../src/core/formats/witness-protocol';
@@ -79,14 +79,59 @@ describe('tlog-witness add-checkpoint decisions', () => {
     expect(decideAddCheckpoint(forked.request(5, 5), keysFor, at(5))).toMatchObject({ status: 409, size: 5, fork: 'SAME_SIZE_OTHER_ROOT' });
   });
 
-  it('a fork that cannot be proven consistent: 422 and evidence', () => {
+  it('a consistency proof leading to the checkpoint from another root at the cosigned size: 422 and a proven fork', () => {
     const forked = new Tree('y').grow(12);
-    expect(decideAddCheckpoint(forked.request(5, 12), keysFor, at(5))).toMatchObject({ status: 422, fork: 'INCONSISTENT_PROOF' });
-    // a proof for the right sizes but from another tree
-    const body = formatAddCheckpoint(5, consistencyProof(5, 12, forked.get), tree.note(12));
-    expect(decideAddCheckpoint(body, keysFor, at(5)).status).toBe(422);
+    const v = decideAddCheckpoint(forked.request(5, 12), keysFor, at(5));
+    expect(v).toMatchObject({ status: 422, fork: 'OTHER_ROOT_AT_OLD_SIZE' });
+    // Both signed checkpoints are there to keep: the one shown, as the log signed it.
+    expect(v.status === 422 && v.note).toBe(forked.note(12));
   });
 
+  it('a consistency proof that does not verify proves nothing: 422, no fork', () => {
+    const forked = new Tree('y').grow(12);
+    // garbage lines with the honest, genuinely signed checkpoint
+    const garbage = formatAddCheckpoint(5, [new Uint8Array(32).fill(7), new Uint8Array(32).fill(8), new Uint8Array(32).fill(9)], tree.note(12));
+    expect(decideAddCheckpoint(garbage, keysFor, at(5))).toMatchObject({ status: 422, fork: null });
+    // a proof for the right sizes but from another tree
+    const body = formatAddCheckpoint(5, consistencyProof(5, 12, forked.get), tree.note(12));
+    expect(decideAddCheckpoint(body, keysFor, at(5))).toMatchObject({ status: 422, fork: null });
+    // no proof at all
+    expect(decideAddCheckpoint(formatAddCheckpoint(5, [], forked.note(12)), keysFor, at(5))).toMatchObject({ status: 422, fork: null });
+    // from a power of two the old root is not in the proof: a fork there cannot be told from a bad proof
+    expect(decideAddCheckpoint(forked.request(4, 12), keysFor, at(4))).toMatchObject({ status: 422, fork: null });
+  });
+
+  it('keeps of the note only the signature lines of the trusted keys', () => {
+    const note = tree.note(12);
+    const stranger = signNote(formatCheckpoint(ORIGIN, 12, tree.root(12)), 'stranger.example', other.publicKey, other.sign);
+    const both = `${note}${stranger.slice(stranger.lastIndexOf('\n\n') + 2)}`;
+    const v = decideAddCheckpoint(formatAddCheckpoint(5, consistencyProof(5, 12, tree.get), both), keysFor, at(5));
+    expect(v).toMatchObject({ status: 200, note });
+  });
+});
+
+describe('oldRootOfProof', () => {
+  const tree = new Tree('z').grow(40);
+  it('finds the old root a valid consistency proof leads from, except from a power of two', () => {
+    for (let to = 2; to <= 40; to++) {
+      for (let from = 1; from < to; from++) {
+        const found = oldRootOfProof(from, to, tree.root(to), consistencyProof(from, to, tree.get));
+        if ((from & (from - 1)) === 0) expect(found).toBeNull();
+        else expect(found && Buffer.from(found).equals(Buffer.from(tree.root(from)))).toBe(true);
+      }
+    }
+  });
+
+  it('is null when the proof does not lead to the new root', () => {
+    const proof = consistencyProof(5, 12, tree.get);
+    expect(oldRootOfProof(5, 12, tree.root(13), proof)).toBeNull();
+    expect(oldRootOfProof(5, 12, tree.root(12), proof.slice(1))).toBeNull();
+    expect(oldRootOfProof(5, 12, tree.root(12), [...proof, proof[0]])).toBeNull();
+    expect(oldRootOfProof(5, 5, tree.root(5), [])).toBeNull();
+  });
+});
+
+describe('tlog-witness add-checkpoint decisions, the empty log', () => {
   it('an empty log is consistent with nothing but the empty root', () => {
     const empty = signNote(formatCheckpoint(ORIGIN, 0, EMPTY_ROOT), 'peer.example', log.publicKey, log.sign);
     expect(decideAddCheckpoint(formatAddCheckpoint(0, [], empty), keysFor, null).status).toBe(200);
