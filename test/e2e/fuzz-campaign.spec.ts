@@ -5,6 +5,7 @@ import { startTestApp, TestApp } from '../support/app';
 import { verifyCircles } from '../support/cli';
 import { buildWorld, CampaignReport, memberStatementsInLogs, runCampaign, World } from '../support/fuzz-campaign';
 import { describeWithServer } from '../support/database-urls';
+import { MEMBER_TYPES, PROPOSAL_KINDS } from '../../src/core/formats/statement-types';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 2000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
@@ -18,7 +19,7 @@ describeWithServer(`fuzz campaign: ${CASES} cases through the HTTP API (seed ${S
   beforeAll(async () => {
     // Workers in process: the closed proposal is closed by the real tally job, checkpoints are cut.
     t = await startTestApp({ worker: true });
-    w = await buildWorld(t.url, Number(process.env.FUZZ_MAX_CIRCLES ?? 2));
+    w = await buildWorld(t.url, Number(process.env.FUZZ_MAX_CIRCLES ?? 1));
   });
   afterAll(async () => {
     await t?.close();
@@ -44,6 +45,15 @@ describeWithServer(`fuzz campaign: ${CASES} cases through the HTTP API (seed ${S
     expect(report.cases).toBe(CASES);
     expect(report.valid).toBeGreaterThan(CASES / 10);
   }, 3_600_000);
+
+  it('sent valid and mutated statements of every type a member signs, every proposal kind, and keys revoked and unknown', () => {
+    const kinds = Object.keys(report.byKind);
+    const labels = [...MEMBER_TYPES.filter((t) => t !== 'proposal.open'), ...PROPOSAL_KINDS.map((k) => `proposal.open ${k}`)];
+    expect(labels.filter((l) => !kinds.includes(`valid ${l}`))).toEqual([]);
+    expect(labels.filter((l) => !kinds.some((k) => k.startsWith('body: ') && k.endsWith(`(${l})`)))).toEqual([]);
+    // several kinds of case each (a header, a vote, a key added or revoked): one of each is certain
+    for (const signer of [/revoked/, /unknown key/, /recovery key/]) expect(kinds.filter((k) => signer.test(k)).length).toBeGreaterThan(0);
+  });
 
   it('the logs hold exactly the statements accepted, and none refused', async () => {
     const { ids } = await memberStatementsInLogs(w);
