@@ -9,6 +9,8 @@ import { MEMBER_TYPES, PROPOSAL_KINDS } from '../../src/core/formats/statement-t
 
 const CASES = Number(process.env.FUZZ_CASES ?? 2000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
+// generous: 10 cases a second at least (the long run takes about an hour on 2 shared cores)
+const TIMEOUT = Math.max(600_000, CASES * 100);
 
 // The logs must hold exactly the campaign's statements: a database of its own, not the shared embedded one.
 describeWithServer(`fuzz campaign: ${CASES} cases through the HTTP API (seed ${SEED})`, () => {
@@ -44,7 +46,7 @@ describeWithServer(`fuzz campaign: ${CASES} cases through the HTTP API (seed ${S
     expect([...kinds.entries()].map(([k, d]) => `${k}: ${d}`)).toEqual([]);
     expect(report.cases).toBe(CASES);
     expect(report.valid).toBeGreaterThan(CASES / 10);
-  }, 3_600_000);
+  }, TIMEOUT);
 
   it('sent valid and mutated statements of every type a member signs, every proposal kind, and keys revoked and unknown', () => {
     const kinds = Object.keys(report.byKind);
@@ -68,5 +70,5 @@ describeWithServer(`fuzz campaign: ${CASES} cases through the HTTP API (seed ${S
     expect(circles.length).toBeGreaterThanOrEqual(5);
     // a few at a time: each run of the CLI is a process of its own
     for (let i = 0; i < circles.length; i += 4) await Promise.all(circles.slice(i, i + 4).map((c) => verifyCircles(t.url, [c])));
-  }, 3_600_000);
+  }, TIMEOUT);
 });
