@@ -80,7 +80,7 @@ export class FederationService {
     } else {
       assertPeerSigned(statement, peer, 'genesis.line');
     }
-    await this.client.holdConsistent(peer, origin, req.genesis.checkpoint, checkpoint, req);
+    await this.client.record([await this.client.holdConsistent(peer, origin, req.genesis.checkpoint, checkpoint, req)]);
     const result = await this.writer.submitSystem({
       lane: parent.circle,
       receivedAt: this.clock.now(),
@@ -116,7 +116,8 @@ export class FederationService {
     if (tally.payload.type !== 'tally.result' || tally.payload.body.proposal !== receipt.proposal || tally.payload.body.outcome !== receipt.outcome) {
       throw new DomainError('PEER_BAD_PROOF', "The decision entry is not that proposal's tally with that outcome", 'decision');
     }
-    await this.client.holdConsistent(originPeer, receipt.child, receipt.checkpoint, decided.checkpoint, req);
+    // Held to what the peers showed before now; recorded only once every check below has passed.
+    const held = [await this.client.holdConsistent(originPeer, receipt.child, receipt.checkpoint, decided.checkpoint, req)];
 
     // Taken below `via`: the sender's own log shows it recorded the same receipt in `via`.
     if (receipt.child !== req.via) {
@@ -127,7 +128,7 @@ export class FederationService {
       const body = statement.payload.type === 'child.decision' ? statement.payload.body : null;
       const same = body && canonicalJson({ ...body, child: qualify(body.child, via.instance) }) === canonicalJson(receipt);
       if (!same) throw new DomainError('PEER_BAD_PROOF', `The carrier entry is not this receipt in ${req.via}`, 'carrier.line');
-      await this.client.holdConsistent(viaPeer, req.via, req.carrier.checkpoint, carried.checkpoint, req);
+      held.push(await this.client.holdConsistent(viaPeer, req.via, req.carrier.checkpoint, carried.checkpoint, req));
     }
 
     let ratification: MotionToRatify | null = null;
@@ -138,6 +139,7 @@ export class FederationService {
       ratification = peerProof(() => motionToRatify(receipt.proposal, receipt.child, originPeer.noteKey, receipt.checkpoint, req.ratification!), originPeer, 'ratification');
     }
 
+    await this.client.record(held);
     const result = await this.propagation.appendReceipt(target, receipt);
     // SPEC §8: a `ratify: true` motion of a child opens its ratification here, once (retries included).
     if (ratification) await this.proposals.openRatificationMotion(target, { circle: receipt.child, proposal: receipt.proposal }, ratification.title, ratification.text, ratification.windowMs);
@@ -164,7 +166,7 @@ export class FederationService {
     if (first.payload.type !== 'member.register' || first.header.kid !== req.member) {
       throw new DomainError('PEER_BAD_PROOF', `${peer.name}'s first registry entry of ${req.member} is not her member.register`, 'member');
     }
-    await this.client.holdConsistent(peer, origin, home.checkpoint, entries[0].checkpoint, req);
+    await this.client.record([await this.client.holdConsistent(peer, origin, home.checkpoint, entries[0].checkpoint, req)]);
     let appended = 0;
     let present = 0;
     for (const { entry } of entries.sort((a, b) => a.entry.seq - b.entry.seq)) {

@@ -10,7 +10,20 @@ import { DomainError } from '../core/rules/domain-error';
 import { checkConsistencyProof, instanceFromNoteKey } from '../core/verify/checkpoint-checks';
 import { CheckpointFailure } from '../core/verify/verification';
 import { FederationSettings } from './federation-settings';
-import { PeersRepository, PinnedPeer } from './peers.repository';
+import { PeersRepository, PinnedPeer, SeenCheckpoint } from './peers.repository';
+
+/** A peer's checkpoint checked against the newest seen of its log (`against`), not recorded yet. */
+export interface HeldCheckpoint {
+  peer: PinnedPeer;
+  origin: string;
+  note: string;
+  checkpoint: Checkpoint;
+  request?: unknown;
+  against: SeenCheckpoint | null;
+}
+
+/** Compare-and-set rounds before `record` gives up (each lost round means another request recorded). */
+const RECORD_ATTEMPTS = 8;
 
 /** A peer answered, with a status other than 2xx: its JSON error body (§10) when it has one. */
 export class PeerAnswer extends Error {
@@ -96,35 +109,62 @@ export class PeerClient {
    * Holds a checkpoint of `origin` the peer signed (its signature checked by the caller) to the
    * newest one it showed before: the same size with another root, or no consistency proof between
    * them, is an equivocation: the evidence is kept, the peer flagged, and PEER_EQUIVOCATED thrown.
+   * Nothing is recorded yet: once every other check of the request passed, `record` the held
+   * checkpoints (which checks again, atomically, whatever was recorded meanwhile).
    */
-  async holdConsistent(peer: PinnedPeer, origin: string, note: string, checkpoint: Checkpoint, request?: unknown): Promise<void> {
-    const seen = await this.peers.seen(origin);
-    if (seen) {
-      const known: Checkpoint = { origin, size: seen.size, root: new Uint8Array(seen.root) };
-      if (known.size !== checkpoint.size || !equalBytes(known.root, checkpoint.root)) {
-        const [older, newer] = known.size <= checkpoint.size ? [known, checkpoint] : [checkpoint, known];
-        const path = origin.slice(peer.name.length + 1); // circles/<id> or registry
-        let proof: { path?: unknown };
-        try {
-          proof = older.size === newer.size ? { path: [] } : await this.get<{ path?: unknown }>(peer.name, `/api/v1/${path}/proof/consistency?from=${older.size}&to=${newer.size}`);
-        } catch (e) {
-          // A peer that cannot prove a consistency it must have is caught as well, but not for a
-          // network failure: that is retried.
-          if (!(e instanceof PeerAnswer) || e.status >= 500) throw e;
-          proof = { path: null };
-        }
-        try {
-          if (!Array.isArray(proof.path)) throw new CheckpointFailure('BAD_PROOF', 'no consistency proof');
-          checkConsistencyProof(older, newer, proof.path as string[]);
-        } catch (e) {
-          const reason = `${origin}: checkpoints of size ${known.size} and ${checkpoint.size} are not consistent (${(e as Error).message})`;
-          await this.peers.flag(peer.name, origin, seen.note, note, reason, request);
-          this.logger.error(`Equivocation by ${peer.name}: ${reason}. Its requests are held; evidence kept (GET /api/v1/federation/peers)`);
-          throw new DomainError('PEER_EQUIVOCATED', `${peer.name} showed two histories of ${origin}; its requests are held until an operator decides`);
-        }
+  async holdConsistent(peer: PinnedPeer, origin: string, note: string, checkpoint: Checkpoint, request?: unknown): Promise<HeldCheckpoint> {
+    const held: HeldCheckpoint = { peer, origin, note, checkpoint, request, against: await this.peers.seen(origin) };
+    await this.checkAgainstSeen(held);
+    return held;
+  }
+
+  /**
+   * Records held checkpoints as the newest seen of their logs, as one compare-and-set: in one
+   * transaction, with each log's row locked, only if what was seen is still what each was checked
+   * against. A checkpoint recorded meanwhile by a concurrent request is checked against in turn
+   * (an equivocation between the two is caught there), and the set is tried again.
+   */
+  async record(held: readonly HeldCheckpoint[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const moved = await this.peers.sawIfUnchanged(
+        held.map((h) => ({ peer: h.peer.name, origin: h.origin, size: h.checkpoint.size, root: h.checkpoint.root, note: h.note, against: h.against })),
+      );
+      if (moved.size === 0) return;
+      if (attempt === RECORD_ATTEMPTS) {
+        throw new DomainError('SERVICE_UNAVAILABLE', 'The checkpoints of this peer moved under this request too many times; try again');
+      }
+      for (const h of held) {
+        if (!moved.has(h.origin)) continue;
+        h.against = moved.get(h.origin) ?? null;
+        await this.checkAgainstSeen(h);
       }
     }
-    await this.peers.saw(peer.name, origin, checkpoint.size, checkpoint.root, note);
+  }
+
+  private async checkAgainstSeen({ peer, origin, note, checkpoint, request, against: seen }: HeldCheckpoint): Promise<void> {
+    if (!seen) return;
+    const known: Checkpoint = { origin, size: seen.size, root: new Uint8Array(seen.root) };
+    if (known.size === checkpoint.size && equalBytes(known.root, checkpoint.root)) return;
+    const [older, newer] = known.size <= checkpoint.size ? [known, checkpoint] : [checkpoint, known];
+    const path = origin.slice(peer.name.length + 1); // circles/<id> or registry
+    let proof: { path?: unknown };
+    try {
+      proof = older.size === newer.size ? { path: [] } : await this.get<{ path?: unknown }>(peer.name, `/api/v1/${path}/proof/consistency?from=${older.size}&to=${newer.size}`);
+    } catch (e) {
+      // A peer that cannot prove a consistency it must have is caught as well, but not for a
+      // network failure: that is retried.
+      if (!(e instanceof PeerAnswer) || e.status >= 500) throw e;
+      proof = { path: null };
+    }
+    try {
+      if (!Array.isArray(proof.path)) throw new CheckpointFailure('BAD_PROOF', 'no consistency proof');
+      checkConsistencyProof(older, newer, proof.path as string[]);
+    } catch (e) {
+      const reason = `${origin}: checkpoints of size ${known.size} and ${checkpoint.size} are not consistent (${(e as Error).message})`;
+      await this.peers.flag(peer.name, origin, seen.note, note, reason, request);
+      this.logger.error(`Equivocation by ${peer.name}: ${reason}. Its requests are held; evidence kept (GET /api/v1/federation/peers)`);
+      throw new DomainError('PEER_EQUIVOCATED', `${peer.name} showed two histories of ${origin}; its requests are held until an operator decides`);
+    }
   }
 
   private urlOf(peer: string): string {

@@ -15,6 +15,9 @@ export interface PinnedPeer {
   flagReason: string | null;
 }
 
+/** The newest checkpoint of a peer's log this instance accepted, and its note. */
+export type SeenCheckpoint = { size: number; root: Buffer; note: string };
+
 type PeerRow = { name: string; url: string; kid: string; jwk: Ed25519PublicJwk; note_key: string; pinned_at: Date; flagged_at: Date | null; flag_reason: string | null };
 
 const toPeer = (r: PeerRow): PinnedPeer => ({
@@ -52,19 +55,42 @@ export class PeersRepository {
   }
 
   /** The newest checkpoint of `origin` this instance has accepted from its peer. */
-  async seen(origin: string): Promise<{ size: number; root: Buffer; note: string } | null> {
+  async seen(origin: string): Promise<SeenCheckpoint | null> {
     const [row] = await this.ds.query(`SELECT size, root, note FROM peer_checkpoint WHERE origin = $1`, [origin]);
     return row ? { size: Number(row.size), root: row.root, note: row.note } : null;
   }
 
-  /** Keeps the larger of the stored and the given checkpoint (callers have checked they are consistent). */
-  async saw(peer: string, origin: string, size: number, root: Uint8Array, note: string): Promise<void> {
-    await this.ds.query(
-      `INSERT INTO peer_checkpoint (origin, peer, size, root, note) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root, note = excluded.note, updated_at = now()
-       WHERE peer_checkpoint.size < excluded.size`,
-      [origin, peer, size, Buffer.from(root), note],
-    );
+  /**
+   * Compare-and-set, in one transaction: with each origin's row locked (an advisory lock, so also
+   * for an origin never seen yet), if every origin's newest seen checkpoint is still the one given
+   * as `against` (null: none), keeps the larger of it and the given one for each. Otherwise writes
+   * nothing and returns, by origin, the checkpoints now seen that differ.
+   */
+  async sawIfUnchanged(
+    items: ReadonlyArray<{ peer: string; origin: string; size: number; root: Uint8Array; note: string; against: SeenCheckpoint | null }>,
+  ): Promise<Map<string, SeenCheckpoint | null>> {
+    return this.ds.transaction(async (m) => {
+      const moved = new Map<string, SeenCheckpoint | null>();
+      // Locks taken in one order, so two requests never wait on each other's.
+      const origins = [...new Set(items.map((i) => i.origin))].sort();
+      for (const origin of origins) await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('peer-checkpoint:' || $1, 0))`, [origin]);
+      for (const item of items) {
+        const [row] = await m.query(`SELECT size, root, note FROM peer_checkpoint WHERE origin = $1`, [item.origin]);
+        const now: SeenCheckpoint | null = row ? { size: Number(row.size), root: row.root, note: row.note } : null;
+        const same = now === null ? item.against === null : item.against !== null && now.size === item.against.size && now.root.equals(item.against.root);
+        if (!same) moved.set(item.origin, now);
+      }
+      if (moved.size > 0) return moved;
+      for (const item of items) {
+        await m.query(
+          `INSERT INTO peer_checkpoint (origin, peer, size, root, note) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root, note = excluded.note, updated_at = now()
+           WHERE peer_checkpoint.size < excluded.size`,
+          [item.origin, item.peer, item.size, Buffer.from(item.root), item.note],
+        );
+      }
+      return moved;
+    });
   }
 
   /** Evidence of an equivocation, kept for good, and the peer flagged (its requests held). */
