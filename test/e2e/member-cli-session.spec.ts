@@ -1,7 +1,7 @@
 // Two members act only through the shipped CLI, each with her own config directory, against the
 // real service, PostgreSQL, Redis and worker: register, create a circle, invite and join, delegate,
-// propose, vote, watch the tally arrive live, rotate a key with the recovery words (when the
-// instance takes recovery keys, SPEC §11), and `archipel verify` accepts every log.
+// propose, vote, watch the tally arrive live, rotate a key with the recovery words (SPEC §11)
+// keeping the votes and delegations her old key signed, and `archipel verify` accepts every log.
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,7 @@ describe('a member session through the archipel CLI', () => {
 
   let aliceId: string;
   let bobId: string;
-  let recovery: { words: string; file: string } | null;
+  let recovery: { words: string; file: string };
   let circle: string;
   let proposal: string;
 
@@ -42,14 +42,15 @@ describe('a member session through the archipel CLI', () => {
       await alice('init', '--instance', t.url, '--name', 'Alice', '--json'),
     );
     aliceId = a.member;
-    recovery = a.recovery;
     expect(statSync(a.file).mode & 0o777).toBe(0o600);
     expect(statSync(join(home, 'alice', 'archipel')).mode & 0o777).toBe(0o700);
-    if (recovery !== null) {
-      expect(recovery.words.split(' ')).toHaveLength(24);
-      expect(statSync(recovery.file).mode & 0o777).toBe(0o600);
-      expect(readFileSync(recovery.file, 'utf8')).toContain(recovery.words);
-    }
+    // This instance takes recovery keys (SPEC §11): init must have registered one.
+    expect(a.recovery).not.toBeNull();
+    recovery = a.recovery as { words: string; file: string };
+    expect(recovery.words.split(' ')).toHaveLength(24);
+    expect(statSync(recovery.file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(recovery.file, 'utf8')).toContain(recovery.words);
+    expect(json<{ recovery: unknown }>(await alice('key', 'list', '--json')).recovery).not.toBeNull();
     const b = await bob('init', '--instance', t.url, '--name', 'Bob');
     expect(b.status).toBe(0);
     expect(b.stdout).toMatch(/^Bob enregistrée comme membre /);
@@ -138,11 +139,14 @@ describe('a member session through the archipel CLI', () => {
   });
 
   it('rotates a key with the recovery words and keeps delegations and votes', async () => {
-    if (recovery === null) {
-      // The instance predates SPEC §11: init registered without a recovery key, and said so.
-      return;
-    }
     const before = json<{ kid: string }>(await alice('whoami', '--json')).kid;
+    // With her first key, before the rotation: a vote she leaves standing, and a delegation to Bob.
+    // Bob's position moved the regime cursor to do-ocracy (entries above): support, not yes.
+    const votedBefore = json<{ proposal: string }>(await alice('propose', 'motion', '--circle', circle, '--title', 'Mend the fence', '--closes-in', '10m', '--json')).proposal;
+    json(await alice('vote', votedBefore, 'support', '--json'));
+    const delegatedBefore = json<{ proposal: string }>(await alice('propose', 'motion', '--circle', circle, '--title', 'Dig a pond', '--closes-in', '10m', '--json')).proposal;
+    json(await alice('delegate', '--to', bobId, '--proposal', delegatedBefore, '--json'));
+
     const staleProfile = join(home, 'stale-profile.json');
     copyFileSync(join(home, 'alice', 'archipel', 'profiles', `${new URL(t.url).hostname}-${new URL(t.url).port}.json`), staleProfile);
     const recovered = json<{ kid: string; revoked: string[] }>(await alice('key', 'recover', '--words-file', recovery.file, '--json'));
@@ -151,8 +155,19 @@ describe('a member session through the archipel CLI', () => {
     expect(after).toMatchObject({ member: aliceId, kid: recovered.kid });
     expect(after.kid).not.toBe(aliceId);
 
+    // Her vote signed by the now revoked key still counts, hers and Bob's delegated to her.
+    type Shown = { provisional?: { Y: number; O: number }; weight: { cast: string; chain: string[]; choice?: string } };
+    const voted = json<Shown>(await alice('show', votedBefore, '--json'));
+    expect(voted.weight).toMatchObject({ cast: 'direct', choice: 'support' });
+    expect(voted.provisional).toMatchObject({ Y: 2, O: 0 });
+    expect(json<Shown>(await bob('show', votedBefore, '--json')).weight).toMatchObject({ cast: 'delegated', chain: [aliceId], choice: 'support' });
+    // Her delegation signed by the revoked key still carries her weight to Bob when he votes.
+    json(await bob('vote', delegatedBefore, 'object', '--reason', 'Too deep for children', '--json'));
+    const delegated = json<Shown>(await alice('show', delegatedBefore, '--json'));
+    expect(delegated.weight).toMatchObject({ cast: 'delegated', chain: [bobId], choice: 'object' });
+    expect(delegated.provisional).toMatchObject({ Y: 0, O: 2 });
+
     const next = json<{ proposal: string }>(await alice('propose', 'motion', '--circle', circle, '--title', 'Plant trees', '--closes-in', '5m', '--json')).proposal;
-    // Bob's position moved the regime cursor to do-ocracy (entries above): support, not yes.
     json(await alice('vote', next, 'support', '--json'));
     const weight = json<{ weight: { cast: string; chain: string[] } }>(await bob('show', next, '--json')).weight;
     expect(weight).toMatchObject({ cast: 'delegated', chain: [aliceId] });
