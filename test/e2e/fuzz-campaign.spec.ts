@@ -22,7 +22,7 @@ describeWithServer(`fuzz campaign: ${CASES} cases through the HTTP API (seed ${S
     // Workers in process: the closed proposal is closed by the real tally job, checkpoints are cut.
     t = await startTestApp({ worker: true });
     w = await buildWorld(t.url, Number(process.env.FUZZ_MAX_CIRCLES ?? 1));
-  });
+  }, 120_000); // its own: `npm run fuzz` passes --testTimeout 0, which leaves hooks Jest's 5 s
   afterAll(async () => {
     await t?.close();
   });
