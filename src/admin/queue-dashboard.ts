@@ -55,6 +55,14 @@ export function queueDashboardPlugin(queues: readonly Queue[], credentials: Dash
       });
     });
 
+    // Bull Board answers a body over the limit with its own error body ({"error":{"key":
+    // "ERRORS.INTERNAL_SERVER_ERROR"},…}): answer it with the API's, as every other route does (SPEC §10).
+    scope.addHook('onSend', async (request, reply, payload) => {
+      if (reply.statusCode !== 413) return payload;
+      void reply.header('content-type', 'application/json; charset=utf-8');
+      return JSON.stringify({ code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large', requestId: String(request.id) });
+    });
+
     const serverAdapter = new BullBoardFastifyAdapter();
     serverAdapter.setBasePath(opts.prefix ?? DASHBOARD_PATH);
     createBullBoard({
