@@ -8,12 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519';
 import { Logger } from '@nestjs/common';
-import { cosigners, formatWitnessKey, parseWitnessKey } from '../../src/core/formats/cosignature';
+import { Client } from 'pg';
+import { cosigners, formatWitnessKey, parseWitnessKey, splitNote } from '../../src/core/formats/cosignature';
 import { appendLeaves, consistencyProof, leafHash, mapGetter, MerkleNode, root } from '../../src/core/formats/merkle';
-import { formatCheckpoint, formatVerifierKey, signNote } from '../../src/core/formats/signed-note';
+import { formatCheckpoint, formatVerifierKey, parseCheckpoint, signNote } from '../../src/core/formats/signed-note';
 import { formatAddCheckpoint } from '../../src/core/formats/witness-protocol';
 import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
+import type { StatementSigner } from '../../src/core/formats/statement-signer';
 import { archipel } from '../support/cli';
 import { Instance, postText as post, prepareInstance as prepare, startInstance as start, stopInstance } from '../support/federation';
 import { describeWithServer } from '../support/database-urls';
@@ -48,6 +50,8 @@ describeWithServer('instances witness each other (C2SP tlog-witness)', () => {
   let a: Instance;
   let b: Instance;
   let circle: string;
+  let api: ApiClient;
+  let alice: StatementSigner;
 
   beforeAll(async () => {
     a = await prepare(dir, 'a.test');
@@ -58,8 +62,8 @@ describeWithServer('instances witness each other (C2SP tlog-witness)', () => {
     b.env.WITNESS_POLICY = `witness A ${a.witnessKey} ${a.url}/witness;quorum A`;
     await start(a);
     await start(b);
-    const api = new ApiClient(a.url);
-    const alice = await api.register('Alice');
+    api = new ApiClient(a.url);
+    alice = await api.register('Alice');
     circle = await api.circle(alice, 'Commons', {});
   });
 
@@ -90,6 +94,68 @@ describeWithServer('instances witness each other (C2SP tlog-witness)', () => {
     const short = await archipel('verify', '--instance', a.url, '--circle', circle, '--witness', b.witnessKey, stranger, '--quorum', '2');
     expect(short.status).toBe(1);
     expect(short.stderr).toMatch(/QUORUM_NOT_MET/);
+  });
+
+  describe('the client resyncs on 409 when the witness knows the log better than the client thinks', () => {
+    let sql: Client;
+    beforeAll(async () => {
+      sql = new Client({ connectionString: a.db.url });
+      await sql.connect();
+    });
+    afterAll(() => sql.end());
+
+    const cosignedSize = async () => {
+      const res = await fetch(`${a.url}/api/v1/circles/${circle}/checkpoint?cosigned=1`);
+      if (res.status !== 200) return null;
+      const note = await res.text();
+      return cosigners(note, [parseWitnessKey(b.witnessKey)]).length === 1 ? parseCheckpoint(splitNote(note).text).size : null;
+    };
+    /** What B's record of A's circle is, read from B's database. */
+    const witnessSize = async () => {
+      const other = new Client({ connectionString: b.db.url });
+      await other.connect();
+      try {
+        const { rows } = await other.query(`SELECT size FROM witness_state WHERE origin = $1`, [`a.test/circles/${circle}`]);
+        return rows.length ? Number(rows[0].size) : null;
+      } finally {
+        await other.end();
+      }
+    };
+    const resyncs = (calls: unknown[][]) => calls.map(([m]) => String(m)).filter((m) => /^Witness B: .* [1-9][0-9]* resynced/.test(m));
+
+    it('its progress lost (it believes B never saw the log): it sends old 0, takes B\'s size from the 409 and is cosigned again', async () => {
+      const size = await eventually(cosignedSize, 30_000, 'a cosigned checkpoint');
+      expect(await witnessSize()).toBe(size);
+      const said = jest.spyOn(Logger.prototype, 'log');
+      try {
+        await sql.query(`DELETE FROM witness_progress WHERE circle = $1`, [circle]);
+        await sql.query(`DELETE FROM checkpoint_cosignature WHERE circle = $1`, [circle]);
+        expect(await eventually(cosignedSize, 30_000, 'cosigned again after the resync')).toBe(size);
+        // The round's summary comes once its requests are done, just after the cosignature is stored.
+        await eventually(async () => resyncs(said.mock.calls).length > 0 || null, 10_000, 'the round that resynced');
+      } finally {
+        said.mockRestore();
+      }
+      const [progress] = (await sql.query(`SELECT size FROM witness_progress WHERE circle = $1`, [circle])).rows;
+      expect(Number(progress.size)).toBe(size);
+    });
+
+    it('its progress behind B\'s record while the log grows: it resyncs from B\'s size and B cosigns the newer checkpoint', async () => {
+      const bob = await api.register('Bob');
+      await api.act(alice, 'member.invite', circle, { member: bob.id });
+      const before = await eventually(async () => ((await cosignedSize()) ?? 0) >= 2 && (await cosignedSize()), 30_000, 'a cosigned checkpoint of two entries or more');
+      const said = jest.spyOn(Logger.prototype, 'log');
+      try {
+        // The client believes B cosigned size 1; B has cosigned `before`.
+        await sql.query(`UPDATE witness_progress SET size = 1 WHERE circle = $1`, [circle]);
+        await api.act(bob, 'member.accept', circle, {});
+        await eventually(async () => ((await cosignedSize()) ?? 0) > (before as number) || null, 30_000, 'the grown log cosigned');
+        await eventually(async () => resyncs(said.mock.calls).length > 0 || null, 10_000, 'the round that resynced');
+      } finally {
+        said.mockRestore();
+      }
+      expect(await witnessSize()).toBe(await cosignedSize());
+    });
   });
 
   it('answers every status of the spec', async () => {
