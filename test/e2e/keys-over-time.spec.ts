@@ -1,5 +1,5 @@
 // SPEC §11 over HTTP: a member moves to a new key and keeps her delegations, votes and
-// memberships; a vote signed by a revoked key is refused after the revocation and still verifies
+// memberships, her own delegation and regime position by a key revoked since still count; a vote signed by a revoked key is refused after the revocation and still verifies
 // before it; the recovery key signs key additions and revocations and nothing else; every key
 // change's refusals; the member and key routes; `archipel verify` accepts every log.
 import { formatTimestamp } from '../../src/core/formats/canonical-json';
@@ -108,6 +108,55 @@ describe('keys over time (SPEC §11)', () => {
       return r.body.status === 'closed' ? r.body : null;
     }, 30_000, 'the tally');
     expect(closed.result?.totals).toMatchObject({ E: 2, Y: 0, N: 2 });
+  });
+
+  it('keeps counting her own delegation and regime position signed by a key she revoked since', async () => {
+    const erin = await api.register('Erin');
+    const tablet = StatementSigner.generate();
+    const phone = StatementSigner.generate();
+    const frank = await api.register('Frank');
+    const gus = await api.register('Gus');
+    const orchard = await api.circle(frank, 'Orchard', { members: [erin, gus], regime: 'amendment' });
+    // With her tablet's key (not her member id: whatever is counted must be counted for her, not
+    // for the key), a delegation to Frank for the topic "trees" and her place on the cursor.
+    await api.act(erin, 'member.key.add', null, { member: erin.id, jwk: tablet.publicJwk });
+    await api.act(tablet, 'delegation.set', orchard, { to: frank.id, scope: { topic: 'trees' } });
+    await api.act(tablet, 'regime.position', orchard, { position: 'unanimity' });
+    // Then she moves to her phone and revokes the tablet's key and her first one.
+    await api.act(tablet, 'member.key.add', null, { member: erin.id, jwk: phone.publicJwk });
+    await api.act(phone, 'member.key.revoke', null, { member: erin.id, key: tablet.id });
+    await api.act(phone, 'member.key.revoke', null, { member: erin.id, key: erin.id });
+    expect(await refusal(tablet, 'regime.position', orchard, { position: 'split' })).toMatchObject({ status: 403, code: 'KEY_REVOKED' });
+
+    // Her position still counts: with Gus's, 2 of 3 cast (cursorQuorum 1/2), and the cursor moves.
+    await api.act(gus, 'regime.position', orchard, { position: 'unanimity' });
+    const changed = await eventually(async () => {
+      const lines = (await api.get(`/api/v1/circles/${orchard}/log`)).text.trim().split('\n');
+      const payloads = lines.map((l) => JSON.parse(Buffer.from((JSON.parse(l) as { jws: string }).jws.split('.')[1], 'base64url').toString()) as { type: string; body: unknown });
+      return payloads.find((p) => p.type === 'regime.changed')?.body;
+    }, 20_000, 'regime.changed');
+    expect(changed).toEqual({ from: 'amendment', to: 'unanimity', weights: { unanimity: 2, 'do-ocracy': 0, amendment: 0, split: 0 }, cast: 2, E: 3 });
+    expect((await api.get<{ regime: string }>(`/api/v1/circles/${orchard}`)).body.regime).toBe('unanimity');
+
+    // Her delegation still carries her weight: Frank's yes on a "trees" proposal counts twice.
+    const { id: trees } = await api.act(frank, 'proposal.open', orchard, {
+      kind: 'motion',
+      title: 'Plant apple trees',
+      text: 'Six apple trees along the fence.',
+      topic: 'trees',
+      closesAt: formatTimestamp(Date.now() + 60_000),
+    });
+    await api.act(frank, 'vote.cast', orchard, { proposal: trees as string, choice: 'yes' });
+    const tally = await api.get<{ provisional: Record<string, number> }>(`/api/v1/proposals/${trees}`);
+    expect(tally.body.provisional).toMatchObject({ E: 3, Y: 2, N: 0, absent: 1 });
+    const graph = await api.get<{ proposal: Record<string, unknown> }>(`/api/v1/circles/${orchard}/delegations?proposal=${trees}`);
+    expect(graph.body.proposal).toMatchObject({ E: 3, weights: [{ member: frank.id, weight: 2 }], lost: 0, absent: 1 });
+
+    // And the log, her position by the revoked key included, verifies and recomputes the move.
+    const run = await archipel('verify', '--instance', t.url, '--circle', orchard);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/1 regime change recomputed and equal/);
   });
 
   it('lists every key that signed for her, with when it was added and revoked', async () => {
