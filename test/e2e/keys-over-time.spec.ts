@@ -1,6 +1,7 @@
 // SPEC §11 over HTTP: a member moves to a new key and keeps her delegations, votes and
-// memberships, her own delegation and regime position by a key revoked since still count; a vote signed by a revoked key is refused after the revocation and still verifies
-// before it; the recovery key signs key additions and revocations and nothing else; every key
+// memberships; her own delegation and regime position signed by a key revoked since still count;
+// a vote signed by a revoked key is refused after the revocation and still verifies before it;
+// the recovery key signs key additions and revocations and nothing else; every key
 // change's refusals; the member and key routes; `archipel verify` accepts every log.
 import { formatTimestamp } from '../../src/core/formats/canonical-json';
 import { StatementSigner } from '../../src/core/formats/statement-signer';
