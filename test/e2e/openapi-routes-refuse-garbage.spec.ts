@@ -9,6 +9,15 @@ import { ApiClient } from '../support/client';
 interface Operation {
   parameters?: { name: string; in: 'path' | 'query' | 'header'; required?: boolean }[];
   requestBody?: unknown;
+  responses?: Record<string, { content?: Record<string, unknown> }>;
+}
+
+/** How long a route may take to answer (an event stream: to send its head). */
+const ANSWER_MS = 5_000;
+
+/** Whether the operation's 2xx answer is an event stream, which stays open once its head is sent. */
+function isEventStream(op: Operation): boolean {
+  return Object.entries(op.responses ?? {}).some(([status, r]) => status.startsWith('2') && Object.keys(r.content ?? {}).includes('text/event-stream'));
 }
 
 type ErrorBody = { code?: unknown; message?: unknown };
@@ -79,23 +88,24 @@ describe('every documented route refuses missing, garbage and oversized paramete
     return circle;
   };
 
+  /** The answer; a route that does not answer within ANSWER_MS gets status 0, a problem for `check`. */
   const call = async (method: string, url: string): Promise<{ status: number; text: string; type: string }> => {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 5_000);
+    const timer = setTimeout(() => controller.abort(), ANSWER_MS);
     try {
       const res = await fetch(`${t.url}${url}`, {
         method: method.toUpperCase(),
         signal: controller.signal,
         ...(method === 'post' ? { headers: { 'content-type': 'application/json' }, body: '{"jws":"x"}' } : {}),
       });
-      // An event stream that opened stays open: its head is enough.
+      // An event stream that opened stays open: its head, within ANSWER_MS, is enough.
       if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
         controller.abort();
         return { status: res.status, text: '', type: 'text/event-stream' };
       }
       return { status: res.status, text: await res.text(), type: res.headers.get('content-type') ?? '' };
     } catch (error) {
-      if ((error as Error).name === 'AbortError') return { status: 200, text: '', type: 'aborted' };
+      if ((error as Error).name === 'AbortError') return { status: 0, text: '', type: 'aborted' };
       throw error;
     } finally {
       clearTimeout(timer);
@@ -104,6 +114,7 @@ describe('every documented route refuses missing, garbage and oversized paramete
 
   const check = (what: string, answer: { status: number; text: string; type: string }): string[] => {
     const problems: string[] = [];
+    if (answer.type === 'aborted') problems.push(`${what}: no answer in ${ANSWER_MS} ms`);
     if (answer.status >= 500) problems.push(`${what}: ${answer.status} ${answer.text.slice(0, 200)}`);
     for (const leak of LEAKS) if (leak.test(answer.text)) problems.push(`${what}: leaks ${leak}: ${answer.text.slice(0, 200)}`);
     // 431/414 come from Node's HTTP parser before any route runs; every other refusal is §10's body.
@@ -154,6 +165,19 @@ describe('every documented route refuses missing, garbage and oversized paramete
     expect(calls).toBeGreaterThan(500);
     expect(problems).toEqual([]);
   }, 600_000);
+
+  it('every event stream sends its head promptly, and only event streams stay open', async () => {
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
+    const streams = routes.filter(({ op }) => isEventStream(op));
+    expect(streams.map((r) => r.path)).toContain('/api/v1/circles/{id}/events');
+    for (const { path, method } of streams) {
+      const url = path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(real(name, path)));
+      const started = Date.now();
+      const answer = await call(method, url);
+      expect({ url, status: answer.status, type: answer.type }).toEqual({ url, status: 200, type: 'text/event-stream' });
+      expect(Date.now() - started).toBeLessThan(ANSWER_MS);
+    }
+  });
 
   it('a body on every route, garbage or 2 MB, never gets a 5xx', async () => {
     const problems: string[] = [];
