@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Client } from 'pg';
 import { join } from 'node:path';
 import { formatTimestamp } from '../../src/core/formats/canonical-json';
 import { splitNote } from '../../src/core/formats/cosignature';
@@ -219,6 +220,32 @@ describeWithServer('circles across instances (SPEC §12.2)', () => {
     expect((await api(b).get<{ size: number }>(`/api/v1/circles/${middle}`)).body.size).toBe(size);
     // A via that is no child here.
     expect((await api(b).post('/api/v1/federation/receipts', { via: qualified(c, middle), receipt })).body).toMatchObject({ code: 'UNKNOWN_CHILD' });
+  });
+
+  it('a receipt refused after its checkpoint was checked (no carrier) leaves the newest checkpoint seen of that log as it was', async () => {
+    const [good] = (await logOf(a, root)).filter((l) => l.type === 'child.decision' && l.body.child === qualified(c, leaf));
+    const seenInA = async () => {
+      const sql = new Client({ connectionString: a.db.url });
+      await sql.connect();
+      try {
+        return Number((await sql.query(`SELECT size FROM peer_checkpoint WHERE origin = $1`, [qualified(c, leaf)])).rows[0].size);
+      } finally {
+        await sql.end();
+      }
+    };
+    const before = await seenInA();
+    // C's log grows past every checkpoint of it A has seen; a genuine checkpoint of C covers the decision.
+    await api(c).act(alice, 'proposal.open', leaf, { kind: 'motion', title: 'Plus tard', text: 'Plus tard.', closesAt: formatTimestamp(Date.now() + 3_600_000) });
+    const note = await eventually(async () => {
+      const text = await (await fetch(`${c.url}/api/v1/circles/${leaf}/checkpoint`)).text();
+      return parseCheckpoint(splitNote(text).text).size > before ? text : null;
+    }, 30_000, 'a checkpoint of C beyond what A has seen');
+    const size = parseCheckpoint(splitNote(note).text).size;
+    const entry = good.body.entry as { seq: number };
+    const { path } = (await api(c).get<{ path: string[] }>(`/api/v1/circles/${leaf}/proof/inclusion?seq=${entry.seq}&size=${size}`)).body;
+    const answer = await api(a).post('/api/v1/federation/receipts', { via: qualified(b, middle), receipt: { ...good.body, checkpoint: note, proof: path } });
+    expect(answer).toMatchObject({ status: 422, body: { code: 'PEER_BAD_REQUEST', field: 'carrier' } });
+    expect(await seenInA()).toBe(before);
   });
 
   it('a peer that shows a checkpoint inconsistent with one seen before is flagged, its evidence kept, its requests held', async () => {
