@@ -32,10 +32,12 @@ describeWithServer(`fuzz campaign: ${CASES} cases through the HTTP API (seed ${S
     report = await runCampaign(w, {
       cases: CASES,
       seed: SEED,
-      onProgress: (done) => {
+      onProgress: (done, sofar) => {
         if (process.env.FUZZ_PROGRESS && Date.now() - last > 10_000) {
           last = Date.now();
-          process.stdout.write(`fuzz: ${done}/${CASES}\n`);
+          process.stdout.write(`fuzz: ${done}/${CASES} in ${Math.round(sofar.seconds)} s, ${sofar.problems.length} problems\n`);
+          // the figures so far, should the run be stopped before its end
+          if (process.env.FUZZ_REPORT) writeFileSync(process.env.FUZZ_REPORT, JSON.stringify({ seed: SEED, partial: true, ...sofar, refusedIds: sofar.refusedIds.size }, null, 2));
         }
       },
     });

@@ -73,6 +73,10 @@ export interface World {
   amendmentsCloseAt: string; // the closesAt of every amendment of motionX
   /** payload id -> jws, every statement accepted so far */
   accepted: Map<string, string>;
+  /** [id, jws] of up to 1,000 statements accepted, for the replays (a sample: the whole map is long to copy) */
+  replayable: [string, string][];
+  /** the first ones, the world's own statements, stay (members[0]'s among them, for 'replayed id') */
+  replayableKept: number;
   circles: Set<string>;
   createdCircles: number;
   /** each circle is verified by the CLI at the end (a second or more each): keep them few */
@@ -167,7 +171,7 @@ export async function buildWorld(url: string, maxCreatedCircles = 10): Promise<W
   return {
     api, members, holder, outsider, pending, stranger: StatementSigner.generate(),
     X, Y, W, V: V as string, D, open: open as string, closed: closed as string, split: split as string, openD: openD as string, motionX: motionX as string, motionXText, amendmentsCloseAt,
-    accepted, circles: new Set([X, Y, W, V as string, D]), createdCircles: 0, maxCreatedCircles,
+    accepted, replayable: [...accepted], replayableKept: accepted.size, circles: new Set([X, Y, W, V as string, D]), createdCircles: 0, maxCreatedCircles,
     fresh: [], invited: [], joined: [],
     votes: new Map([[members[0].id, { voted: true, seq: -1, retracting: false }]]),
     delegations: new Map(),
@@ -790,9 +794,9 @@ function invalidCaseArb(w: World): fc.Arbitrary<() => FuzzCase> {
       ['registration with a revoked key as recovery', () => StatementSigner.generate().sign('member.register', null, { name: 'R', recovery: H.revoked[0].publicJwk })],
       ['registration of a revoked key', () => H.revoked[0].sign('member.register', null, { name: 'Again' })],
       ['registration of an added key', () => H.spare.sign('member.register', null, { name: 'Again' })],
-      ['replay of an accepted statement', () => { const all = [...w.accepted.values()]; return all[Math.floor(rand() * all.length)]; }],
+      ['replay of an accepted statement', () => w.replayable[Math.floor(rand() * w.replayable.length)][1]],
       // ids are unique per signer (§3.3): one A has used before
-      ['replayed id, new content', () => { const ids = [...w.accepted].filter(([, jws]) => kidOf(jws) === A.id).map(([id]) => id); return A.sign('vote.cast', w.Y, { proposal: w.open, choice: 'yes' }, { id: ids[Math.floor(rand() * ids.length)] }); }],
+      ['replayed id, new content', () => { const ids = w.replayable.filter(([, jws]) => kidOf(jws) === A.id); return A.sign('vote.cast', w.Y, { proposal: w.open, choice: 'yes' }, { id: ids[Math.floor(rand() * ids.length)][0] }); }],
     ];
     const [kind, make] = variants[n % variants.length];
     const jws = make();
@@ -919,7 +923,7 @@ export interface CampaignReport {
 }
 
 /** Run `cases` cases, `concurrency` in flight at a time; replays only name what was accepted before. */
-export async function runCampaign(w: World, opts: { cases: number; seed: number; concurrency?: number; onProgress?: (done: number) => void }): Promise<CampaignReport> {
+export async function runCampaign(w: World, opts: { cases: number; seed: number; concurrency?: number; onProgress?: (done: number, report: CampaignReport) => void }): Promise<CampaignReport> {
   const started = Date.now();
   const concurrency = opts.concurrency ?? 8;
   const makers = fc.sample(caseArb(w), { numRuns: opts.cases, seed: opts.seed });
@@ -938,6 +942,8 @@ export async function runCampaign(w: World, opts: { cases: number; seed: number;
       if (o.status === 201 && o.case.jws) {
         const id = payloadOf(o.case.jws).id as string;
         w.accepted.set(id, o.case.jws);
+        if (w.replayable.length < 1000) w.replayable.push([id, o.case.jws]);
+        else w.replayable[w.replayableKept + Math.floor(Math.random() * (w.replayable.length - w.replayableKept))] = [id, o.case.jws];
         const answer = o.body as { circle?: string; id?: string };
         if (o.case.kind === 'valid circle.create' && answer.id) w.circles.add(answer.id);
       }
@@ -948,7 +954,8 @@ export async function runCampaign(w: World, opts: { cases: number; seed: number;
         report.byCode[code] = (report.byCode[code] ?? 0) + 1;
       }
     }
-    opts.onProgress?.(report.cases);
+    report.seconds = (Date.now() - started) / 1000;
+    opts.onProgress?.(report.cases, report);
   }
   report.seconds = (Date.now() - started) / 1000;
   return report;
