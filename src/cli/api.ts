@@ -24,6 +24,11 @@ export class Api {
     return this.call<T>('GET', path);
   }
 
+  /** A route answering text (a signed checkpoint, SPEC §3.6), as it came. */
+  async getText(path: string): Promise<string> {
+    return (await this.request('GET', path, 'text/plain')).text();
+  }
+
   async post(jws: string): Promise<Appended> {
     return this.call<Appended>('POST', '/api/v1/statements', { jws });
   }
@@ -46,23 +51,28 @@ export class Api {
   }
 
   private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const text = await (await this.request(method, path, 'application/json', body)).text();
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new InputError(`${method} ${path}: the answer is not JSON`);
+    }
+  }
+
+  /** The response of a request that succeeded; a refusal or an unreachable instance throws. */
+  private async request(method: 'GET' | 'POST', path: string, accept: string, body?: unknown): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(this.url(path), {
         method,
-        headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+        headers: body === undefined ? { accept } : { 'content-type': 'application/json', accept },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (e) {
       throw new InputError(`cannot reach ${this.baseUrl}: ${causeOf(e)}`);
     }
     if (!res.ok) throw await refusal(res);
-    const text = await res.text();
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new InputError(`${method} ${path}: the answer is not JSON`);
-    }
+    return res;
   }
 }
 

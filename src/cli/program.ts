@@ -6,7 +6,7 @@ import { ApiError, EXIT, InputError, ProfileError, UsageError, VerifyFailed } fr
 import { circleCommand } from './commands/circle';
 import { delegateCommand, positionCommand, revokeDelegationCommand } from './commands/delegation';
 import { initCommand, keyCommand, whoamiCommand } from './commands/member';
-import { proposalsCommand, proposeCommand, retractCommand, showCommand, voteCommand } from './commands/proposals';
+import { proposalsCommand, proposeCommand, receiptsCommand, retractCommand, showCommand, voteCommand } from './commands/proposals';
 import { verifyCommand } from './commands/verify';
 import { watchCommand } from './commands/watch';
 
@@ -20,6 +20,7 @@ A first session:
   archipel propose motion --circle <circle> --title "Buy a mower" --closes-in 3d
   archipel vote <proposal> support
   archipel show <proposal>
+  archipel receipts <proposal>       (an adopted decision, carried up to the root)
   archipel watch <circle>
 
 Every command takes --json (output for scripts) and --lang en|fr (else LC_ALL,
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CliContext): Command {
     positionCommand(ctx),
     proposalsCommand(ctx),
     showCommand(ctx),
+    receiptsCommand(ctx),
     watchCommand(ctx),
     verifyCommand(ctx),
   ]) {

@@ -1,9 +1,11 @@
-// `archipel circle create|list|show|tree|members|invite|join|leave` (SPEC §4):
+// `archipel circle create|list|show|tree|members|forks|invite|join|leave` (SPEC §4, §7):
 // statements signed with her key, reads from the documented read routes.
 import { Command } from 'commander';
+import { readCosignature, splitNote } from '../../core/formats/cosignature';
+import { parseCheckpoint } from '../../core/formats/signed-note';
 import type { BodyOf } from '../../core/formats/statement-types';
 import type { Acting, CliContext } from '../context';
-import { UsageError } from '../errors';
+import { ApiError, InputError, UsageError } from '../errors';
 import { columns, formatParams } from '../format';
 import { memberNames } from '../names';
 
@@ -28,8 +30,50 @@ interface CircleItem {
   children?: string[];
 }
 
+/** A circle forked out of another (GET /api/v1/circles/:id/forks, SPEC §7). */
+export interface ForkView {
+  circle: string;
+  name: string;
+  /** the proposal whose tally decided the fork */
+  proposal: string;
+  /** the last shared entry */
+  atSeq: number;
+  members: string[];
+}
+
+/** The witnesses' cosignatures on the newest checkpoint the instance serves cosigned (SPEC §12.1). */
+export interface CosignedView {
+  /** the key names of the cosignature lines, in the order served */
+  witnesses: string[];
+  /** the size of the log that checkpoint covers */
+  size: number;
+}
+
 export async function circleView(a: Acting, circle: string): Promise<CircleView> {
   return a.api.get<CircleView>(`/api/v1/circles/${encodeURIComponent(circle)}`);
+}
+
+/**
+ * `GET …/checkpoint?cosigned=1`: the newest checkpoint meeting the instance's witness policy, and
+ * the names on its cosignature/v1 lines (the instance's own signature line is not one); null when
+ * it serves none (no policy, nothing cosigned yet, or a policy needing no witness). The lines are
+ * counted as served: `archipel verify --witness` checks them against keys one trusts.
+ */
+export async function cosignedCheckpoint(a: Acting, circle: string): Promise<CosignedView | null> {
+  let note: string;
+  try {
+    note = await a.api.getText(`/api/v1/circles/${encodeURIComponent(circle)}/checkpoint?cosigned=1`);
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'NO_COSIGNED_CHECKPOINT') return null;
+    throw e;
+  }
+  try {
+    const { text, lines } = splitNote(note);
+    const witnesses = [...new Set(lines.filter((l) => readCosignature(l) !== null).map((l) => l.name))];
+    return witnesses.length === 0 ? null : { witnesses, size: parseCheckpoint(text).size };
+  } catch (e) {
+    throw new InputError(`the cosigned checkpoint of ${circle} is not a signed checkpoint: ${(e as Error).message}`);
+  }
 }
 
 /** `k=v` pairs of --param into a params object (values as written: decimals or fractions). */
@@ -54,6 +98,7 @@ Examples:
   archipel circle tree
   archipel circle show <circle>
   archipel circle members <circle>
+  archipel circle forks <circle>         (where it was forked to, SPEC §7)
   archipel circle invite <circle> <member>
   archipel circle join <circle>          (accept an invitation)
   archipel circle leave <circle>
@@ -112,12 +157,15 @@ export function circleCommand(ctx: CliContext): Command {
 
   circle
     .command('show')
-    .description("A circle's state: regime, parameters, members, children, log size.")
+    .description("A circle's state: regime, parameters, members, children, log size, and whether witnesses cosigned its checkpoint.")
     .argument('<circle>')
     .action(withCircle(async (cmd, a, c) => {
       const t = ctx.t(cmd);
-      const row = (label: string, value: string): string => `  ${t(label).padEnd(9)}${value}`;
-      ctx.print(cmd, c, () =>
+      const cosigned = await cosignedCheckpoint(a, c.id);
+      const row = (label: string, value: string): string => `  ${t(label).padEnd(11)}${value}`;
+      const witnesses = (w: CosignedView): string =>
+        t(w.size === c.size ? 'cosigned.by' : 'cosigned.byOlder', { n: w.witnesses.length, names: w.witnesses.join(', '), size: w.size, total: c.size });
+      ctx.print(cmd, { ...c, cosigned }, () =>
         [
           `${c.name} (${c.id})`,
           row('label.parent', c.parent ?? '-'),
@@ -125,6 +173,7 @@ export function circleCommand(ctx: CliContext): Command {
           row('label.members', String(c.members.length)),
           row('label.children', c.children.length === 0 ? '-' : c.children.join(', ')),
           row('label.log', t('label.entries', { n: c.size })),
+          row('label.witnesses', cosigned === null ? t('cosigned.none') : witnesses(cosigned)),
           ...(c.forkedFrom ? [`  ${t('label.forked', { circle: c.forkedFrom.circle, seq: c.forkedFrom.atSeq })}`] : []),
         ].join('\n'),
       );
@@ -156,7 +205,34 @@ export function circleCommand(ctx: CliContext): Command {
     .action(withCircle(async (cmd, a, c) => {
       const names = await memberNames(a.api, c.members);
       const items = c.members.map((m) => ({ id: m, name: names(m) }));
-      ctx.print(cmd, { circle: c.id, items }, () => columns([['MEMBER', 'NAME'], ...items.map((m) => [m.id, m.name + (m.id === a.profile.member ? ' (you)' : '')])]));
+      ctx.print(cmd, { circle: c.id, items }, () => columns([['MEMBER', 'NAME'], ...items.map((m) => [m.id, m.name + (m.id === a.profile.member ? ` ${ctx.t(cmd)('label.you')}` : '')])]));
+    }));
+
+  circle
+    .command('forks')
+    .description('Where a circle was forked to (SPEC §7): each new circle, the proposal that split it off, and who went.')
+    .argument('<circle>')
+    .action(withCircle(async (cmd, a, c) => {
+      const t = ctx.t(cmd);
+      const forks = (await a.api.get<{ items: ForkView[] }>(`/api/v1/circles/${encodeURIComponent(c.id)}/forks`)).items;
+      const [names, titles] = await Promise.all([
+        memberNames(a.api, forks.flatMap((f) => f.members)),
+        Promise.all(forks.map((f) => a.api.get<{ title: string }>(`/api/v1/proposals/${encodeURIComponent(f.proposal)}`).then((p) => p.title, () => null))),
+      ]);
+      const items = forks.map((f, i) => ({ ...f, title: titles[i], you: f.members.includes(a.profile.member) }));
+      const who = (m: string): string => `${names(m)}${m === a.profile.member ? ` ${t('label.you')}` : ''}`;
+      ctx.print(cmd, { circle: c.id, name: c.name, items }, () =>
+        items.length === 0
+          ? t('forks.none', { circle: `${c.name} (${c.id})` })
+          : [
+              t('forks.title', { circle: `${c.name} (${c.id})`, n: items.length }),
+              ...items.flatMap((f) => [
+                `  ${f.name} (${f.circle})`,
+                `    ${t('forks.at', { seq: f.atSeq, proposal: f.proposal })}${f.title === null ? '' : ` "${f.title}"`}`,
+                `    ${t('label.members')}: ${f.members.map(who).join(', ')}`,
+              ]),
+            ].join('\n'),
+      );
     }));
 
   circle
