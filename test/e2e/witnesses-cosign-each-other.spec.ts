@@ -243,6 +243,19 @@ describeWithServer('instances witness each other (C2SP tlog-witness)', () => {
     expect(new Set(won).size).toBe(1);
   });
 
+  it('keeps at most 64 rows of evidence per origin, however many forks it is shown', async () => {
+    const url = `${b.url}/witness/add-checkpoint`;
+    const kept = (await evidenceOf(ORIGIN)).length;
+    expect(kept).toBeGreaterThan(0);
+    // 70 more forks, each genuinely signed by the log's key: same size as the record (20), another root.
+    for (let i = 0; i < 70; i++) {
+      const forked = signNote(formatCheckpoint(ORIGIN, 20, randomBytes(32)), 'test.log.example', logPub, (m) => ed25519.sign(m, logSeed));
+      expect((await post(url, formatAddCheckpoint(20, [], forked))).status).toBe(409);
+    }
+    const rows = ((await (await fetch(`${b.url}/witness/evidence?limit=1000`)).json()) as Evidence).items.filter((e) => e.origin === ORIGIN);
+    expect(rows).toHaveLength(64);
+  });
+
   it('keeps its record across a restart', async () => {
     await stopInstance(b, false);
     await start(b);
