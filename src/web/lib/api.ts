@@ -278,10 +278,16 @@ export class Api {
   logLines = (circle: string) => this.lines(`/api/v1/circles/${enc(circle)}/log`);
   registryLogLines = () => this.lines('/api/v1/registry/log');
   checkpoint = (circle: string) => this.text(`/api/v1/circles/${enc(circle)}/checkpoint`);
+  /** RFC 6962 consistency proof between two sizes of the circle's log (SPEC §3.8). */
+  consistency = (circle: string, from: number, to: number) =>
+    this.json<{ from: number; to: number; path: string[] }>(`/api/v1/circles/${enc(circle)}/proof/consistency${query({ from, to })}`);
+  /** The newest checkpoint meeting the witness policy, cosignatures included (NO_COSIGNED_CHECKPOINT when none). */
+  cosignedCheckpoint = (circle: string) => this.text(`/api/v1/circles/${enc(circle)}/checkpoint?cosigned=1`);
   registryCheckpoint = () => this.text('/api/v1/registry/checkpoint');
   /** The instances this one federates with (SPEC §12.2): their names and base URLs. */
   peers = () => this.json<{ items: Array<{ name: string; url: string }> }>('/api/v1/federation/peers');
-  eventsUrl = (circle: string) => `${this.base}/api/v1/circles/${enc(circle)}/events`;
+  /** The circle's event stream; `after` (a seq) sends the entries after it first. */
+  eventsUrl = (circle: string, after?: number) => `${this.base}/api/v1/circles/${enc(circle)}/events${query({ after })}`;
 }
 
 const enc = encodeURIComponent;

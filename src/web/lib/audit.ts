@@ -3,7 +3,8 @@
 // /.well-known/archipel.json), the log's Merkle root against a checkpoint signed by the instance,
 // and every tally and regime change recomputed by the replay. Nothing here re-implements a rule:
 // it only feeds the server's answers to the core and reports what it says.
-import { LogVerifier, keyLookup, instanceFromNoteKey, verifyCheckpoint, originOf, checkAgainstCheckpoint, REGISTRY } from '../../core/verify/verify-log';
+import { LogVerifier, keyLookup, instanceFromNoteKey, verifyCheckpoint, originOf, checkAgainstCheckpoint, checkConsistencyProof, REGISTRY, type LogSummary } from '../../core/verify/verify-log';
+import type { Checkpoint } from '../../core/formats/signed-note';
 import { LogReplay, ReplayDecoder } from '../../core/verify/replay';
 import { parseCompact } from '../../core/formats/statement';
 import { decodeEntryLine } from '../../core/formats/entry';
@@ -25,6 +26,11 @@ export interface AuditReport {
   failure?: { stage: 'instance' | 'checkpoint' | 'registry' | 'log' | 'replay'; seq?: number; code: string; reason: string };
   instance: string;
   size: number;
+  /**
+   * Entries below this seq are in a tree whose root a checkpoint signed by the instance commits to;
+   * those from it on are signed by their members but no signed checkpoint covers them yet.
+   */
+  covered: number;
   tallies: number;
   regimeChanges: number;
   /** a fork's replay needs its original's carried delegations: then only the formats are checked */
@@ -60,7 +66,7 @@ export async function auditCircle(api: Api, circle: string, onProgress: Progress
 }
 
 async function audit(api: Api, circle: string, onProgress: Progress): Promise<AuditReport> {
-  const report: AuditReport = { ok: false, instance: '', size: 0, tallies: 0, regimeChanges: 0, replayed: false, entries: [] };
+  const report: AuditReport = { ok: false, instance: '', size: 0, covered: 0, tallies: 0, regimeChanges: 0, replayed: false, entries: [] };
   const fail = (stage: NonNullable<AuditReport['failure']>['stage'], e: unknown, seq?: number): AuditReport => {
     const x = e as { code?: string; reason?: string; message?: string; seq?: number };
     report.failure = { stage, seq: x.seq ?? seq, code: x.code ?? 'FAILED', reason: x.reason ?? x.message ?? String(e) };
@@ -151,6 +157,9 @@ async function audit(api: Api, circle: string, onProgress: Progress): Promise<Au
     const summary = verifier.finish();
     checkAgainstCheckpoint(summary, checkpoint);
     report.size = summary.size;
+    report.covered = checkpoint.size;
+    // The log grew after the first checkpoint: the entries past it are covered only by a newer one.
+    if (summary.size > checkpoint.size) report.covered = await newerCoverage(api, circle, instance.noteKey, checkpoint, summary);
   } catch (e) {
     return fail('checkpoint', e);
   }
@@ -158,4 +167,33 @@ async function audit(api: Api, circle: string, onProgress: Progress): Promise<Au
   report.regimeChanges = replay?.regimeChanges ?? 0;
   report.ok = true;
   return report;
+}
+
+/**
+ * How many of the verified log's entries a checkpoint fetched after it covers: the checkpoint is
+ * opened with the instance key like the first, must not be older than it, and its root must be the
+ * log's at its size (an RFC 6962 consistency proof from the server joins its tree and the one the
+ * page computed, whichever is larger). A checkpoint that has not caught up covers what it covers;
+ * the rest stays "signed, not yet covered". Throws a failure when the answers do not add up.
+ */
+async function newerCoverage(api: Api, circle: string, noteKey: string, first: Checkpoint, summary: LogSummary): Promise<number> {
+  const newer = verifyCheckpoint(await api.checkpoint(circle), noteKey, first.origin);
+  if (newer.size < first.size) {
+    throw { code: 'INCONSISTENT', reason: `the newer checkpoint covers ${newer.size} entries, the one before ${first.size}: the log shrank` };
+  }
+  if (newer.size === first.size) {
+    checkAgainstCheckpoint(summary, newer);
+    return newer.size;
+  }
+  if (newer.size === summary.size) {
+    checkAgainstCheckpoint(summary, newer);
+    return summary.size;
+  }
+  const ours: Checkpoint = { origin: first.origin, size: summary.size, root: summary.root };
+  if (newer.size > summary.size) {
+    checkConsistencyProof(ours, newer, (await api.consistency(circle, summary.size, newer.size)).path);
+    return summary.size;
+  }
+  checkConsistencyProof(newer, ours, (await api.consistency(circle, newer.size, summary.size)).path);
+  return newer.size;
 }

@@ -63,6 +63,26 @@ export function useLive(circle: string | null, handlers: LiveHandlers): boolean 
   return open;
 }
 
+/**
+ * The entry events of other circles than the page's own (a decision's ancestors, whose logs receive
+ * its receipts): one stream each, from `after` (the seq of the last entry the page knows: the
+ * entries since are sent first), reopened only when the circles change. A page keeps few: a browser
+ * holds at most six connections to one host.
+ */
+export function useEntriesOf(circles: Array<{ circle: string; after?: number }>, onEntry: NonNullable<LiveHandlers['entry']>): void {
+  const latest = useRef(onEntry);
+  latest.current = onEntry;
+  const key = circles.map((c) => c.circle).join(' ');
+  useEffect(() => {
+    const sources = circles.map(({ circle, after }) => {
+      const source = new EventSource(api.eventsUrl(circle, after !== undefined && after >= 0 ? after : undefined));
+      source.addEventListener('entry', (m) => latest.current(JSON.parse((m as MessageEvent).data)));
+      return source;
+    });
+    return () => sources.forEach((s) => s.close());
+  }, [key]);
+}
+
 /** Re-render every second (countdowns). */
 export function useNow(): number {
   const [now, setNow] = useState(Date.now());

@@ -5,6 +5,7 @@ import { auditCircle, type AuditReport, type Progress } from '../lib/audit';
 import { useT } from '../lib/state';
 import { MemberName, ErrorBox } from '../components/ui';
 import { shortId } from '../lib/format';
+import { WitnessStatus } from '../components/witnesses';
 
 const SHOWN = 500;
 
@@ -34,6 +35,14 @@ export function AuditPage() {
       </p>
       <h1>{t('audit.title')}</h1>
       <p>{t('audit.intro')}</p>
+      <dl>
+        <dt>
+          <abbr title={t('witness.how')}>{t('witness.title')}</abbr>
+        </dt>
+        <dd>
+          <WitnessStatus circle={id} size={report?.ok ? report.size : undefined} />
+        </dd>
+      </dl>
       <button type="button" onClick={run} disabled={progress !== null}>
         {t('audit.run')}
       </button>
@@ -57,6 +66,11 @@ export function AuditPage() {
               : `✘ ${t('audit.failed', { reason: `${report.failure!.stage}${report.failure!.seq !== undefined ? ` #${report.failure!.seq}` : ''}: ${report.failure!.code} — ${report.failure!.reason}` })}`}
           </p>
         )}
+        {report?.ok && report.covered < report.size && (
+          <p class="pending" data-testid="audit-uncovered">
+            {t('audit.uncovered', { from: report.covered, count: report.size - report.covered })}
+          </p>
+        )}
       </div>
       {report && report.entries.length > 0 && (
         <div class="table-wrap">
@@ -74,12 +88,12 @@ export function AuditPage() {
               {report.entries.slice(-SHOWN).map((e) => {
                 const bad = !report.ok && report.failure?.seq === e.seq;
                 return (
-                  <tr key={e.seq} class={bad ? 'bad' : ''}>
+                  <tr key={e.seq} class={bad ? 'bad' : report.ok && e.seq >= report.covered ? 'uncovered' : ''}>
                     <td>{e.seq}</td>
                     <td>{e.type}</td>
                     <td>{e.system ? t('audit.system') : <MemberName id={e.signer} />}</td>
                     <td>{e.recordedAt}</td>
-                    <td>{bad ? '✘' : report.ok ? `✔ ${t('audit.verified')}` : '…'}</td>
+                    <td>{bad ? '✘' : !report.ok ? '…' : e.seq < report.covered ? `✔ ${t('audit.verified')}` : `✎ ${t('audit.signedOnly')}`}</td>
                   </tr>
                 );
               })}

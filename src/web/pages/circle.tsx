@@ -1,8 +1,9 @@
-import { useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Circle, type Proposal } from '../lib/api';
 import { act } from '../lib/identity';
-import { useLive, useLoad, useNow, useSession, useT, useThrottled } from '../lib/state';
-import { ActionForm, ActionStatus, MemberName, MemberOptions, RadioChoice, Show, useAction } from '../components/ui';
+import { type Loaded, useLive, useLoad, useNow, useSession, useT, useThrottled } from '../lib/state';
+import { appendPage, loadPages, PAGE_SIZE, PROPOSAL_FILTERS, statusOf, type Page, type ProposalFilter } from '../lib/paging';
+import { ActionForm, type ActionState, ActionStatus, MemberName, MemberOptions, RadioChoice, Show, useAction } from '../components/ui';
 import { CreateCircle } from './home';
 import { countdown, formatCountdown, proposalHref, shortId } from '../lib/format';
 import { delegationScope, kindsFor, proposalBody, type ProposalForm, type ScopeChoice } from '../lib/forms';
@@ -11,6 +12,7 @@ import { useLocation, useRoute } from 'preact-iso';
 import { DelegationGraph } from '../components/delegation-graph';
 import { loadCursor } from '../lib/cursor';
 import { isRemote, RemoteCircle } from '../components/remote-circle';
+import { WitnessStatus } from '../components/witnesses';
 
 /** A large circle lists its first members only (each name is one request). */
 const MEMBERS_SHOWN = 100;
@@ -21,10 +23,14 @@ export function CirclePage() {
   const t = useT();
   const { me } = useSession();
   const [circle, reload] = useLoad(() => api.circle(id), [id]);
-  const [proposals, reloadProposals] = useLoad(() => api.proposals(id, { limit: 50 }), [id]);
+  const [filter, setFilter] = useState<ProposalFilter>('all');
+  const proposals = useProposalPages(id, filter);
+  // Motions open to amendment, whatever the list shows: the amendment form picks one of them.
+  const [amendable, reloadAmendable] = useLoad(() => api.proposals(id, { status: 'amending', kind: 'motion', limit: 100 }), [id]);
   const refresh = useThrottled(() => {
     reload();
-    reloadProposals();
+    proposals.reload();
+    reloadAmendable();
   }, 500);
   const live = useLive(id, { entry: refresh });
   return (
@@ -45,12 +51,10 @@ export function CirclePage() {
             {!member && <p class="notice">{t('circle.notMember')}</p>}
             <CircleFacts circle={c} />
             <h2>{t('circle.proposals')}</h2>
-            <Show loaded={proposals} retry={reloadProposals}>
-              {({ items }) => <ProposalList items={items} />}
-            </Show>
+            <ProposalPages pages={proposals} filter={filter} setFilter={setFilter} />
             {member && (
               <>
-                <OpenProposal circle={c} proposals={proposals.state === 'ready' ? proposals.value.items : []} />
+                <OpenProposal circle={c} proposals={amendable.state === 'ready' ? amendable.value.items : []} />
                 <Delegations circle={c} />
                 <Cursor circle={c} />
                 <Invite circle={c.id} />
@@ -91,6 +95,12 @@ function CircleFacts({ circle: c }: { circle: Circle }) {
             </dd>
           </>
         )}
+        <dt>
+          <abbr title={t('witness.how')}>{t('witness.title')}</abbr>
+        </dt>
+        <dd>
+          <WitnessStatus circle={c.id} size={c.size} />
+        </dd>
         <dt>{t('circle.params')}</dt>
         <dd>
           {PARAM_NAMES.filter((p) => c.params[p] !== undefined)
@@ -154,17 +164,91 @@ export function Phase({ p }: { p: Proposal }) {
   );
 }
 
-function ProposalList({ items }: { items: Proposal[] }) {
+interface ProposalPaging {
+  loaded: Loaded<Page<Proposal>>;
+  /** the pages shown, asked again (a live update) */
+  reload: () => void;
+  /** the next page appended */
+  more: () => void;
+  moreStatus: ActionState;
+}
+
+/** The circle's proposals in `filter`'s phase, a page at a time; a reload keeps the pages the member asked for. */
+function useProposalPages(circle: string, filter: ProposalFilter): ProposalPaging {
+  const [loaded, setLoaded] = useState<Loaded<Page<Proposal>>>({ state: 'loading' });
+  const [moreStatus, setMoreStatus] = useState<ActionState>({ pending: false, error: null, notice: null });
+  const shown = useRef(0);
+  // Answers to an older request (another filter, a reload since) are dropped.
+  const generation = useRef(0);
+  const fetchPage = (after: string | undefined) => api.proposals(circle, { status: statusOf(filter), limit: PAGE_SIZE, after });
+  const reload = useCallback(() => {
+    const g = ++generation.current;
+    loadPages(fetchPage, shown.current).then(
+      (value) => {
+        if (g !== generation.current) return;
+        shown.current = value.items.length;
+        setLoaded({ state: 'ready', value });
+      },
+      (error) => g === generation.current && setLoaded({ state: 'error', error }),
+    );
+  }, [circle, filter]);
+  useEffect(() => {
+    shown.current = 0;
+    setLoaded({ state: 'loading' });
+    setMoreStatus({ pending: false, error: null, notice: null });
+    reload();
+  }, [reload]);
+  const more = () => {
+    if (loaded.state !== 'ready' || loaded.value.next === null || moreStatus.pending) return;
+    const g = generation.current;
+    const list = loaded.value;
+    setMoreStatus({ pending: true, error: null, notice: null });
+    fetchPage(list.next!).then(
+      (page) => {
+        setMoreStatus({ pending: false, error: null, notice: null });
+        if (g !== generation.current) return;
+        const value = appendPage(list, page);
+        shown.current = value.items.length;
+        setLoaded({ state: 'ready', value });
+      },
+      (error) => setMoreStatus({ pending: false, error, notice: null }),
+    );
+  };
+  return { loaded, reload, more, moreStatus };
+}
+
+function ProposalPages({ pages, filter, setFilter }: { pages: ProposalPaging; filter: ProposalFilter; setFilter: (f: ProposalFilter) => void }) {
   const t = useT();
-  if (items.length === 0) return <p class="muted">{t('circle.noProposals')}</p>;
   return (
-    <ul class="cards">
-      {items.map((p) => (
-        <li key={p.id}>
-          <a href={proposalHref(p)}>{p.title}</a> <span class="muted">{t(`kinds.${p.kind}`)}</span> <Phase p={p} />
-        </li>
-      ))}
-    </ul>
+    <div class="proposals">
+      <RadioChoice legend={t('circle.show')} name="proposal-filter" options={PROPOSAL_FILTERS} value={filter} onChange={setFilter} label={(f) => (f === 'all' ? t('circle.all') : t(`status.${f}`))} />
+      <Show loaded={pages.loaded} retry={pages.reload}>
+        {({ items, next }) =>
+          items.length === 0 ? (
+            <p class="muted">{t('circle.noProposals')}</p>
+          ) : (
+            <>
+              <ul class="cards" data-testid="proposal-list">
+                {items.map((p) => (
+                  <li key={p.id}>
+                    <a href={proposalHref(p)}>{p.title}</a> <span class="muted">{t(`kinds.${p.kind}`)}</span> <Phase p={p} />
+                  </li>
+                ))}
+              </ul>
+              <p class="muted">
+                {t('circle.shown', { count: items.length })}{' '}
+                {next !== null && (
+                  <button type="button" onClick={pages.more} disabled={pages.moreStatus.pending}>
+                    {t('circle.moreProposals')}
+                  </button>
+                )}
+              </p>
+              <ActionStatus status={pages.moreStatus} />
+            </>
+          )
+        }
+      </Show>
+    </div>
   );
 }
 

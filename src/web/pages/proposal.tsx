@@ -2,8 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { api, type Proposal, type Provisional } from '../lib/api';
 import { act } from '../lib/identity';
-import { useLive, useLoad, useSession, useT } from '../lib/state';
-import { ActionForm, MemberName, RadioChoice, Show, ShowList, useAction } from '../components/ui';
+import { useEntriesOf, useLive, useLoad, useSession, useT, useThrottled } from '../lib/state';
+import { isRemoteCircle } from '../../core/formats/ids';
+import { ActionForm, MemberName, RadioChoice, Show, ShowList, useAction, useNames } from '../components/ui';
 import { TallyChart } from '../components/tally-chart';
 import { DelegationGraph } from '../components/delegation-graph';
 import { Phase } from './circle';
@@ -62,7 +63,7 @@ export function ProposalPage() {
                       <a href={proposalHref({ id: a.id, circle: p.circle })}>
                         «{a.find}» → «{a.replace}»
                       </a>{' '}
-                      <span class="badge">{a.status}</span>
+                      <span class="badge">{t(`amendmentStatus.${a.status}`)}</span>
                     </li>
                   ))}
                 </ul>
@@ -82,7 +83,7 @@ export function ProposalPage() {
             )}
             {p.status !== 'closed' && <Vote p={p} onVoted={reload} />}
             <MyWeight p={p} totals={totals} />
-            {p.result && <Receipts id={p.id} />}
+            <Receipts id={p.id} circle={p.circle} closed={!!p.result} />
             <h2>{t('delegation.graph')}</h2>
             <DelegationGraph circle={p.circle} proposal={p.id} version={(totals?.Y ?? 0) * 1000 + (totals?.N ?? 0)} />
           </section>
@@ -143,9 +144,12 @@ function MyWeight({ p, totals }: { p: Proposal; totals?: Provisional }) {
   const t = useT();
   const { me } = useSession();
   const [w] = useLoad(() => api.weight(p.id, me!.id), [p.id, p.status, totals?.Y, totals?.N, totals?.A, totals?.O, totals?.lost]);
-  if (w.state !== 'ready') return null;
-  const v = w.value;
-  const chain = v.chain.map((m) => shortId(m)).join(' → ');
+  const v = w.state === 'ready' ? w.value : null;
+  // Through whom her weight went, by name (short ids in a circle too large to fetch every name).
+  const names = useNames(v ? [...v.chain, ...(v.cycle ?? [])] : []);
+  if (!v) return null;
+  const name = (m: string) => names.get(m) ?? shortId(m);
+  const chain = v.chain.map(name).join(' → ');
   const text =
     v.cast === 'direct'
       ? t('proposal.cast_direct', { choice: t(`choices.${v.choice}`) })
@@ -153,7 +157,7 @@ function MyWeight({ p, totals }: { p: Proposal; totals?: Provisional }) {
         ? t('proposal.cast_delegated', { chain, choice: t(`choices.${v.choice}`) })
         : v.cast === 'lost'
           ? v.cycle
-            ? t('proposal.cast_lostCycle', { cycle: v.cycle.map((m) => shortId(m)).join(' → ') })
+            ? t('proposal.cast_lostCycle', { cycle: v.cycle.map(name).join(' → ') })
             : t('proposal.cast_lost', { chain })
           : t('proposal.cast_absent');
   return (
@@ -163,9 +167,41 @@ function MyWeight({ p, totals }: { p: Proposal; totals?: Provisional }) {
   );
 }
 
-function Receipts({ id }: { id: string }) {
+/** How far up `ancestors` climbs (a federation deeper than this is not expected). */
+const MAX_DEPTH = 32;
+
+/** The circle's ancestors on this instance with their log sizes, nearest first (a parent on another instance ends the climb). */
+async function ancestors(circle: string): Promise<Array<{ circle: string; size: number }>> {
+  const out: Array<{ circle: string; size: number }> = [];
+  let parent = (await api.circle(circle)).parent;
+  while (parent !== null && !isRemoteCircle(parent) && out.length < MAX_DEPTH && !out.some((a) => a.circle === parent)) {
+    const c = await api.circle(parent);
+    out.push({ circle: c.id, size: c.size });
+    parent = c.parent;
+  }
+  return out;
+}
+
+/**
+ * The decision's receipts up to the root, live: mounted with the page (the proposal still open), it
+ * reads the ancestors' log sizes, then the receipts, and follows the parent's and the topmost
+ * ancestor's event streams from those sizes on (receipts are written nearest first, one
+ * `child.decision` entry in each: the first and the last arrive on those two streams, whatever the
+ * depth; an entry written between the read and the stream's opening is sent first). Shown once closed.
+ */
+function Receipts({ id, circle, closed }: { id: string; circle: string; closed: boolean }) {
   const t = useT();
-  const [loaded, reload] = useLoad(() => api.receipts(id), [id]);
+  const [loaded, reload] = useLoad(async () => {
+    const up = await ancestors(circle);
+    return { up, items: (await api.receipts(id)).items };
+  }, [id, circle]);
+  const up = loaded.state === 'ready' ? loaded.value.up : [];
+  const watched = up.length === 0 ? [] : [...new Map([up[0], up[up.length - 1]].map((a) => [a.circle, { circle: a.circle, after: a.size - 1 }])).values()];
+  const refresh = useThrottled(reload, 300);
+  useEntriesOf(watched, (e) => {
+    if (e.type === 'child.decision') refresh();
+  });
+  if (!closed) return null;
   return (
     <section>
       <h2>{t('proposal.receipts')}</h2>
