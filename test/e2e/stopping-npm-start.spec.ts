@@ -33,6 +33,15 @@ function redisChildOf(pid: number): number | null {
   }
 }
 
+/** Every child process of `pid`. */
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 describeWithServer('stopping npm start', () => {
   let db: TestDatabase;
   const dirs: string[] = [];
@@ -84,6 +93,25 @@ describeWithServer('stopping npm start', () => {
     const code = await exited;
     expect(code).toBe(signal === 'SIGHUP' ? 129 : 0);
     await eventually(async () => !alive(redis!), 10_000, `redis-server ${redis} to stop`);
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s during start-up, as soon as its redis-server appears, stops that child too', async (signal) => {
+    const { child, stderr } = await start();
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let redis: number | null = null;
+    // no `eventually` here: its 50 ms would often miss start-up (the service answers about a second later)
+    const deadline = Date.now() + 30_000;
+    while (redis === null && child.exitCode === null && Date.now() < deadline) {
+      redis = redisChildOf(child.pid!);
+      if (redis === null) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(redis).not.toBeNull();
+    const children = childrenOf(child.pid!);
+    expect(children).toContain(redis);
+    child.kill(signal);
+    const code = await exited;
+    expect({ code, stderr: stderr() }).toEqual({ code: 0, stderr: expect.any(String) });
+    await eventually(async () => children.every((pid) => !alive(pid)), 10_000, `its children ${children.join(', ')} to stop`);
   });
 
   it('a REDIS_URL where nothing answers stops the service with what to check', async () => {
