@@ -225,7 +225,7 @@ function ProposalPages({ pages, filter, setFilter }: { pages: ProposalPaging; fi
       <Show loaded={pages.loaded} retry={pages.reload}>
         {({ items, next }) =>
           items.length === 0 ? (
-            <p class="muted">{t('circle.noProposals')}</p>
+            <p class="muted">{filter === 'all' ? t('circle.noProposals') : t('circle.noneInPhase')}</p>
           ) : (
             <>
               <ul class="cards" data-testid="proposal-list">
