@@ -27,7 +27,12 @@ async function main(): Promise<void> {
     await app.listen({ port: config.PORT, host: config.HOST });
   })();
   const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: at once (a signal with no handler left would kill the process without its
+      // exit handler, and leave the children behind).
+      process.stderr.write(`archipel: ${signal} again while stopping: exiting now\n`);
+      process.exit(1);
+    }
     stopping = true;
     const force = setTimeout(() => process.exit(1), STOP_TIMEOUT_MS);
     force.unref();
@@ -42,7 +47,7 @@ async function main(): Promise<void> {
     // 0 for the signals that ask to stop; the conventional 128 + n for the others.
     process.exit(signal === 'SIGTERM' || signal === 'SIGINT' ? 0 : 128 + (constants.signals[signal] ?? 0));
   };
-  for (const signal of STOP_SIGNALS) process.once(signal, () => void stop(signal));
+  for (const signal of STOP_SIGNALS) process.on(signal, (received: NodeJS.Signals) => void stop(received));
   try {
     await startUp;
   } catch (error) {

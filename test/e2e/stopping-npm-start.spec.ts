@@ -54,6 +54,16 @@ describeWithServer('stopping npm start', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'archipel-stop-'));
     dirs.push(dataDir);
   });
+  // A case that failed half-way leaves nothing running: its service, then the children it had.
+  const started: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of started.splice(0)) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const children = childrenOf(child.pid!);
+      child.kill('SIGKILL');
+      for (const pid of children) if (alive(pid)) process.kill(pid, 'SIGTERM');
+    }
+  });
   afterAll(async () => {
     await db.drop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -76,6 +86,7 @@ describeWithServer('stopping npm start', () => {
     };
     if (extra.REDIS_URL === undefined) delete env.REDIS_URL;
     const child = spawn(process.execPath, [START], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    started.push(child);
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     return { child, port, stderr: () => stderr };
@@ -106,11 +117,26 @@ describeWithServer('stopping npm start', () => {
       if (redis === null) await new Promise((r) => setTimeout(r, 5));
     }
     expect(redis).not.toBeNull();
-    const children = childrenOf(child.pid!);
-    expect(children).toContain(redis);
+    const children = [...new Set([redis!, ...childrenOf(child.pid!)])];
     child.kill(signal);
     const code = await exited;
     expect({ code, stderr: stderr() }).toEqual({ code: 0, stderr: expect.any(String) });
+    await eventually(async () => children.every((pid) => !alive(pid)), 10_000, `its children ${children.join(', ')} to stop`);
+  });
+
+  it('a second signal while stopping exits at once (1), and its children still stop', async () => {
+    const { child, port, stderr } = await start();
+    const api = new ApiClient(`http://127.0.0.1:${port}`);
+    await eventually(async () => (await api.get<{ status: string }>('/health')).body.status === 'ok', 60_000, `the service (${stderr()})`);
+    const redis = redisChildOf(child.pid!);
+    expect(redis).not.toBeNull();
+    const children = [...new Set([redis!, ...childrenOf(child.pid!)])];
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    // two signals, not one twice (the kernel would merge two pending SIGTERMs)
+    child.kill('SIGTERM');
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr()).toMatch(/SIG(?:TERM|INT) again while stopping/);
     await eventually(async () => children.every((pid) => !alive(pid)), 10_000, `its children ${children.join(', ')} to stop`);
   });
 
