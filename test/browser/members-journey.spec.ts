@@ -157,7 +157,8 @@ describeWithServer('web app', () => {
       await a.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
       await b.getByTestId('result').filter({ hasText: 'Adoptée' }).waitFor({ timeout: 40_000 });
       await a.getByTestId('result').filter({ hasText: 'Adopted' }).waitFor({ timeout: 10_000 });
-      await a.getByTestId('receipts').filter({ hasText: parentId.slice(0, 8) }).waitFor({ timeout: 30_000 });
+      await a.getByTestId('receipts').filter({ hasText: 'in Federation, entry' }).waitFor({ timeout: 30_000 });
+      await expect(a.getByTestId('receipts').getByRole('link').getAttribute('href')).resolves.toBe(`/circles/${parentId}`);
       expect(await a.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
       await shot(a, 'proposal');
 

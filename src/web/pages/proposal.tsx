@@ -170,13 +170,13 @@ function MyWeight({ p, totals }: { p: Proposal; totals?: Provisional }) {
 /** How far up `ancestors` climbs (a federation deeper than this is not expected). */
 const MAX_DEPTH = 32;
 
-/** The circle's ancestors on this instance with their log sizes, nearest first (a parent on another instance ends the climb). */
-async function ancestors(circle: string): Promise<Array<{ circle: string; size: number }>> {
-  const out: Array<{ circle: string; size: number }> = [];
+/** The circle's ancestors on this instance with their names and log sizes, nearest first (a parent on another instance ends the climb). */
+async function ancestors(circle: string): Promise<Array<{ circle: string; name: string; size: number }>> {
+  const out: Array<{ circle: string; name: string; size: number }> = [];
   let parent = (await api.circle(circle)).parent;
   while (parent !== null && !isRemoteCircle(parent) && out.length < MAX_DEPTH && !out.some((a) => a.circle === parent)) {
     const c = await api.circle(parent);
-    out.push({ circle: c.id, size: c.size });
+    out.push({ circle: c.id, name: c.name, size: c.size });
     parent = c.parent;
   }
   return out;
@@ -221,7 +221,9 @@ function Receipts({ id, circle, closed }: { id: string; circle: string; closed: 
       >
         {(r) => (
           <li key={r.ancestor}>
-            <a href={`/circles/${r.ancestor}`}>{t('proposal.receiptIn', { circle: shortId(r.ancestor), seq: r.seq })}</a>
+            <a href={`/circles/${r.ancestor}`} title={r.ancestor}>
+              {t('proposal.receiptIn', { circle: up.find((a) => a.circle === r.ancestor)?.name ?? shortId(r.ancestor), seq: r.seq })}
+            </a>
           </li>
         )}
       </ShowList>
