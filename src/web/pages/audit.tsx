@@ -60,9 +60,11 @@ export function AuditPage() {
         )}
         {error !== null && <ErrorBox error={error} />}
         {report && (
-          <p class={report.ok ? 'verdict ok' : 'verdict failed'} data-testid="audit-verdict">
+          <p class={!report.ok ? 'verdict failed' : report.covered < report.size ? 'verdict partial' : 'verdict ok'} data-testid="audit-verdict">
             {report.ok
-              ? `✔ ${t('audit.ok', { size: report.size, tallies: report.tallies, instance: report.instance })}`
+              ? report.covered < report.size
+                ? `✔ ${t('audit.okPartial', { size: report.size, tallies: report.tallies, instance: report.instance, count: report.covered })}`
+                : `✔ ${t('audit.ok', { size: report.size, tallies: report.tallies, instance: report.instance })}`
               : `✘ ${t('audit.failed', { reason: `${report.failure!.stage}${report.failure!.seq !== undefined ? ` #${report.failure!.seq}` : ''}: ${report.failure!.code} — ${report.failure!.reason}` })}`}
           </p>
         )}
