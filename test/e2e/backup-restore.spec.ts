@@ -1,5 +1,6 @@
-// Backups that verify (docs/operations.md#backups): a pg_dump restored into a fresh database is
-// audited before it serves again. A restore that lost the tail of a log is caught against the
+// Backups that verify (docs/operations.md#backups): a pg_dump taken as the owner role, restored as
+// the owner role into a fresh database (no superuser, as the procedure says), is audited before it
+// serves again. A restore that lost the tail of a log is caught against the
 // last checkpoint the instance published, which is kept outside the database (CHECKPOINT_MIRROR_DIR,
 // here the first service's DATA_DIR/published-checkpoints, as a witness's copy would be).
 import { execFileSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { LogAuditor } from '../../src/ledger/log-auditor';
 import { startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 import { createEmptyDatabase, TestDatabase } from '../support/database';
-import { describeWithServer } from '../support/database-urls';
+import { describeWithServer, OWNER_ROLE } from '../support/database-urls';
 
 describeWithServer('backup and restore', () => {
   let t: TestApp;
@@ -42,16 +43,19 @@ describeWithServer('backup and restore', () => {
     expect((await api.get(`/api/v1/circles/${circle}/checkpoint`)).status).toBe(200); // signed and published
   };
 
-  /** The documented procedure: pg_dump in the custom format, pg_restore into an empty database. */
+  /**
+   * The documented procedure, as the owner role (no superuser): pg_dump in the custom format,
+   * pg_restore into an empty database the owner owns.
+   */
   const dump = (name: string) => {
     const file = join(dir, `${name}.dump`);
-    execFileSync('pg_dump', ['--format=custom', `--file=${file}`, `--dbname=${t.db.url}`]);
+    execFileSync('pg_dump', ['--format=custom', `--file=${file}`, `--dbname=${t.db.ownerUrl}`]);
     return file;
   };
   const restore = async (file: string) => {
     const db = await createEmptyDatabase();
     databases.push(db);
-    execFileSync('pg_restore', ['--exit-on-error', '--single-transaction', `--dbname=${db.url}`, file]);
+    execFileSync('pg_restore', ['--exit-on-error', '--single-transaction', `--dbname=${db.ownerUrl}`, file]);
     // The same key file and published checkpoints as the service that was backed up.
     const app = await startTestApp({ db: { ...db, drop: async () => undefined }, env: { DATA_DIR: t.env.DATA_DIR } });
     restored.push(app);
@@ -61,6 +65,8 @@ describeWithServer('backup and restore', () => {
   it('a complete restore audits clean and serves again', async () => {
     await grow(2);
     const app = await restore(dump('complete'));
+    // Restored as the owner: it owns every table again, the service role none.
+    expect(await owners(app.db.url)).toEqual([OWNER_ROLE]);
     const outcomes = await app.app.get(LogAuditor).auditAll();
     expect(outcomes.filter((o) => o.problem)).toEqual([]);
     expect(outcomes.map((o) => o.circle)).toEqual(expect.arrayContaining([circle, 'registry']));
@@ -84,6 +90,16 @@ describeWithServer('backup and restore', () => {
     expect((await again.get(`/api/v1/circles/${circle}/log`)).status).toBe(200);
   });
 });
+
+async function owners(url: string): Promise<string[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(`SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'`)).rows.map((r: { tableowner: string }) => r.tableowner);
+  } finally {
+    await client.end();
+  }
+}
 
 async function headSize(url: string, circle: string): Promise<number> {
   const client = new Client({ connectionString: url });
