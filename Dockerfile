@@ -33,8 +33,11 @@ ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0
 WORKDIR /app
-# /data holds the instance key file (INSTANCE_KEY_STORE=/data/instance-key.json) on a volume;
-# created here so that a fresh named volume is owned by the non-root user.
+# /data: for a deployment that keeps the instance key on a volume
+# (INSTANCE_KEY_STORE=/data/instance-key.jwk; docker-compose.yml hands it in as the secret
+# /run/secrets/instance-key.jwk instead); created here so that a fresh named volume is owned by the
+# non-root user. `node dist/migrate.js` migrates as the owner role (compose's one-shot `migrate`
+# service); `node dist/migrate.js --create-instance-key <file>` makes the key file once.
 RUN mkdir -p /data /checkpoints && chown node:node /data /checkpoints && chmod 700 /data
 # The code stays root-owned: the app user can read it, not change it.
 COPY package.json package-lock.json ./

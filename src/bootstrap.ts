@@ -1,6 +1,7 @@
 // Shared start-up: configuration, and the embedded defaults of `npm start` (docs/operations.md).
 import { Logger } from '@nestjs/common';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
+import { refuseSchemaBehind } from './database/schema';
 import { parseConfig } from './config/config.schema';
 import { ensureRedis } from './queue/embedded-redis';
 
@@ -28,6 +29,10 @@ export async function prepareInfrastructure(opts: { allowEmbeddedDatabase: boole
     process.env.DATABASE_URL = pg.url;
     process.env.ARCHIPEL_EMBEDDED_DATABASE = '1';
     stops.push(() => pg.stop());
+  } else if (!config.DATABASE_OWNER_URL && !config.MIGRATIONS_DATABASE_URL) {
+    // Migrations run elsewhere (`node dist/migrate.js`) or as this one role: a schema behind this
+    // version that this process will not migrate is refused now, in one paragraph.
+    await refuseSchemaBehind(config.DATABASE_URL, config.RUN_MIGRATIONS);
   }
   const redis = await ensureRedis(config.REDIS_URL, config.DATA_DIR, (m) => logger.log(m));
   process.env.REDIS_URL = redis.url;
