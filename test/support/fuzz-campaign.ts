@@ -213,9 +213,9 @@ function nameArb(max: number): fc.Arbitrary<string> {
     .filter((s) => s.length > 0 && [...s].length <= max);
 }
 
-/** Text of 0..max code points, newlines allowed (a proposal's text, an amendment's replace). */
+/** Text of 0..max code points, newlines and control characters allowed but U+0000 (a proposal's text, an amendment's replace). */
 function textArb(max: number): fc.Arbitrary<string> {
-  return fc.oneof(fc.string({ unit: 'binary', maxLength: Math.min(max, 60) }), nameArb(Math.min(max, 200)), fc.constantFrom('', 'line\nbreak\r\n\ttab', '$& $1 $$', 'x'.repeat(max)));
+  return fc.oneof(fc.string({ unit: 'binary', maxLength: Math.min(max, 60) }).map((s) => s.replaceAll('\u0000', '\u0001')), nameArb(Math.min(max, 200)), fc.constantFrom('', 'line\nbreak\r\n\ttab\u007f', '$& $1 $$', 'x'.repeat(max)));
 }
 
 const PARAM_NAMES = ['unanimityQuorum', 'objectionShare', 'majorityQuorum', 'amendmentQuorum', 'amendingShare', 'splitShare', 'cursorQuorum'];
@@ -562,7 +562,7 @@ const BAD_STRINGS: Record<string, Json[]> = {
   name: ['', ' \n', 'a\u0000b', 'tab\there', '\u007f', 'x'.repeat(201), '🙂'.repeat(201), 'line\nbreak'],
   title: ['', 'x'.repeat(301), 'a\rb'],
   topic: ['', 'x'.repeat(101), 'a\nb'],
-  reason: ['', 'x'.repeat(2001)],
+  reason: ['', 'x'.repeat(2001), 'a\u0000b'],
   choice: ['YES', 'maybe', '', 'yes ', 'oui'],
   proposal: ['', 'short', 'AAAAAAAAAAAAAAAAAAAAAB', 'AAAAAAAAAAAAAAAAAAAAA=', '../../etc/passwd'],
   to: ['', 'x'.repeat(43), 'A'.repeat(42) + '=', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
@@ -574,9 +574,9 @@ const BAD_STRINGS: Record<string, Json[]> = {
   key: ['', 'A'.repeat(42), 'A'.repeat(43) + '=', '+'.repeat(43)],
   target: ['', 'AAAAAAAAAAAAAAAAAAAAAB', 'A'.repeat(23)],
   doer: ['', 'A'.repeat(42), 'x'],
-  find: [''],
-  replace: ['x'.repeat(20_001)],
-  text: ['x'.repeat(20_001)],
+  find: ['', 'al\u0000pha'],
+  replace: ['x'.repeat(20_001), '\u0000'],
+  text: ['x'.repeat(20_001), 'a\u0000b', '\u0000'],
   parent: ['', 'AAAAAAAAAAAAAAAAAAAAAB', 'circles/AAAAAAAAAAAAAAAAAAAAAA', 'x'.repeat(300)],
 };
 const KEY = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

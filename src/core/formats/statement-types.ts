@@ -148,12 +148,14 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 /**
  * A string of `min`..`max` Unicode code points (not UTF-16 units). A
  * single-line string (names, titles, topics) may not contain control
- * characters, newlines included.
+ * characters, newlines included; no string contains U+0000, which PostgreSQL
+ * cannot store in text (a proposal's text holding one was answered 500 by
+ * the writer, found by the fuzz campaign).
  */
 function text(min: number, max: number, singleLine: boolean) {
   // The metadata carries the same bounds into the published JSON Schema (whose string lengths
   // count code points too); the check itself is the refinement.
-  const meta = { minLength: min, maxLength: max, description: singleLine ? 'One line: no control characters' : 'Text (newlines allowed)' };
+  const meta = { minLength: min, maxLength: max, description: singleLine ? 'One line: no control characters' : 'Text (newlines allowed; no U+0000)' };
   return z.string().superRefine((s, ctx) => {
     // cheap bounds first: code points ≤ UTF-16 units ≤ 2 × code points
     const n = s.length <= max && s.length >= 2 * min ? s.length : codePointLength(s);
@@ -163,6 +165,8 @@ function text(min: number, max: number, singleLine: boolean) {
       ctx.addIssue({ code: 'custom', message: `must be at most ${max} characters` });
     } else if (singleLine && CONTROL_CHARS.test(s)) {
       ctx.addIssue({ code: 'custom', message: 'must not contain control characters' });
+    } else if (s.includes('\u0000')) {
+      ctx.addIssue({ code: 'custom', message: 'must not contain U+0000' });
     }
   }).meta(meta);
 }
