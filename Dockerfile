@@ -7,14 +7,19 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 # optional binaries (it has no entries for @swc/core-darwin-arm64 and the like; see .ci/run).
 # Until the lock is regenerated against the full registry, fall back to `npm install` from the
 # same lock, which resolves the same versions for this platform.
+#
+# No dependency's install script runs (--ignore-scripts): the image's npm 10 ignores package.json's
+# `allowScripts` and would run them all. None is needed: sodium-native and msgpackr-extract load
+# prebuilt addons (msgpackr-extract's from an optional package), @swc/core's binary is an optional
+# package too, and @scarf/scarf only reports installs (README.md, "install scripts").
 
 # ---- build: all dependencies, compile TypeScript to dist/ ------------------------------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --no-audit --no-fund \
-    || { echo 'WARNING: npm ci refused package-lock.json; using npm install' >&2; npm install --no-audit --no-fund; }
+    npm ci --ignore-scripts --no-audit --no-fund \
+    || { echo 'WARNING: npm ci refused package-lock.json; using npm install' >&2; npm install --ignore-scripts --no-audit --no-fund; }
 COPY . .
 # bin/ (the `archipel` command) is copied into the runtime image; make sure the folder exists.
 RUN npm run build && mkdir -p bin
@@ -24,8 +29,8 @@ FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --no-audit --no-fund \
-    || { echo 'WARNING: npm ci refused package-lock.json; using npm install' >&2; npm install --omit=dev --no-audit --no-fund; }
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+    || { echo 'WARNING: npm ci refused package-lock.json; using npm install' >&2; npm install --omit=dev --ignore-scripts --no-audit --no-fund; }
 
 # ---- runtime ---------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
