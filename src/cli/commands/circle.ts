@@ -111,13 +111,19 @@ const MEMBERSHIP_COMMANDS = [
 ] as const;
 
 export function circleCommand(ctx: CliContext): Command {
-  /** The action of a subcommand on `<circle>`: `run` gets the circle as the API shows it. */
-  const withCircle = (run: (cmd: Command, a: Acting, c: CircleView) => Promise<void>) => async (id: string, _opts: unknown, cmd: Command) => {
-    const a = ctx.acting(cmd);
-    await run(cmd, a, await circleView(a, id));
-  };
-
   const circle = new Command('circle').description('Circles: create, look around, invite, join, leave.').addHelpText('after', HELP);
+
+  /** A subcommand on one `<circle>`, given as an id. */
+  const onCircleId = (name: string, description: string, run: (cmd: Command, a: Acting, id: string) => Promise<void>): void => {
+    circle
+      .command(name)
+      .description(description)
+      .argument('<circle>')
+      .action(async (id: string, _opts: unknown, cmd: Command) => run(cmd, ctx.acting(cmd), id));
+  };
+  /** A subcommand that reads one `<circle>`: `run` gets the circle as the API shows it. */
+  const onCircle = (name: string, description: string, run: (cmd: Command, a: Acting, c: CircleView) => Promise<void>): void =>
+    onCircleId(name, description, async (cmd, a, id) => run(cmd, a, await circleView(a, id)));
 
   circle
     .command('create')
@@ -155,29 +161,25 @@ export function circleCommand(ctx: CliContext): Command {
       });
     });
 
-  circle
-    .command('show')
-    .description("A circle's state: regime, parameters, members, children, log size, and whether witnesses cosigned its checkpoint.")
-    .argument('<circle>')
-    .action(withCircle(async (cmd, a, c) => {
-      const t = ctx.t(cmd);
-      const cosigned = await cosignedCheckpoint(a, c.id);
-      const row = (label: string, value: string): string => `  ${t(label).padEnd(11)}${value}`;
-      const witnesses = (w: CosignedView): string =>
-        t(w.size === c.size ? 'cosigned.by' : 'cosigned.byOlder', { n: w.witnesses.length, names: w.witnesses.join(', '), size: w.size, total: c.size });
-      ctx.print(cmd, { ...c, cosigned }, () =>
-        [
-          `${c.name} (${c.id})`,
-          row('label.parent', c.parent ?? '-'),
-          row('label.regime', `${c.regime} (${formatParams(c.params)})`),
-          row('label.members', String(c.members.length)),
-          row('label.children', c.children.length === 0 ? '-' : c.children.join(', ')),
-          row('label.log', t('label.entries', { n: c.size })),
-          row('label.witnesses', cosigned === null ? t('cosigned.none') : witnesses(cosigned)),
-          ...(c.forkedFrom ? [`  ${t('label.forked', { circle: c.forkedFrom.circle, seq: c.forkedFrom.atSeq })}`] : []),
-        ].join('\n'),
-      );
-    }));
+  onCircle('show', "A circle's state: regime, parameters, members, children, log size, and whether witnesses cosigned its checkpoint.", async (cmd, a, c) => {
+    const t = ctx.t(cmd);
+    const cosigned = await cosignedCheckpoint(a, c.id);
+    const row = (label: string, value: string): string => `  ${t(label).padEnd(11)}${value}`;
+    const witnesses = (w: CosignedView): string =>
+      t(w.size === c.size ? 'cosigned.by' : 'cosigned.byOlder', { n: w.witnesses.length, names: w.witnesses.join(', '), size: w.size, total: c.size });
+    ctx.print(cmd, { ...c, cosigned }, () =>
+      [
+        `${c.name} (${c.id})`,
+        row('label.parent', c.parent ?? '-'),
+        row('label.regime', `${c.regime} (${formatParams(c.params)})`),
+        row('label.members', String(c.members.length)),
+        row('label.children', c.children.length === 0 ? '-' : c.children.join(', ')),
+        row('label.log', t('label.entries', { n: c.size })),
+        row('label.witnesses', cosigned === null ? t('cosigned.none') : witnesses(cosigned)),
+        ...(c.forkedFrom ? [`  ${t('label.forked', { circle: c.forkedFrom.circle, seq: c.forkedFrom.atSeq })}`] : []),
+      ].join('\n'),
+    );
+  });
 
   circle
     .command('tree')
@@ -198,42 +200,34 @@ export function circleCommand(ctx: CliContext): Command {
       });
     });
 
-  circle
-    .command('members')
-    .description("A circle's current members, with their names.")
-    .argument('<circle>')
-    .action(withCircle(async (cmd, a, c) => {
-      const names = await memberNames(a.api, c.members);
-      const items = c.members.map((m) => ({ id: m, name: names(m) }));
-      ctx.print(cmd, { circle: c.id, items }, () => columns([['MEMBER', 'NAME'], ...items.map((m) => [m.id, m.name + (m.id === a.profile.member ? ` ${ctx.t(cmd)('label.you')}` : '')])]));
-    }));
+  onCircle('members', "A circle's current members, with their names.", async (cmd, a, c) => {
+    const names = await memberNames(a.api, c.members);
+    const items = c.members.map((m) => ({ id: m, name: names(m) }));
+    ctx.print(cmd, { circle: c.id, items }, () => columns([['MEMBER', 'NAME'], ...items.map((m) => [m.id, m.name + (m.id === a.profile.member ? ` ${ctx.t(cmd)('label.you')}` : '')])]));
+  });
 
-  circle
-    .command('forks')
-    .description('Where a circle was forked to (SPEC §7): each new circle, the proposal that split it off, and who went.')
-    .argument('<circle>')
-    .action(withCircle(async (cmd, a, c) => {
-      const t = ctx.t(cmd);
-      const forks = (await a.api.get<{ items: ForkView[] }>(`/api/v1/circles/${encodeURIComponent(c.id)}/forks`)).items;
-      const [names, titles] = await Promise.all([
-        memberNames(a.api, forks.flatMap((f) => f.members)),
-        Promise.all(forks.map((f) => a.api.get<{ title: string }>(`/api/v1/proposals/${encodeURIComponent(f.proposal)}`).then((p) => p.title, () => null))),
-      ]);
-      const items = forks.map((f, i) => ({ ...f, title: titles[i], you: f.members.includes(a.profile.member) }));
-      const who = (m: string): string => `${names(m)}${m === a.profile.member ? ` ${t('label.you')}` : ''}`;
-      ctx.print(cmd, { circle: c.id, name: c.name, items }, () =>
-        items.length === 0
-          ? t('forks.none', { circle: `${c.name} (${c.id})` })
-          : [
-              t('forks.title', { circle: `${c.name} (${c.id})`, n: items.length }),
-              ...items.flatMap((f) => [
-                `  ${f.name} (${f.circle})`,
-                `    ${t('forks.at', { seq: f.atSeq, proposal: f.proposal })}${f.title === null ? '' : ` "${f.title}"`}`,
-                `    ${t('label.members')}: ${f.members.map(who).join(', ')}`,
-              ]),
-            ].join('\n'),
-      );
-    }));
+  onCircle('forks', 'Where a circle was forked to (SPEC §7): each new circle, the proposal that split it off, and who went.', async (cmd, a, c) => {
+    const t = ctx.t(cmd);
+    const forks = (await a.api.get<{ items: ForkView[] }>(`/api/v1/circles/${encodeURIComponent(c.id)}/forks`)).items;
+    const [names, titles] = await Promise.all([
+      memberNames(a.api, forks.flatMap((f) => f.members)),
+      Promise.all(forks.map((f) => a.api.get<{ title: string }>(`/api/v1/proposals/${encodeURIComponent(f.proposal)}`).then((p) => p.title, () => null))),
+    ]);
+    const items = forks.map((f, i) => ({ ...f, title: titles[i], you: f.members.includes(a.profile.member) }));
+    const who = (m: string): string => `${names(m)}${m === a.profile.member ? ` ${t('label.you')}` : ''}`;
+    ctx.print(cmd, { circle: c.id, name: c.name, items }, () =>
+      items.length === 0
+        ? t('forks.none', { circle: `${c.name} (${c.id})` })
+        : [
+            t('forks.title', { circle: `${c.name} (${c.id})`, n: items.length }),
+            ...items.flatMap((f) => [
+              `  ${f.name} (${f.circle})`,
+              `    ${t('forks.at', { seq: f.atSeq, proposal: f.proposal })}${f.title === null ? '' : ` "${f.title}"`}`,
+              `    ${t('label.members')}: ${f.members.map(who).join(', ')}`,
+            ]),
+          ].join('\n'),
+    );
+  });
 
   circle
     .command('invite')
@@ -247,15 +241,10 @@ export function circleCommand(ctx: CliContext): Command {
     });
 
   for (const { name, description, type, done } of MEMBERSHIP_COMMANDS) {
-    circle
-      .command(name)
-      .description(description)
-      .argument('<circle>')
-      .action(async (id: string, _opts: unknown, cmd: Command) => {
-        const a = ctx.acting(cmd);
-        const appended = await a.api.post(a.signer.sign(type, id, {}));
-        ctx.print(cmd, appended, ctx.t(cmd)(done, { circle: id }));
-      });
+    onCircleId(name, description, async (cmd, a, id) => {
+      const appended = await a.api.post(a.signer.sign(type, id, {}));
+      ctx.print(cmd, appended, a.t(done, { circle: id }));
+    });
   }
 
   for (const sub of circle.commands) sub.addHelpText('after', HELP);

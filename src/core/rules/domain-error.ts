@@ -6,15 +6,8 @@ import type { StatementErrorCode } from '../formats/statement';
 /** The request itself, before any feature (the edges' own refusals). */
 export type RequestErrorCode = 'INVALID_REQUEST' | 'NOT_FOUND' | 'UNAUTHORIZED' | 'INTERNAL' | 'SERVICE_UNAVAILABLE';
 
-/** Appending to a log, and reading it (SPEC §3.3, §3.6b, §3.8). */
-export type LedgerErrorCode =
-  | 'REPLAYED_STATEMENT'
-  | 'SEEN_NOT_PREFIX'
-  | 'UNKNOWN_CIRCLE'
-  | 'INVALID_RANGE'
-  | 'LOG_FROZEN'
-  /** the stored Merkle nodes do not prove against the instance's signed checkpoint: no proof is served (the log is frozen) */
-  | 'PROOF_MISMATCH';
+/** Appending to a log, and reading it (SPEC §3.3, §3.6b, §3.8); PROOF_MISMATCH: the stored Merkle nodes do not prove against the instance's signed checkpoint, so no proof is served and the log is frozen. */
+export type LedgerErrorCode = 'REPLAYED_STATEMENT' | 'SEEN_NOT_PREFIX' | 'UNKNOWN_CIRCLE' | 'INVALID_RANGE' | 'LOG_FROZEN' | 'PROOF_MISMATCH';
 
 /** Members and circles (SPEC §4). */
 export type CircleErrorCode = 'ALREADY_REGISTERED' | 'NOT_A_MEMBER' | 'ALREADY_MEMBER' | 'NOT_INVITED' | 'NOT_ALLOWED';
