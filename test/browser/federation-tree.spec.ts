@@ -3,50 +3,24 @@
 // circle on A. On B, the tree and the circle's page name its parent on A as a link into A's own
 // app; on A, the parent's page lists its child on B the same way. Members see the federation
 // they belong to, whichever instance they registered on.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { eventually } from '../support/app';
-import { describeWithChromium, launchChromium, memberBrowser, noAxeViolations, shot } from '../support/browser';
+import { describeWithChromium, noAxeViolations, registeredAt, shot, twoInstancesInChromium } from '../support/browser';
 import { ApiClient } from '../support/client';
 import { describeWithServer } from '../support/database-urls';
-import { Instance, prepareInstance, startInstance, stopInstance } from '../support/federation';
+import type { Instance } from '../support/federation';
 
 describeWithServer('web app across instances', () => {
   describeWithChromium('a circle under a circle of another instance', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'archipel-web-across-'));
-    let a: Instance;
-    let b: Instance;
-    let browser: Browser;
-
-    beforeAll(async () => {
-      [a, b] = [await prepareInstance(dir, 'a.test'), await prepareInstance(dir, 'b.test')];
+    const world = twoInstancesInChromium('archipel-web-across-', (a, b) => {
       a.env.FEDERATION_PEERS = `${b.name} ${b.url}`;
       b.env.FEDERATION_PEERS = `${a.name} ${a.url}`;
-      for (const i of [a, b]) await startInstance(i);
-      browser = await launchChromium();
     });
 
-    afterAll(async () => {
-      await browser?.close();
-      for (const i of [a, b]) await stopInstance(i);
-      rmSync(dir, { recursive: true, force: true });
-    });
-
-    /** A member registered in a fresh browser on `instance` (the welcome page's two steps). */
-    async function registeredOn(instance: Instance, name: string, locale: string): Promise<Page> {
-      const { page } = await memberBrowser(browser, locale);
-      await page.goto(instance.url);
-      await page.locator('#name').fill(name);
-      await page.locator('#name').press('Enter');
-      await page.getByTestId('recovery-words').waitFor();
-      await page.getByTestId('recovery-done').click();
-      await page.locator('nav').waitFor();
-      return page;
-    }
+    const registeredOn = (instance: Instance, name: string, locale: string): Promise<Page> => registeredAt(world.browser, instance.url, name, locale);
 
     it('links the parent on A from B, and the child on B from A, on the tree and the circle pages', async () => {
+      const { a, b } = world;
       const onA = new ApiClient(a.url);
       const onB = new ApiClient(b.url);
       const alice = await onA.register('Alice');

@@ -3,48 +3,21 @@
 // circle's page and its audit page on A say its latest checkpoint is cosigned, by which witness
 // and up to which entry, read from `GET …/checkpoint?cosigned=1` and opened with A's key in the
 // page. (An instance with no witness says "Not cosigned": members-journey.spec.ts.)
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { eventually } from '../support/app';
-import { describeWithChromium, launchChromium, memberBrowser, noAxeViolations, shot } from '../support/browser';
+import { describeWithChromium, noAxeViolations, registeredAt, shot, twoInstancesInChromium } from '../support/browser';
 import { ApiClient } from '../support/client';
 import { describeWithServer } from '../support/database-urls';
-import { Instance, prepareInstance, startInstance, stopInstance, witnessEachOther } from '../support/federation';
+import { type Instance, witnessEachOther } from '../support/federation';
 
 describeWithServer('web app and witnesses', () => {
   describeWithChromium('a circle whose checkpoints are cosigned', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'archipel-web-witnesses-'));
-    let a: Instance;
-    let b: Instance;
-    let browser: Browser;
+    const world = twoInstancesInChromium('archipel-web-witnesses-', (a, b) => witnessEachOther([a, b], 1));
 
-    beforeAll(async () => {
-      [a, b] = [await prepareInstance(dir, 'a.test'), await prepareInstance(dir, 'b.test')];
-      witnessEachOther([a, b], 1);
-      for (const i of [a, b]) await startInstance(i);
-      browser = await launchChromium();
-    });
-
-    afterAll(async () => {
-      await browser?.close();
-      for (const i of [a, b]) await stopInstance(i);
-      rmSync(dir, { recursive: true, force: true });
-    });
-
-    async function registeredOn(instance: Instance, name: string, locale: string): Promise<Page> {
-      const { page } = await memberBrowser(browser, locale);
-      await page.goto(instance.url);
-      await page.locator('#name').fill(name);
-      await page.locator('#name').press('Enter');
-      await page.getByTestId('recovery-words').waitFor();
-      await page.getByTestId('recovery-done').click();
-      await page.locator('nav').waitFor();
-      return page;
-    }
+    const registeredOn = (instance: Instance, name: string, locale: string): Promise<Page> => registeredAt(world.browser, instance.url, name, locale);
 
     it('shows on the circle and audit pages that the latest checkpoint is cosigned, and by whom', async () => {
+      const { a } = world;
       const onA = new ApiClient(a.url);
       const alice = await onA.register('Alice');
       const circle = await onA.circle(alice, 'Jardin partagé', { regime: 'unanimity' });

@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { base64url, formatTimestamp } from '../../src/core/formats/canonical-json';
 import { encodeEntry } from '../../src/core/formats/entry';
 import { appendLeaves, frontierKeys, mapGetter, nodeHash, verifyInclusion } from '../../src/core/formats/merkle';
@@ -17,28 +16,7 @@ import { LogAuditor } from '../../src/ledger/log-auditor';
 import { startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 import { describeWithServer } from '../support/database-urls';
-
-async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
-/** As the superuser, with the append-only triggers skipped: what an intruder with full access does. */
-async function behindTheBack(t: TestApp, text: string, params: unknown[] = []): Promise<void> {
-  const client = new Client({ connectionString: t.db.url });
-  await client.connect();
-  try {
-    await client.query('SET session_replication_role = replica');
-    await client.query(text, params);
-  } finally {
-    await client.end();
-  }
-}
+import { behindTheBack, sql } from '../support/database';
 
 describeWithServer('defence in depth', () => {
   let t: TestApp;
@@ -74,7 +52,7 @@ describeWithServer('defence in depth', () => {
     const appended = appendLeaves(size, mapGetter(frontier.map((n) => ({ level: n.level, index: Number(n.idx), hash: n.hash }))), [leaf]);
     const { payload } = parseCompact(jws);
     await behindTheBack(
-      t,
+      t.db,
       `WITH e AS (INSERT INTO log_entry (circle, seq, leaf, line, type, signer, statement_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)),
             n AS (INSERT INTO merkle_node (circle, level, idx, hash) SELECT $1, * FROM unnest($9::smallint[], $10::bigint[], $11::bytea[]))
        UPDATE log_head SET size = $2 + 1, root = $12, last_leaf = $3, last_recorded_at = $8 WHERE circle = $1`,
@@ -170,7 +148,7 @@ describeWithServer('defence in depth', () => {
     it('a changed head: the next append is refused, reads go on, /health says so, other logs go on', async () => {
       const target = await circle('Head');
       const other = await circle('Bystander');
-      await behindTheBack(t, `UPDATE log_head SET size = size - 1 WHERE circle = $1`, [target]);
+      await behindTheBack(t.db, `UPDATE log_head SET size = size - 1 WHERE circle = $1`, [target]);
       const refused = await invite(target);
       expect(refused.status).toBe(503);
       expect(refused.body).toMatchObject({ code: 'LOG_FROZEN' });
@@ -187,7 +165,7 @@ describeWithServer('defence in depth', () => {
     it('a changed Merkle node: refused at the next append', async () => {
       const target = await circle('Node');
       const [{ size }] = await sql<{ size: string }>(t.db.url, `SELECT size FROM log_head WHERE circle = $1`, [target]);
-      await behindTheBack(t, `UPDATE merkle_node SET hash = $2 WHERE circle = $1 AND level = 0 AND idx = ${Number(size) - 1}`, [target, randomBytes(32)]);
+      await behindTheBack(t.db, `UPDATE merkle_node SET hash = $2 WHERE circle = $1 AND level = 0 AND idx = ${Number(size) - 1}`, [target, randomBytes(32)]);
       const refused = await invite(target);
       expect(refused.status).toBe(503);
       expect(refused.body).toMatchObject({ code: 'LOG_FROZEN' });
@@ -208,8 +186,8 @@ describeWithServer('defence in depth', () => {
       const hashes = [fake, ...stored.slice(1).map((r) => r.hash)];
       let fakeRoot: Uint8Array = hashes[hashes.length - 1];
       for (let i = hashes.length - 2; i >= 0; i--) fakeRoot = nodeHash(hashes[i], fakeRoot);
-      await behindTheBack(t, `UPDATE merkle_node SET hash = $2 WHERE circle = $1 AND level = $3 AND idx = 0`, [target, fake, keys[0].level]);
-      await behindTheBack(t, `UPDATE log_head SET root = $2 WHERE circle = $1`, [target, Buffer.from(fakeRoot)]);
+      await behindTheBack(t.db, `UPDATE merkle_node SET hash = $2 WHERE circle = $1 AND level = $3 AND idx = 0`, [target, fake, keys[0].level]);
+      await behindTheBack(t.db, `UPDATE log_head SET root = $2 WHERE circle = $1`, [target, Buffer.from(fakeRoot)]);
       const refused = await invite(target);
       expect(refused.status).toBe(503);
       expect(refused.body).toMatchObject({ code: 'LOG_FROZEN' });
@@ -218,7 +196,7 @@ describeWithServer('defence in depth', () => {
 
     describe('a Merkle node inside the tree, (0, 1) of an 8-entry log, off every root the head and checkpoints name', () => {
       const changeNode = (circle: string, level: number, index: number, hash: Buffer = randomBytes(32)) =>
-        behindTheBack(t, `UPDATE merkle_node SET hash = $2 WHERE circle = $1 AND level = $3 AND idx = $4`, [circle, hash, level, index]);
+        behindTheBack(t.db, `UPDATE merkle_node SET hash = $2 WHERE circle = $1 AND level = $3 AND idx = $4`, [circle, hash, level, index]);
 
       type Proof = { seq: number; size: number; leaf: string; root: string; path: string[] };
       const hash = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64url'));
@@ -314,7 +292,7 @@ describeWithServer('defence in depth', () => {
       it('an entry whose bytes changed under its stored leaf: its proof is not carried either', async () => {
         const target = await circleOf('Relined', 8);
         const outbound = t.app.get(FederationOutbound);
-        await behindTheBack(t, `UPDATE log_entry SET line = replace(line, '"v":1', '"v":1 ') WHERE circle = $1 AND seq = 6`, [target]);
+        await behindTheBack(t.db, `UPDATE log_entry SET line = replace(line, '"v":1', '"v":1 ') WHERE circle = $1 AND seq = 6`, [target]);
         // The stored nodes are intact, so the route's proof (of the stored leaf) is sound; the line
         // it would go out with is not the one it proves.
         expect((await api.get(`/api/v1/circles/${target}/proof/inclusion?seq=6`)).status).toBe(200);
@@ -329,7 +307,7 @@ describeWithServer('defence in depth', () => {
       expect((await invite(target)).status).toBe(201); // the writer checks that checkpoint, and remembers it
       // Head, root and last leaf put back as they were at 4 entries: consistent with the stored nodes.
       await behindTheBack(
-        t,
+        t.db,
         `UPDATE log_head h SET size = 4, root = (SELECT hash FROM merkle_node WHERE circle = $1 AND level = 2 AND idx = 0),
            last_leaf = e.leaf, last_recorded_at = e.recorded_at
            FROM log_entry e WHERE h.circle = $1 AND e.circle = $1 AND e.seq = 3`,
@@ -348,7 +326,7 @@ describeWithServer('defence in depth', () => {
       expect((await auditor.auditAll()).filter((o) => o.problem)).toEqual([]);
       // The seq 1 entry's recordedAt moved by a millisecond: same shape, other bytes.
       await behindTheBack(
-        t,
+        t.db,
         `UPDATE log_entry SET line = regexp_replace(line, '(\\d)Z"', (CASE WHEN substring(line from '(\\d)Z"') = '9' THEN '8' ELSE '9' END) || 'Z"') WHERE circle = $1 AND seq = 1`,
         [target],
       );
@@ -370,7 +348,7 @@ describeWithServer('defence in depth', () => {
       await auditor.auditAll();
       expect((await invite(target)).status).toBe(201);
       const [{ size }] = await sql<{ size: string }>(t.db.url, `SELECT size FROM log_head WHERE circle = $1`, [target]);
-      await behindTheBack(t, `UPDATE log_entry SET line = replace(line, '"v":1', '"v":1 ') WHERE circle = $1 AND seq = $2`, [target, Number(size) - 1]);
+      await behindTheBack(t.db, `UPDATE log_entry SET line = replace(line, '"v":1', '"v":1 ') WHERE circle = $1 AND seq = $2`, [target, Number(size) - 1]);
       const outcome = (await auditor.auditAll()).find((o) => o.circle === target);
       expect(outcome).toMatchObject({ full: false, problem: { code: 'MALFORMED_ENTRY' } });
       expect((await invite(target)).body).toMatchObject({ code: 'LOG_FROZEN' });
@@ -438,9 +416,9 @@ describeWithServer('defence in depth', () => {
     it('an operator lifts a freeze explicitly, after repairing the log', async () => {
       const target = await circle('Unfreeze');
       const [{ size }] = await sql<{ size: string }>(t.db.url, `SELECT size FROM log_head WHERE circle = $1`, [target]);
-      await behindTheBack(t, `UPDATE log_head SET size = size + 5 WHERE circle = $1`, [target]);
+      await behindTheBack(t.db, `UPDATE log_head SET size = size + 5 WHERE circle = $1`, [target]);
       expect((await invite(target)).status).toBe(503);
-      await behindTheBack(t, `UPDATE log_head SET size = $2 WHERE circle = $1`, [target, size]); // restored
+      await behindTheBack(t.db, `UPDATE log_head SET size = $2 WHERE circle = $1`, [target, size]); // restored
       expect((await invite(target)).status).toBe(503); // still frozen: never lifted by itself
       const [{ lifted }] = await sql<{ lifted: boolean }>(t.db.ownerUrl, `SELECT archipel_unfreeze($1) AS lifted`, [target]);
       expect(lifted).toBe(true);

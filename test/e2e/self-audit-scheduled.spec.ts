@@ -6,11 +6,11 @@
 // OpenAPI document, on the frozen log, answers without a 5xx; only an append is refused
 // (503 LOG_FROZEN), and a proof through the changed node (503 PROOF_MISMATCH).
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { StatementSigner } from '../../src/core/formats/statement-signer';
 import { eventually, startTestApp, TestApp } from '../support/app';
 import { ApiClient } from '../support/client';
 import { describeWithServer } from '../support/database-urls';
+import { behindTheBack, sql } from '../support/database';
 import { WorkerProcess } from '../support/processes';
 
 interface Operation {
@@ -19,16 +19,6 @@ interface Operation {
 }
 
 type Health = { status: number; body: { details: { logs: { frozen: Array<{ circle: string; code: string; reason: string; detectedBy: string }>; alert?: string } } } };
-
-async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 describeWithServer('the scheduled self-audit', () => {
   let t: TestApp;
@@ -79,14 +69,7 @@ describeWithServer('the scheduled self-audit', () => {
     );
     expect((await api.get<Health['body']>('/health')).body.details.logs.frozen).toEqual([]);
 
-    const client = new Client({ connectionString: t.db.url });
-    await client.connect();
-    try {
-      await client.query('SET session_replication_role = replica');
-      await client.query(`UPDATE merkle_node SET hash = $2 WHERE circle = $1 AND level = 0 AND idx = 1`, [target, randomBytes(32)]);
-    } finally {
-      await client.end();
-    }
+    await behindTheBack(t.db, `UPDATE merkle_node SET hash = $2 WHERE circle = $1 AND level = 0 AND idx = 1`, [target, randomBytes(32)]);
 
     const health = (await eventually(
       async () => {

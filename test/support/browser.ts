@@ -1,9 +1,11 @@
 /// <reference lib="dom" />
 // Browser tests drive Debian's Chromium (`apt-get install chromium`) through playwright-core;
 // Playwright's own browser download is not used. Without Chromium the tests are skipped, saying so.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { type Instance, prepareInstance, startInstance, stopInstance } from './federation';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -66,4 +68,34 @@ export async function shot(page: Page, name: string): Promise<void> {
   if (!folder) return;
   mkdirSync(folder, { recursive: true });
   await page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
+}
+
+/** A member registered in a fresh browser on the app at `url` (the welcome page's two steps). */
+export async function registeredAt(browser: Browser, url: string, name: string, locale: string): Promise<Page> {
+  const { page } = await memberBrowser(browser, locale);
+  await page.goto(url);
+  await page.locator('#name').fill(name);
+  await page.locator('#name').press('Enter');
+  await page.getByTestId('recovery-words').waitFor();
+  await page.getByTestId('recovery-done').click();
+  await page.locator('nav').waitFor();
+  return page;
+}
+
+/** Two instances and Chromium for one describe block: prepared in a temporary folder, `configure`d, started before its tests, stopped and removed after. */
+export function twoInstancesInChromium(prefix: string, configure: (a: Instance, b: Instance) => void): { a: Instance; b: Instance; browser: Browser } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const world = {} as { a: Instance; b: Instance; browser: Browser };
+  beforeAll(async () => {
+    [world.a, world.b] = [await prepareInstance(dir, 'a.test'), await prepareInstance(dir, 'b.test')];
+    configure(world.a, world.b);
+    for (const i of [world.a, world.b]) await startInstance(i);
+    world.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await world.browser?.close();
+    for (const i of [world.a, world.b]) await stopInstance(i);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return world;
 }

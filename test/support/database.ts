@@ -61,3 +61,26 @@ function testDatabase(name: string): TestDatabase {
     },
   };
 }
+
+/** One query on its own connection to `url`, its rows. */
+export async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** As the superuser, with the append-only triggers skipped: what an intruder with full access does. */
+export async function behindTheBack(db: TestDatabase, text: string, params: unknown[] = []): Promise<void> {
+  const client = new Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await client.query('SET session_replication_role = replica');
+    await client.query(text, params);
+  } finally {
+    await client.end();
+  }
+}
