@@ -183,7 +183,7 @@ async function ancestors(circle: string): Promise<Array<{ circle: string; name: 
 }
 
 /**
- * The decision's receipts up to the root, live: mounted with the page (the proposal still open), it
+ * The decision's receipts up to the root, live: mounted with the page, once the proposal closed it
  * reads the ancestors' log sizes, then the receipts, and follows the parent's and the topmost
  * ancestor's event streams from those sizes on (receipts are written nearest first, one
  * `child.decision` entry in each: the first and the last arrive on those two streams, whatever the
@@ -191,10 +191,13 @@ async function ancestors(circle: string): Promise<Array<{ circle: string; name: 
  */
 function Receipts({ id, circle, closed }: { id: string; circle: string; closed: boolean }) {
   const t = useT();
+  // Nothing is carried before the tally: the ancestors (the circle's own answer lists every member,
+  // large in a big circle) are read once it closed, and what was written before is read then too.
   const [loaded, reload] = useLoad(async () => {
+    if (!closed) return { up: [], items: [] };
     const up = await ancestors(circle);
     return { up, items: (await api.receipts(id)).items };
-  }, [id, circle]);
+  }, [id, circle, closed]);
   const up = loaded.state === 'ready' ? loaded.value.up : [];
   const watched = up.length === 0 ? [] : [...new Map([up[0], up[up.length - 1]].map((a) => [a.circle, { circle: a.circle, after: a.size - 1 }])).values()];
   const refresh = useThrottled(reload, 300);
