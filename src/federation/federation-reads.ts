@@ -3,7 +3,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../core/rules/domain-error';
 import { REGISTRY } from '../core/rules/state';
-import { LedgerRepository } from '../ledger/ledger.repository';
 import { LedgerService } from '../ledger/ledger.service';
 import type { MemberRegistryAnswer, PeersAnswer } from './dto/federation.answers';
 import { FederationSettings } from './federation-settings';
@@ -12,20 +11,15 @@ import { PeersRepository } from './peers.repository';
 @Injectable()
 export class FederationReads {
   constructor(
-    private readonly ledger: LedgerRepository,
     private readonly logs: LedgerService,
     private readonly peersRepository: PeersRepository,
     private readonly settings: FederationSettings,
   ) {}
 
   async memberRegistry(member: string): Promise<MemberRegistryAnswer> {
-    const checkpoint = await this.logs.checkpoint(REGISTRY);
-    const size = Number(checkpoint.split('\n')[1]);
-    // Every registry entry signed for her (the signer is the member, whichever key signed, §11).
-    const rows = await this.ledger.linesSignedBy(REGISTRY, member, size);
-    if (rows.length === 0) throw new DomainError('UNKNOWN_MEMBER', `No registered member ${member}`);
-    const entries = await Promise.all(rows.map(async ({ seq, line }) => ({ seq, line, proof: (await this.logs.inclusion(REGISTRY, seq, size)).path })));
-    return { checkpoint, entries };
+    const answer = await this.logs.signedBy(REGISTRY, member);
+    if (answer.entries.length === 0) throw new DomainError('UNKNOWN_MEMBER', `No registered member ${member}`);
+    return answer;
   }
 
   async peers(): Promise<PeersAnswer> {

@@ -115,6 +115,18 @@ export class LedgerService {
     return this.checked(circle, [...rootKeys(size), ...consistencyProofKeys(size, anchor.size)], (get) => this.trustedRoot(size, get, anchor));
   }
 
+  /**
+   * The entries of `circle` signed for `signer` (the member, whichever of her keys signed, SPEC
+   * §11), in order, each with its inclusion proof in one signed checkpoint of the whole log.
+   */
+  async signedBy(circle: string, signer: string): Promise<{ checkpoint: string; entries: Array<{ seq: number; line: string; proof: string[] }> }> {
+    const checkpoint = await this.checkpoint(circle);
+    const size = Number(checkpoint.split('\n')[1]);
+    const rows = await this.ledger.linesSignedBy(circle, signer, size);
+    const entries = await Promise.all(rows.map(async ({ seq, line }) => ({ seq, line, proof: (await this.inclusion(circle, seq, size)).path })));
+    return { checkpoint, entries };
+  }
+
   async inclusion(circle: string, seq: number, size?: number) {
     const head = await this.head(circle);
     const treeSize = size ?? head.size;
