@@ -1,7 +1,7 @@
 // What this instance sends its peers (SPEC §12.2): a new circle's signed genesis to its parent's
 // instance, and receipts of decisions to the instance of the nearest ancestor that is not here —
-// each with the entry, a checkpoint covering it (cosigned when the witnesses have cosigned one) and
-// the inclusion proof. Callers are queue jobs: a failure is retried with backoff until the peer
+// each with the entry, a checkpoint covering it and the inclusion proof. A receipt's checkpoint is a
+// cosigned one when this instance has witnesses (SPEC §12.2): its delivery waits for them. Callers are queue jobs: a failure is retried with backoff until the peer
 // acknowledges, and the peer's routes are idempotent.
 import { Injectable, Logger } from '@nestjs/common';
 import { parseQualifiedCircleId, qualifiedCircleId, isRemoteCircle } from '../core/formats/ids';
@@ -89,10 +89,11 @@ export class FederationOutbound {
   ): Promise<void> {
     const peer = parseQualifiedCircleId(target);
     if (!peer) throw new Error(`${target} is not a qualified circle id`);
-    const included = (seq: number) => this.includedAt(receipt.child, seq, receipt.checkpoint);
+    const sent = await this.cosignedForPeer(receipt);
+    const included = (seq: number) => this.includedAt(sent.child, seq, sent.checkpoint);
     const request: ReceiptRequest = {
       via: this.qualified(via),
-      receipt: { ...receipt, child: this.qualified(receipt.child) },
+      receipt: { ...sent, child: this.qualified(sent.child) },
       ...(decision !== null ? { decision } : {}),
       ...(carrierSeq !== null ? { carrier: await this.prove(via, carrierSeq) } : {}),
       ...(ratification !== null
@@ -105,6 +106,26 @@ export class FederationOutbound {
         : {}),
     };
     const answer = await this.client.post<{ circle: string; seq: number | null }>(peer.instance, '/api/v1/federation/receipts', request);
-    this.logger.log(`Receipt of ${request.receipt.child} ${receipt.proposal} acknowledged by ${peer.instance} (${answer.circle}#${answer.seq ?? 'already there'})`);
+    this.logger.log(`Receipt of ${request.receipt.child} ${sent.proposal} acknowledged by ${peer.instance} (${answer.circle}#${answer.seq ?? 'already there'})`);
+  }
+
+  /**
+   * SPEC §12.2: a receipt crosses instances with a cosigned child checkpoint. For a decision in a
+   * log here, with a witness policy: the newest checkpoint that meets it, with the decision's proof
+   * at its size; until one covers the decision, the delivery fails and its job retries with backoff
+   * (a witness down delays receipts, as an unreachable parent does). Without a policy there is no
+   * witness to ask, and the instance's own checkpoint goes. A receipt from a child on another
+   * instance is forwarded with the checkpoint that instance sent (it cannot be cosigned again here).
+   */
+  private async cosignedForPeer(receipt: BodyOf<'child.decision'>): Promise<BodyOf<'child.decision'>> {
+    if (isRemoteCircle(receipt.child) || !this.cosigned.witnessed) return receipt;
+    const seq = receipt.entry.seq;
+    const checkpoint = await this.cosigned.newest(receipt.child).catch(() => null);
+    if (checkpoint === null || Number(checkpoint.split('\n')[1]) <= seq) {
+      throw new Error(`The receipt of ${receipt.proposal} waits for the witnesses to cosign a checkpoint of ${receipt.child} covering #${seq}`);
+    }
+    if (checkpoint === receipt.checkpoint) return receipt;
+    const { proof } = await this.includedAt(receipt.child, seq, checkpoint);
+    return { ...receipt, checkpoint, proof };
   }
 }

@@ -21,6 +21,10 @@ export class CosignedCheckpoints extends CosignedCheckpointSource {
     super();
   }
 
+  get witnessed(): boolean {
+    return this.settings.policy !== null;
+  }
+
   async newest(circle: string): Promise<string> {
     const policy = this.settings.policy;
     if (!policy) throw new DomainError('NO_COSIGNED_CHECKPOINT', 'This instance has no witness policy (WITNESS_POLICY_FILE); ask for the plain checkpoint.');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { Client } from 'pg';
 import { join } from 'node:path';
 import { formatTimestamp } from '../../src/core/formats/canonical-json';
-import { splitNote } from '../../src/core/formats/cosignature';
+import { cosigners, parseWitnessKey, splitNote } from '../../src/core/formats/cosignature';
 import { decodeEntryLine } from '../../src/core/formats/entry';
 import { derivedId } from '../../src/core/formats/ids';
 import { nodeHash } from '../../src/core/formats/merkle';
@@ -156,6 +156,8 @@ describeWithServer('circles across instances (SPEC §12.2)', () => {
       }, 30_000, `the receipt in ${i.name}`);
       expect(receipt.body).toMatchObject({ child: qualified(c, leaf), proposal, outcome: 'adopted', entry: { seq: expect.any(Number), leaf: expect.any(String) } });
       expect(parseCheckpoint(splitNote(receipt.body.checkpoint as string).text).origin).toBe(qualified(c, leaf));
+      // SPEC §12.2: a cosigned child checkpoint: C's policy is 2 of its witnesses, A and B.
+      expect(cosigners(receipt.body.checkpoint as string, [a, b].map((w) => parseWitnessKey(w.witnessKey))).sort()).toEqual([`${a.name}/witness`, `${b.name}/witness`]);
     }
   });
 
