@@ -91,6 +91,11 @@ export const configSchema = z.object({
   FEDERATION_PEERS: z.string().default(''),
   /** How long a request to a peer may take. */
   FEDERATION_TIMEOUT_MS: positiveInt.default(5000),
+  /**
+   * A policy (Sigsum's format, ";" separating lines, as WITNESS_POLICY) that the child checkpoint
+   * of every receipt a peer sends must meet (SPEC §12.2); unset: the pinned key alone is checked.
+   */
+  PEER_WITNESS_POLICY: z.string().optional(),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

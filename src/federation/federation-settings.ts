@@ -3,6 +3,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config';
 import { ConfigError, listItems } from '../config/config.schema';
+import type { WitnessPolicy } from '../core/formats/witness-policy';
+import { parsePolicyText } from '../witness/witness-settings';
 
 export interface PeerAddress {
   name: string;
@@ -30,6 +32,8 @@ export class FederationSettings {
   readonly peers: ReadonlyMap<string, PeerAddress>;
   readonly instanceName: string;
   readonly timeoutMs: number;
+  /** What a peer's receipt must be cosigned by (PEER_WITNESS_POLICY); null: its pinned key alone. */
+  readonly peerPolicy: WitnessPolicy | null;
 
   constructor(config: AppConfigService) {
     this.instanceName = config.get('INSTANCE_NAME');
@@ -38,5 +42,7 @@ export class FederationSettings {
     if (self) throw new ConfigError(`FEDERATION_PEERS: "${self.name}" is this instance's own name (INSTANCE_NAME)`);
     this.peers = new Map(peers.map((p) => [p.name, p]));
     this.timeoutMs = config.get('FEDERATION_TIMEOUT_MS');
+    const policy = config.get('PEER_WITNESS_POLICY');
+    this.peerPolicy = policy ? parsePolicyText(policy.replace(/;/g, '\n'), 'PEER_WITNESS_POLICY') : null;
   }
 }

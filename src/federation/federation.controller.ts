@@ -35,7 +35,7 @@ export class FederationController {
     return this.federation.recordChild(req);
   }
 
-  @ApiPost('receipts', 'A decision taken below a child on another instance: its receipt, appended here as child.decision (idempotent per decision and ancestor)', receiptRequestSchema, receiptAnswer, ...PEER_REFUSALS, 'UNKNOWN_CHILD', 'MALFORMED_JWS')
+  @ApiPost('receipts', 'A decision taken below a child on another instance: its receipt, appended here as child.decision (idempotent per decision and ancestor)', receiptRequestSchema, receiptAnswer, ...PEER_REFUSALS, 'UNKNOWN_CHILD', 'MALFORMED_JWS', 'PEER_NOT_COSIGNED')
   receipt(@Body(new ZodPipe(receiptRequestSchema)) req: ReceiptRequest): Promise<ReceiptAnswer> {
     return this.federation.recordReceipt(req);
   }

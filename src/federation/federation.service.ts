@@ -11,7 +11,8 @@ import { Clock } from '../common/clock';
 import { base64url, canonicalJson } from '../core/formats/canonical-json';
 import { derivedId, parseQualifiedCircleId, qualifiedCircleId, isRemoteCircle } from '../core/formats/ids';
 import { parseCheckpoint } from '../core/formats/signed-note';
-import { splitNote } from '../core/formats/cosignature';
+import { cosigners, splitNote } from '../core/formats/cosignature';
+import { satisfies } from '../core/formats/witness-policy';
 import { assertSignature, parseCompact, type ParsedStatement } from '../core/formats/statement';
 import { DomainError } from '../core/rules/domain-error';
 import { isSignedByInstance, motionToRatify, verifyProvenEntry, type MotionToRatify, type ProvenEntry, type VerifiedEntry } from '../core/verify/proven-entry';
@@ -93,6 +94,19 @@ export class FederationService {
     return { circle: parent.circle, seq: result?.seq ?? null, child: origin };
   }
 
+  /**
+   * SPEC §12.2, with PEER_WITNESS_POLICY: the child checkpoint of a receipt is cosigned as the
+   * policy asks (its note's cosignature lines checked against the policy's witness keys).
+   */
+  private requireCosigned(checkpoint: string, child: string): void {
+    const policy = this.settings.peerPolicy;
+    if (!policy) return;
+    const names = new Set(policy.witnesses.filter((w) => cosigners(checkpoint, [w.key]).length > 0).map((w) => w.name));
+    if (satisfies(policy, names)) return;
+    const by = names.size ? [...names].join(', ') : 'no witness of the policy';
+    throw new DomainError('PEER_NOT_COSIGNED', `The checkpoint of ${child} is cosigned by ${by}, short of this instance's PEER_WITNESS_POLICY: send one its witnesses cosigned`, 'receipt.checkpoint');
+  }
+
   /** SPEC §8, §12.2: a decision taken below `via` on other instances, recorded in `via`'s parent here. */
   async recordReceipt(req: ReceiptRequest): Promise<Appended> {
     const via = parseQualifiedCircleId(req.via) as { instance: string; circle: string };
@@ -111,6 +125,7 @@ export class FederationService {
     if (decided.entry.seq !== receipt.entry.seq || base64url(decided.leaf) !== receipt.entry.leaf) {
       throw new DomainError('PEER_BAD_PROOF', 'The decision entry is not the one the receipt names (seq and leaf)', 'receipt.entry');
     }
+    this.requireCosigned(receipt.checkpoint, receipt.child);
     const tally = parseCompact(decided.entry.jws);
     assertPeerSigned(tally, originPeer, 'decision');
     if (tally.payload.type !== 'tally.result' || tally.payload.body.proposal !== receipt.proposal || tally.payload.body.outcome !== receipt.outcome) {

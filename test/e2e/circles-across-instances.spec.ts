@@ -20,7 +20,7 @@ import type { StatementSigner } from '../../src/core/formats/statement-signer';
 import { eventually } from '../support/app';
 import { ApiClient } from '../support/client';
 import { archipel, archipelWith } from '../support/cli';
-import { Instance, prepareInstance, startInstance, stopInstance, witnessEachOther } from '../support/federation';
+import { Instance, peerPolicy, prepareInstance, startInstance, stopInstance, witnessEachOther } from '../support/federation';
 import { describeWithServer } from '../support/database-urls';
 
 const dir = mkdtempSync(join(tmpdir(), 'archipel-across-'));
@@ -59,6 +59,8 @@ describeWithServer('circles across instances (SPEC §12.2)', () => {
         .join(';');
     }
     witnessEachOther([a, b, c], 2);
+    // Receipts between them must be cosigned by 2 of the 3 witnesses (SPEC §12.2).
+    for (const me of [a, b, c]) me.env.PEER_WITNESS_POLICY = peerPolicy([a, b, c], 2);
     for (const i of [a, b, c]) await startInstance(i);
   });
 
@@ -224,6 +226,21 @@ describeWithServer('circles across instances (SPEC §12.2)', () => {
     expect((await api(b).post('/api/v1/federation/receipts', { via: qualified(c, middle), receipt })).body).toMatchObject({ code: 'UNKNOWN_CHILD' });
   });
 
+  it('a receipt whose child checkpoint is not cosigned as PEER_WITNESS_POLICY asks is refused, nothing written', async () => {
+    const [good] = (await logOf(b, middle)).filter((l) => l.type === 'child.decision');
+    const note = good.body.checkpoint as string;
+    // The child instance's own signature line only: its witnesses' lines dropped.
+    const plain = note.slice(0, note.indexOf('\n', note.indexOf('\n\n') + 2) + 1);
+    expect(cosigners(plain, [a, b, c].map((w) => parseWitnessKey(w.witnessKey)))).toEqual([]);
+    const size = (await api(b).get<{ size: number }>(`/api/v1/circles/${middle}`)).body.size;
+    const answer = await api(b).post('/api/v1/federation/receipts', { via: qualified(c, leaf), receipt: { ...good.body, proposal: 'AAAAAAAAAAAAAAAAAAAAAA', checkpoint: plain } });
+    expect(answer).toMatchObject({ status: 409, body: { code: 'PEER_NOT_COSIGNED', field: 'receipt.checkpoint' } });
+    // As it came, cosigned: past that check (then refused for its made-up proposal).
+    const cosignedAnswer = await api(b).post('/api/v1/federation/receipts', { via: qualified(c, leaf), receipt: { ...good.body, proposal: 'AAAAAAAAAAAAAAAAAAAAAA' } });
+    expect(cosignedAnswer.body).not.toMatchObject({ code: 'PEER_NOT_COSIGNED' });
+    expect((await api(b).get<{ size: number }>(`/api/v1/circles/${middle}`)).body.size).toBe(size);
+  });
+
   it('a receipt refused after its checkpoint was checked (no carrier) leaves the newest checkpoint seen of that log as it was', async () => {
     const [good] = (await logOf(a, root)).filter((l) => l.type === 'child.decision' && l.body.child === qualified(c, leaf));
     const seenInA = async () => {
@@ -239,9 +256,10 @@ describeWithServer('circles across instances (SPEC §12.2)', () => {
     // C's log grows past every checkpoint of it A has seen; a genuine checkpoint of C covers the decision.
     await api(c).act(alice, 'proposal.open', leaf, { kind: 'motion', title: 'Plus tard', text: 'Plus tard.', closesAt: formatTimestamp(Date.now() + 3_600_000) });
     const note = await eventually(async () => {
-      const text = await (await fetch(`${c.url}/api/v1/circles/${leaf}/checkpoint`)).text();
-      return parseCheckpoint(splitNote(text).text).size > before ? text : null;
-    }, 30_000, 'a checkpoint of C beyond what A has seen');
+      const res = await fetch(`${c.url}/api/v1/circles/${leaf}/checkpoint?cosigned=1`);
+      const text = await res.text();
+      return res.status === 200 && parseCheckpoint(splitNote(text).text).size > before ? text : null;
+    }, 30_000, 'a cosigned checkpoint of C beyond what A has seen');
     const size = parseCheckpoint(splitNote(note).text).size;
     const entry = good.body.entry as { seq: number };
     const { path } = (await api(c).get<{ path: string[] }>(`/api/v1/circles/${leaf}/proof/inclusion?seq=${entry.seq}&size=${size}`)).body;

@@ -92,6 +92,11 @@ export function witnessEachOther(instances: Instance[], k: number): void {
   }
 }
 
+/** PEER_WITNESS_POLICY for instances that witness each other: any `k` of all their witnesses (a peer cannot cosign its own log). */
+export function peerPolicy(instances: Instance[], k: number): string {
+  return [...instances.map((o, i) => `witness P${i} ${o.witnessKey} ${o.url}/witness`), `group all-peers ${k} ${instances.map((_, i) => `P${i}`).join(' ')}`, 'quorum all-peers'].join(';');
+}
+
 export async function postText(url: string, body: string): Promise<{ status: number; type: string; text: string }> {
   const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };

@@ -64,7 +64,9 @@ export type FederationErrorCode =
   /** what a peer sent is not what this route takes (wrong statement type, wrong parent, wrong origin) */
   | 'PEER_BAD_REQUEST'
   /** the circle named is no child of any circle here (its child.created was never recorded) */
-  | 'UNKNOWN_CHILD';
+  | 'UNKNOWN_CHILD'
+  /** a receipt's child checkpoint is not cosigned as this instance's PEER_WITNESS_POLICY asks: the sender waits for its witnesses and retries */
+  | 'PEER_NOT_COSIGNED';
 
 export type DomainErrorCode =
   | FederationErrorCode
