@@ -1,9 +1,9 @@
 // `archipel circle create|list|show|tree|members|forks|invite|join|leave` (SPEC §4, §7):
 // statements signed with her key, reads from the documented read routes.
 import { Command } from 'commander';
-import { readCosignature, splitNote } from '../../core/formats/cosignature';
-import { parseCheckpoint } from '../../core/formats/signed-note';
 import type { BodyOf } from '../../core/formats/statement-types';
+import { instanceFromNoteKey, originOf } from '../../core/verify/checkpoint-checks';
+import { readWitnessing, type Witnessing } from '../../core/verify/witnessing';
 import type { Acting, CliContext } from '../context';
 import { ApiError, InputError, UsageError } from '../errors';
 import { columns, formatParams } from '../format';
@@ -43,7 +43,7 @@ export interface ForkView {
 
 /** The witnesses' cosignatures on the newest checkpoint the instance serves cosigned (SPEC §12.1). */
 export interface CosignedView {
-  /** the key names of the cosignature lines, in the order served */
+  /** the key names of the cosignature lines, each once, by name */
   witnesses: string[];
   /** the size of the log that checkpoint covers */
   size: number;
@@ -54,10 +54,11 @@ export async function circleView(a: Acting, circle: string): Promise<CircleView>
 }
 
 /**
- * `GET …/checkpoint?cosigned=1`: the newest checkpoint meeting the instance's witness policy, and
- * the names on its cosignature/v1 lines (the instance's own signature line is not one); null when
- * it serves none (no policy, nothing cosigned yet, or a policy needing no witness). The lines are
- * counted as served: `archipel verify --witness` checks them against keys one trusts.
+ * `GET …/checkpoint?cosigned=1`: the newest checkpoint meeting the instance's witness policy, opened
+ * with the instance's published key, and the names on its cosignature/v1 lines (read by the core,
+ * as the web app does); null when it serves none (no policy, nothing cosigned yet, or a policy
+ * needing no witness). The lines are counted as served: `archipel verify --witness` checks them
+ * against keys one trusts.
  */
 export async function cosignedCheckpoint(a: Acting, circle: string): Promise<CosignedView | null> {
   let note: string;
@@ -67,13 +68,14 @@ export async function cosignedCheckpoint(a: Acting, circle: string): Promise<Cos
     if (e instanceof ApiError && e.code === 'NO_COSIGNED_CHECKPOINT') return null;
     throw e;
   }
+  const { noteKey } = await a.api.get<{ noteKey: string }>('/.well-known/archipel.json');
+  let witnessing: Witnessing;
   try {
-    const { text, lines } = splitNote(note);
-    const witnesses = [...new Set(lines.filter((l) => readCosignature(l) !== null).map((l) => l.name))];
-    return witnesses.length === 0 ? null : { witnesses, size: parseCheckpoint(text).size };
+    witnessing = readWitnessing(note, noteKey, originOf(instanceFromNoteKey(noteKey).name, circle));
   } catch (e) {
-    throw new InputError(`the cosigned checkpoint of ${circle} is not a signed checkpoint: ${(e as Error).message}`);
+    throw new InputError(`the cosigned checkpoint of ${circle} is not one the instance signed: ${(e as Error).message}`);
   }
+  return witnessing.state === 'none' ? null : { witnesses: witnessing.witnesses.map((w) => w.name), size: witnessing.size };
 }
 
 /** `k=v` pairs of --param into a params object (values as written: decimals or fractions). */

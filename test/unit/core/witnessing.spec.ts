@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { cosign, mergeSignatures } from '../../../src/core/formats/cosignature';
 import { formatCheckpoint, formatVerifierKey, signNote } from '../../../src/core/formats/signed-note';
-import { readWitnessing } from '../../../src/web/lib/witnesses';
+import { readWitnessing } from '../../../src/core/verify/witnessing';
 
 function keyPair(): { raw: Uint8Array; signer: (m: Uint8Array) => Uint8Array } {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
