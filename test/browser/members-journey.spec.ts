@@ -430,7 +430,8 @@ describeWithServer('web app', () => {
       await c.goto(url);
       await c.getByRole('button', { name: 'Accept — Federation' }).click();
       await c.getByRole('link', { name: 'Federation' }).waitFor();
-      expect((await (await fetch(`${url}/api/v1/circles/${ids.parent}`)).json()).members).toContain(carolId);
+      // (the invitation's own row may already name the circle: the membership is waited for, not assumed)
+      await eventually(async () => ((await (await fetch(`${url}/api/v1/circles/${ids.parent}`)).json()) as { members: string[] }).members.includes(carolId), 10_000, 'Carol in the circle');
 
       // She delegates to Alice, then revokes it: nothing delegated, here or in the service.
       await c.goto(`${url}/circles/${ids.parent}`);

@@ -77,7 +77,8 @@ export function ProposalPage() {
             )}
             {totals && (
               <>
-                <h2>{p.result ? t('proposal.result') : t('proposal.tally')}</h2>
+                {/* closed: the chart is the signed result's, under its heading above */}
+                {!p.result && <h2>{t('proposal.tally')}</h2>}
                 <TallyChart totals={totals} kind={p.kind} regime={p.regime} params={p.params} />
               </>
             )}
